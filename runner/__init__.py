@@ -1,0 +1,3 @@
+"""tikrunner: a declarative workflow runner for Android phone farms speaking TikMatrix's local API."""
+
+__version__ = "0.1.0"

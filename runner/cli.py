@@ -1,0 +1,78 @@
+"""The ``tikrunner`` command (typer). Thin: parse arguments, call the parts, turn results into exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Run phone-farm automation from declarative files; speaks TikMatrix's local API.",
+)
+
+
+@app.command()
+def serve(
+    config: Path | None = typer.Option(None, "--config", help="tikrunner.yaml to read."),
+    spool: Path | None = typer.Option(None, "--spool", help="Spool directory (default ./spool)."),
+    simulate: int = typer.Option(0, "--simulate", min=0, help="Start N simulated phones in this program."),
+    adb: list[str] = typer.Option([], "--adb", help="adb server HOST:PORT (repeatable)."),
+    http: str | None = typer.Option(None, "--http", help="Serve the HTTP API on HOST:PORT."),
+    no_http: bool = typer.Option(False, "--no-http", help="Do not serve the HTTP API."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed of the simulated phones."),
+) -> None:
+    """Run everything (spool watcher, scheduler, device workers, HTTP API) until interrupted."""
+    from runner.engine import run_serve
+
+    raise typer.Exit(
+        run_serve(
+            config_path=config,
+            spool=spool,
+            simulate=simulate,
+            adb=adb or None,
+            http=http,
+            no_http=no_http,
+            seed=seed,
+        )
+    )
+
+
+@app.command()
+def validate(
+    files: list[Path] = typer.Argument(..., help="Manifests to check."),
+    json_output: bool = typer.Option(False, "--json", help="Print a JSON report for machines."),
+) -> None:
+    """Check manifests without running anything: exit 0 when all are valid, 1 when any is not."""
+    from runner.validate import run_validate
+
+    raise typer.Exit(run_validate(files, as_json=json_output))
+
+
+@app.command()
+def schemas(
+    check: bool = typer.Option(False, "--check", help="Exit 1 when schemas/ is stale; write nothing."),
+    out: Path = typer.Option(Path("schemas"), "--out", help="Folder of the JSON Schemas."),
+) -> None:
+    """Write the JSON Schemas generated from the models to schemas/*.json."""
+    from runner.schemagen import write_schemas
+
+    raise typer.Exit(write_schemas(out, check=check))
+
+
+@app.command()
+def sim(
+    devices: int = typer.Option(3, "--devices", min=1, help="Number of simulated phones."),
+    port: int = typer.Option(5037, "--port", help="Port of the fake adb server."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address of the fake adb server."),
+    seed: int = typer.Option(0, "--seed", help="Seed: same seed, same run."),
+) -> None:
+    """Run simulated phones behind a fake adb server on their own, until interrupted."""
+    from runner.sim.cli import run_sim
+
+    raise typer.Exit(run_sim(devices=devices, host=host, port=port, seed=seed))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,143 @@
+"""Runner configuration: ``tikrunner.yaml``, overridden by ``TIKRUNNER_*`` environment variables,
+overridden by command-line flags (design.md, "Config").
+
+``load_config(path, overrides)`` returns a validated :class:`RunnerConfig`. Secrets (the API token)
+live only in memory: :meth:`RunnerConfig.redacted` is what may be logged.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+DEFAULT_PACKAGE = "com.zhiliaoapp.musically"  # TikTok global (spec/scripts.md)
+DEFAULT_HTTP = "127.0.0.1:50809"  # spec/local-api.md, "Base and envelope"
+DEFAULT_ADB = "127.0.0.1:5037"  # adb's default server address
+
+
+class Account(BaseModel):
+    """One account of the inventory: a username logged in on the phone ``serial``.
+
+    ``package`` is the app package the account lives in (clone apps); None means the runner's
+    default package. Usernames are stored without a leading ``@``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1)
+    serial: str = Field(min_length=1)
+    package: str | None = None
+    enabled: bool = True
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("username")
+    @classmethod
+    def _strip_at(cls, v: str) -> str:
+        return v.removeprefix("@")
+
+
+class RetryPolicy(BaseModel):
+    """Automatic retry (spec/local-api.md, "Running rules"): off when ``max_retry_count`` is 0.
+
+    A failed task goes back to pending after a random wait in [``min_wait``, ``max_wait``] seconds.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_retry_count: int = Field(default=0, ge=0, le=10)
+    min_wait: float = Field(default=5, ge=0)
+    max_wait: float = Field(default=60, ge=0)
+
+
+class RunnerConfig(BaseModel):
+    """Everything ``tikrunner serve`` needs to know; every field has its default here and only here."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    spool: Path = Path("spool")
+    http: str | None = DEFAULT_HTTP  # HOST:PORT, or None for no HTTP shim
+    api_token: str | None = Field(default=None, repr=False)
+    adb: list[str] = Field(default_factory=lambda: [DEFAULT_ADB])  # HOST:PORT of adb servers
+    timezone: str | None = None  # IANA name; None: the machine's local time zone
+    device_limit: int = Field(default=1000, ge=1)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    upload_folder: Path | None = None
+    material_roots: list[Path] = Field(default_factory=list)
+    package: str = DEFAULT_PACKAGE
+    accounts: list[Account] = Field(default_factory=list)
+    device_wait: float = Field(default=600, ge=0)  # seconds a task waits for its absent device
+    scan_interval: float = Field(default=2.0, gt=0)  # seconds between periodic spool scans
+    settle_time: float = Field(default=0.05, ge=0)  # seconds a directly written file must be stable
+    max_manifest_bytes: int = Field(default=1_000_000, ge=1)
+    max_nesting: int = Field(default=32, ge=2)
+    thread_limit: int = Field(default=64, ge=1)  # threads for blocking adb/uiautomator2 calls
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                ZoneInfo(v)
+            except (ZoneInfoNotFoundError, ValueError) as e:
+                raise ValueError(f"unknown time zone {v!r}") from e
+        return v
+
+    def tz(self) -> tzinfo:
+        """The runner's time zone: the configured IANA zone, else the machine's local zone."""
+        if self.timezone:
+            return ZoneInfo(self.timezone)
+        from datetime import datetime
+
+        return datetime.now().astimezone().tzinfo  # type: ignore[return-value]
+
+    def redacted(self) -> dict[str, Any]:
+        """The config as a dict safe to log or write: secrets replaced by ``"***"``."""
+        data = self.model_dump(mode="json")
+        if data.get("api_token"):
+            data["api_token"] = "***"
+        return data
+
+
+ENV_PREFIX = "TIKRUNNER_"
+_ENV_FIELDS = {
+    "SPOOL": "spool",
+    "HTTP": "http",
+    "API_TOKEN": "api_token",
+    "ADB": "adb",  # comma-separated HOST:PORT list
+    "TIMEZONE": "timezone",
+    "DEVICE_LIMIT": "device_limit",
+    "PACKAGE": "package",
+}
+
+
+def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> RunnerConfig:
+    """Read ``path`` (YAML, optional), apply ``TIKRUNNER_*`` variables, then ``overrides`` (flags).
+
+    Returns a validated :class:`RunnerConfig`. Raises ``FileNotFoundError`` when an explicitly
+    named file is missing, and ``ValueError`` (with the offending field) when a value is invalid.
+    A ``tikrunner.yaml`` in the working directory is read when ``path`` is None.
+    """
+    from runner.yamlsafe import load_yaml_text
+
+    data: dict[str, Any] = {}
+    if path is None and Path("tikrunner.yaml").is_file():
+        path = Path("tikrunner.yaml")
+    if path is not None:
+        loaded = load_yaml_text(Path(path).read_text(encoding="utf-8"))
+        if loaded is not None:
+            if not isinstance(loaded, dict):
+                raise ValueError(f"{path}: the config must be a mapping")
+            data.update(loaded)
+    for env, key in _ENV_FIELDS.items():
+        value = os.environ.get(ENV_PREFIX + env)
+        if value is not None:
+            data[key] = [v.strip() for v in value.split(",") if v.strip()] if key == "adb" else value
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            data[key] = value
+    return RunnerConfig.model_validate(data)

@@ -1,0 +1,106 @@
+"""The exceptions that cross module boundaries, one per outcome a caller treats differently.
+
+Converted to an API error code (intake, HTTP) or to a task ``remark`` (device workers) at one
+boundary each, never scattered through the code. Codes are those of ``spec/local-api.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# API error codes (spec/local-api.md, "Base and envelope").
+INVALID_PARAMETERS = 40001
+MISSING_SCRIPT_NAME = 40002
+SCRIPT_UNAVAILABLE = 40003
+NO_ACCOUNT = 40004
+FORBIDDEN = 40301
+NOT_FOUND = 40401
+INTERNAL_ERROR = 50001
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """One problem in a document: a JSON pointer (RFC 6901, "" for the root) and a message."""
+
+    pointer: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"pointer": self.pointer, "message": self.message}
+
+
+class TikrunnerError(Exception):
+    """Base class of every error tikrunner raises on purpose."""
+
+
+class IntakeError(TikrunnerError):
+    """Input refused by intake (spool file, HTTP body or workflow).
+
+    ``code`` is the API error code (40001 invalid parameters, 40002 missing script_name,
+    40003 unknown or unavailable script, 40004 no account), ``message`` one sentence a person can
+    act on, ``details`` the individual problems (schema errors, each with its JSON pointer).
+    Raised before anything is written to the store: a refused input creates no task.
+    """
+
+    def __init__(self, code: int, message: str, details: list[ErrorDetail] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details: list[ErrorDetail] = list(details or [])
+
+    def as_dict(self) -> dict:
+        out: dict = {"code": self.code, "message": self.message}
+        if self.details:
+            out["errors"] = [d.as_dict() for d in self.details]
+        return out
+
+
+class TaskFailed(TikrunnerError):
+    """A task ended failed; ``remark`` is what the task's ``remark`` field will say.
+
+    ``step`` names the script step that failed (for example ``"open profile"``), or is None.
+    """
+
+    def __init__(self, remark: str, *, step: str | None = None):
+        super().__init__(remark)
+        self.remark = remark
+        self.step = step
+
+
+class DeviceLost(TaskFailed):
+    """The phone went away (adb reports it offline, unauthorized or gone) or stopped answering."""
+
+
+class UiautomatorUnavailable(TaskFailed):
+    """The uiautomator server on the phone did not answer, even after one restart."""
+
+
+class ElementNotFound(TaskFailed):
+    """A named element (selector name) did not appear on a named screen within a timeout (seconds)."""
+
+    def __init__(self, element: str, *, screen: str, timeout: float, step: str | None = None):
+        remark = f"{step + ': ' if step else ''}the {element} element did not appear within {timeout:g} s on screen '{screen}'"
+        super().__init__(remark, step=step)
+        self.element = element
+        self.screen = screen
+        self.timeout = timeout
+
+
+class PostConditionFailed(TaskFailed):
+    """An action was taken but its expected effect was not observed (never retried blindly)."""
+
+
+class ScriptNotImplemented(TaskFailed):
+    """The script exists in the API but tikrunner cannot run it yet."""
+
+    def __init__(self, script_name: str):
+        super().__init__("not implemented yet", step=None)
+        self.script_name = script_name
+
+
+@dataclass
+class Interrupted(TikrunnerError):
+    """Raised inside a task when the runner shuts down or the task is stopped; ``reason`` is the remark."""
+
+    reason: str = "interrupted"
+    extra: dict = field(default_factory=dict)
