@@ -72,7 +72,9 @@ class RunnerConfig(BaseModel):
     accounts: list[Account] = Field(default_factory=list)
     device_wait: float = Field(default=600, ge=0)  # seconds a task waits for its absent device
     scan_interval: float = Field(default=2.0, gt=0)  # seconds between periodic spool scans
-    settle_time: float = Field(default=0.05, ge=0)  # seconds a directly written file must be stable
+    settle_time: float = Field(
+        default=1.0, ge=0
+    )  # seconds a directly written file must be unchanged
     max_manifest_bytes: int = Field(default=1_000_000, ge=1)
     max_nesting: int = Field(default=32, ge=2)
     thread_limit: int = Field(default=64, ge=1)  # threads for blocking adb/uiautomator2 calls
@@ -136,7 +138,9 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
     for env, key in _ENV_FIELDS.items():
         value = os.environ.get(ENV_PREFIX + env)
         if value is not None:
-            data[key] = [v.strip() for v in value.split(",") if v.strip()] if key == "adb" else value
+            data[key] = (
+                [v.strip() for v in value.split(",") if v.strip()] if key == "adb" else value
+            )
     for key, value in (overrides or {}).items():
         if value is not None:
             data[key] = value

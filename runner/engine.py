@@ -1,0 +1,190 @@
+"""The trio program behind ``tikrunner serve`` (design.md, "Concurrency (trio)").
+
+One nursery owns everything: the simulated phones (with ``--simulate``), the spool watcher, the
+status writer, device tracking and its workers, and the absent-device watchdog. Ctrl-C or SIGTERM
+cancels it: no new work is taken, running tasks end failed with a remark saying so (committed
+shielded from the cancellation), and the last status files are written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import signal
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import trio
+
+from runner.config import RunnerConfig, load_config
+from runner.spool import Spool
+from runner.status import StatusWriter
+from runner.store import Store
+from runner.workers import Farm
+
+log = logging.getLogger(__name__)
+
+
+def make_planner(config: RunnerConfig, rng: random.Random | None = None):
+    """A ``(data, filename) -> ManifestPlan`` function bound to the config's accounts and caps."""
+    from runner.intake import IntakeContext, plan_manifest
+
+    tz = config.tz()
+    rng = rng or random.Random()
+
+    def plan(data: bytes, filename: str):
+        ctx = IntakeContext(
+            accounts=config.accounts,
+            now=datetime.now(tz),
+            rng=rng,
+            max_bytes=config.max_manifest_bytes,
+            max_depth=config.max_nesting,
+            default_package=config.package,
+        )
+        return plan_manifest(data, filename=filename, ctx=ctx)
+
+    return plan
+
+
+@dataclass
+class Runner:
+    """The parts of one running tikrunner, for the CLI and for tests that run it in-process."""
+
+    config: RunnerConfig
+    simulate: int = 0
+    seed: int | None = None
+    store: Store | None = None
+    farm: Farm | None = None
+    spool: Spool | None = None
+    sim: Any = None
+    adb_addresses: list[str] = field(default_factory=list)
+
+    async def run(self, *, task_status: trio.TaskStatus[Runner] = trio.TASK_STATUS_IGNORED) -> None:
+        """Run until cancelled. ``task_status.started(self)`` once the spool is recovered and
+        scanned and device tracking has begun."""
+        import adbutils
+
+        from runner.devices import DeviceSession
+        from runner.scripts import TaskContext, run_task
+
+        config = self.config
+        root = Path(config.spool)
+        root.mkdir(parents=True, exist_ok=True)
+        tz = config.tz()
+        self.store = Store(root / "state.db")
+        interrupted = self.store.fail_running_after_crash("interrupted")
+        status = StatusWriter(self.store, root / "status", tz)
+        status.mark(*(t.manifest for t in interrupted))
+        limiter = trio.CapacityLimiter(config.thread_limit)
+        trio.to_thread.current_default_thread_limiter().total_tokens = max(
+            40, config.thread_limit + 8
+        )
+        self.farm = Farm(
+            store=self.store,
+            status=status,
+            config=config,
+            artifacts=root / "artifacts",
+            open_session=DeviceSession.open,
+            run_task=run_task,
+            make_context=TaskContext,
+            limiter=limiter,
+        )
+        self.spool = Spool(
+            root,
+            self.store,
+            make_planner(config),
+            status,
+            tz,
+            settle_time=config.settle_time,
+            scan_interval=config.scan_interval,
+            max_bytes=config.max_manifest_bytes,
+            on_tasks=self.farm.wakeup.notify,
+        )
+        try:
+            async with trio.open_nursery() as nursery:
+                self.farm.wakeup.bind()
+                nursery.start_soon(status.run)
+                if self.simulate:
+                    from runner.sim import SimFarm
+
+                    self.sim = SimFarm(self.simulate, seed=self.seed or 0)
+                    host, port = await nursery.start(self.sim.serve, "127.0.0.1", 0)
+                    self.adb_addresses = [f"{host}:{port}"]
+                    known = {a.username for a in config.accounts}
+                    config.accounts.extend(a for a in self.sim.accounts if a.username not in known)
+                else:
+                    self.adb_addresses = list(config.adb)
+                await nursery.start(self.spool.run)
+                for address in self.adb_addresses:
+                    host, _, port = address.rpartition(":")
+                    client = adbutils.AdbClient(host=host or "127.0.0.1", port=int(port))
+                    nursery.start_soon(self.farm.track, client, nursery)
+                nursery.start_soon(self.farm.watch_absent_devices)
+                task_status.started(self)
+        finally:
+            self.farm.shutting_down = True
+            with trio.CancelScope(shield=True):
+                await trio.to_thread.run_sync(status.flush)
+            self.store.close()
+
+
+async def _serve_until_signal(runner: Runner) -> None:
+    async with trio.open_nursery() as nursery:
+        with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+            started = await nursery.start(runner.run)
+            serials_note = (
+                f"{runner.simulate} simulated phones (sim-0001..sim-{runner.simulate:04d}) on adb {runner.adb_addresses[0]}"
+                if runner.simulate
+                else f"adb servers {', '.join(runner.adb_addresses)}"
+            )
+            print(
+                f"tikrunner: serving spool {Path(started.config.spool).absolute()} with {serials_note}; Ctrl-C to stop",
+                file=sys.stderr,
+                flush=True,
+            )
+            async for signum in signals:
+                print(
+                    f"tikrunner: {signal.Signals(signum).name}: shutting down",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                runner.farm.shutting_down = True  # type: ignore[union-attr]
+                nursery.cancel_scope.cancel()
+                break
+
+
+def run_serve(
+    *,
+    config_path: Path | None,
+    spool: Path | None,
+    simulate: int,
+    adb: list[str] | None,
+    http: str | None,
+    no_http: bool,
+    seed: int | None,
+) -> int:
+    """``tikrunner serve``: returns the exit code (0 after a clean shutdown, 2 for a bad config)."""
+    logging.basicConfig(
+        level=os.environ.get("TIKRUNNER_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("uiautomator2", "adbutils", "watchdog", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    overrides: dict[str, Any] = {"spool": spool, "adb": adb, "http": http}
+    try:
+        config = load_config(config_path, overrides)
+    except (OSError, ValueError) as e:
+        print(f"tikrunner: config: {e}", file=sys.stderr)
+        return 2
+    if no_http:
+        config.http = None
+    if simulate:
+        # The simulated adb server lives in this process; never let adbutils start a real one.
+        os.environ.setdefault("ADBUTILS_ADB_PATH", "/bin/false")
+    runner = Runner(config, simulate=simulate, seed=seed)
+    trio.run(_serve_until_signal, runner)
+    return 0

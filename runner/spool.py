@@ -1,0 +1,379 @@
+"""The spool directory protocol (design.md, "Spool directory").
+
+Takes manifest files dropped into ``incoming/``, hands their bytes to intake, commits the tasks,
+and files the manifest under ``accepted/`` or ``rejected/`` (with ``<file>.error.yaml`` beside it).
+
+Guarantees, through a crash at any point (SIGKILL, power loss after fsync):
+- no manifest is lost: a file leaves ``incoming/`` only by a rename into ``active/`` that never
+  overwrites (link, then unlink), and leaves ``active/`` only after the store committed what it
+  needs (``intake_log`` rows are written in the same transaction as the tasks);
+- none is taken twice: on start, :meth:`Spool.recover` finishes what a crash left half done (a file
+  linked in both ``incoming/`` and ``active/``, a committed file not yet moved, a rejected file
+  without its error file) before anything new is taken.
+
+File events are hints only: the folder is scanned at start, on every hint, and periodically.
+A file renamed in (a *moved* event) or closed after writing is taken at once; any other file once
+its mtime is ``settle_time`` seconds old, so a direct write is not taken half-way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any
+
+import trio
+
+from runner.errors import INVALID_PARAMETERS, IntakeError
+from runner.status import StatusWriter, atomic_write, dump_status, local_time, write_rejected_status
+from runner.store import Store
+
+log = logging.getLogger(__name__)
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+SUBDIRS = ("incoming", "active", "accepted", "rejected", "status", "artifacts")
+
+Planner = Callable[[bytes, str], Any]  # (data, filename) -> intake.ManifestPlan; raises IntakeError
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one spool file: ``accepted``, ``duplicate`` or ``rejected``."""
+
+    outcome: str
+    manifest: str
+    final_name: str
+    task_ids: tuple[int, ...] = ()
+    error: IntakeError | None = None
+
+
+def _ignored(name: str) -> bool:
+    return name.startswith(".") or name.endswith(".tmp")
+
+
+def _unique_name(folder: Path, name: str) -> str:
+    """``name`` if free in ``folder``, else ``stem.N.ext`` with the smallest free N."""
+    if not (folder / name).exists() and not (folder / f"{name}.error.yaml").exists():
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    n = 1
+    while True:
+        candidate = f"{stem}.{n}.{ext}" if ext else f"{stem}.{n}"
+        if not (folder / candidate).exists():
+            return candidate
+        n += 1
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Spool:
+    """One spool directory served by one runner.
+
+    ``plan`` turns a file's bytes into an intake plan (raises ``IntakeError``); ``status`` gets
+    told which manifests changed. Blocking methods (``recover``, ``scan``, ``take``) do file and
+    database work and are run in a worker thread by :meth:`run`.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        store: Store,
+        plan: Planner,
+        status: StatusWriter,
+        tz: tzinfo,
+        *,
+        settle_time: float = 1.0,
+        scan_interval: float = 2.0,
+        max_bytes: int = 1_000_000,
+        on_tasks: Callable[[], None] | None = None,
+    ):
+        self.root = Path(root).absolute()
+        self.store = store
+        self.plan = plan
+        self.status = status
+        self.tz = tz
+        self.settle_time = settle_time
+        self.scan_interval = scan_interval
+        self.max_bytes = max_bytes
+        self.on_tasks = on_tasks or (lambda: None)
+        for sub in SUBDIRS:
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        self.incoming = self.root / "incoming"
+        self.active = self.root / "active"
+        self.accepted = self.root / "accepted"
+        self.rejected = self.root / "rejected"
+        self.status_dir = self.root / "status"
+
+    # -- recovery ----------------------------------------------------------------------------
+
+    def recover(self) -> list[Outcome]:
+        """Finish or undo what a crash left half done; returns what was finished. Call at start."""
+        done = []
+        for path in sorted(self.active.iterdir()):
+            if not path.is_file() or _ignored(path.name):
+                continue
+            twin = self.incoming / path.name
+            try:
+                if twin.exists() and os.path.samefile(twin, path):
+                    twin.unlink()  # crashed between link and unlink of the claim
+            except FileNotFoundError:
+                pass
+            done.append(self._process_claimed(path))
+        for path in sorted(self.rejected.iterdir()):
+            if path.name.endswith(".error.yaml") or _ignored(path.name) or not path.is_file():
+                continue
+            if not path.with_name(path.name + ".error.yaml").exists():
+                data = path.read_bytes()
+                try:
+                    self.plan(data, path.name)
+                    error = IntakeError(
+                        INVALID_PARAMETERS, "refused before a crash; valid now: drop it again"
+                    )
+                except IntakeError as e:
+                    error = e
+                self._write_error(path, error)
+        return done
+
+    # -- taking files ------------------------------------------------------------------------
+
+    def scan(self, hot: set[str] = frozenset()) -> tuple[list[Outcome], float | None]:  # type: ignore[assignment]
+        """Take every ready file in ``incoming/``.
+
+        ``hot`` names files an event says are complete (renamed in, or closed after writing);
+        they are taken at once. Others are taken once their mtime is ``settle_time`` old.
+        Returns the outcomes and, when some file is still settling, the seconds until it is ready.
+        """
+        outcomes, wait = [], None
+        now = time.time()
+        try:
+            entries = sorted(os.scandir(self.incoming), key=lambda e: e.name)
+        except FileNotFoundError:
+            return [], None
+        for entry in entries:
+            if _ignored(entry.name):
+                continue
+            try:
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                age = now - entry.stat(follow_symlinks=False).st_mtime
+            except FileNotFoundError:
+                continue
+            if entry.name not in hot and age < self.settle_time:
+                left = self.settle_time - age
+                wait = left if wait is None else min(wait, left)
+                continue
+            outcome = self.take(Path(entry.path))
+            if outcome is not None:
+                outcomes.append(outcome)
+        return outcomes, wait
+
+    def claim(self, path: Path) -> Path | None:
+        """Move ``path`` from ``incoming/`` to ``active/`` without ever overwriting.
+
+        Returns the claimed path, or None when another scan or runner took it first (or a file of
+        that name is already being taken in; it is taken on a later scan).
+        """
+        target = self.active / path.name
+        try:
+            os.link(path, target)
+        except FileExistsError:
+            return None
+        except FileNotFoundError:
+            return None
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        return target
+
+    def take(self, path: Path) -> Outcome | None:
+        """Claim one incoming file and take it in (accept, duplicate or reject)."""
+        claimed = self.claim(path)
+        if claimed is None:
+            return None
+        return self._process_claimed(claimed)
+
+    def _process_claimed(self, claimed: Path) -> Outcome:
+        name = claimed.name
+        size = claimed.stat().st_size
+        if size > self.max_bytes:
+            return self._reject(
+                claimed,
+                IntakeError(
+                    INVALID_PARAMETERS,
+                    f"the file is {size} bytes; manifests may be at most {self.max_bytes} bytes",
+                ),
+            )
+        data = claimed.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        for record in self.store.intake_records(name, sha):
+            final = self.accepted / record.final_name
+            if not final.exists():  # committed before a crash, not yet filed
+                os.replace(claimed, final)
+                self.status.mark(record.manifest)
+                return Outcome(record.outcome, record.manifest, record.final_name)
+        if not name.endswith(MANIFEST_SUFFIXES):
+            return self._reject(
+                claimed,
+                IntakeError(
+                    INVALID_PARAMETERS, "not a manifest: only .yaml, .yml and .json files are taken"
+                ),
+            )
+        try:
+            plan = self.plan(data, name)
+        except IntakeError as e:
+            return self._reject(claimed, e)
+        final_name = _unique_name(self.accepted, name)
+        existing = self.store.find_manifest(plan.name, sha)
+        if existing is not None:
+            self.store.record_duplicate(
+                claim_name=name,
+                sha256=sha,
+                manifest=plan.name,
+                manifest_id=existing,
+                final_name=final_name,
+            )
+            os.replace(claimed, self.accepted / final_name)
+            self.status.mark(plan.name)
+            log.info(
+                "manifest %s (%s): identical to an accepted one, no tasks created", plan.name, name
+            )
+            return Outcome("duplicate", plan.name, final_name)
+        _, ids = self.store.add_manifest(
+            name=plan.name,
+            sha256=sha,
+            source="spool",
+            kind=plan.kind,
+            labels=plan.labels,
+            tasks=plan.tasks,
+            filename=final_name,
+            claim_name=name,
+        )
+        os.replace(claimed, self.accepted / final_name)
+        self.status.mark(plan.name)
+        self.on_tasks()
+        log.info(
+            "manifest %s (%s): accepted, %d tasks %s", plan.name, name, len(ids), _id_range(ids)
+        )
+        return Outcome("accepted", plan.name, final_name, tuple(ids))
+
+    def _reject(self, claimed: Path, error: IntakeError) -> Outcome:
+        final_name = _unique_name(self.rejected, claimed.name)
+        final = self.rejected / final_name
+        os.replace(claimed, final)
+        self._write_error(final, error)
+        stem = claimed.name.rsplit(".", 1)[0] if "." in claimed.name else claimed.name
+        try:
+            write_rejected_status(self.status_dir, stem, error.code, error.message, self.tz)
+        except OSError:
+            log.exception("could not write the status of rejected manifest %s", stem)
+        log.warning("manifest file %s rejected (%d): %s", claimed.name, error.code, error.message)
+        return Outcome("rejected", stem, final_name, error=error)
+
+    def _write_error(self, rejected_file: Path, error: IntakeError) -> None:
+        doc: dict[str, Any] = {
+            "file": rejected_file.name,
+            "code": error.code,
+            "message": error.message,
+        }
+        if error.details:
+            doc["errors"] = [d.as_dict() for d in error.details]
+        doc["rejected_at"] = local_time(time.time(), self.tz)
+        atomic_write(rejected_file.with_name(rejected_file.name + ".error.yaml"), dump_status(doc))
+
+    # -- the trio loop -----------------------------------------------------------------------
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Recover, then take files until cancelled: on watchdog hints, and every ``scan_interval``.
+
+        ``task_status.started()`` is called once recovery and the first scan are done. On cancel,
+        the file being taken in finishes first (the worker thread is not abandoned), so the
+        store and the folders stay consistent.
+        """
+        await trio.to_thread.run_sync(self.recover)
+        send, receive = trio.open_memory_channel[tuple[str, bool]](10_000)
+        observer = _start_observer(self.incoming, send, trio.lowlevel.current_trio_token())
+        try:
+            outcomes, wait = await trio.to_thread.run_sync(self.scan)
+            task_status.started()
+            while True:
+                timeout = self.scan_interval if wait is None else min(wait, self.scan_interval)
+                hot: set[str] = set()
+                with trio.move_on_after(timeout):
+                    name, is_hot = await receive.receive()
+                    if is_hot:
+                        hot.add(name)
+                    while True:  # drain the burst: one scan serves many hints
+                        try:
+                            name, is_hot = receive.receive_nowait()
+                        except trio.WouldBlock:
+                            break
+                        if is_hot:
+                            hot.add(name)
+                outcomes, wait = await trio.to_thread.run_sync(self.scan, hot)
+        finally:
+            if observer is not None:
+                observer.stop()
+
+
+def _id_range(ids: list[int]) -> str:
+    if not ids:
+        return ""
+    return f"#{ids[0]}" if len(ids) == 1 else f"#{ids[0]}-#{ids[-1]}"
+
+
+def _start_observer(folder: Path, send: trio.MemorySendChannel, token: trio.lowlevel.TrioToken):
+    """Start watchdog on ``folder``; events reach trio as (file name, complete?) hints.
+
+    Hints are dropped when the channel is full: the periodic scan catches up (watchdog's own
+    inotify queue can overflow silently too). Returns the observer, or None if watching fails.
+    """
+    from watchdog.events import FileClosedEvent, FileMovedEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    def hint(name: str, hot: bool) -> None:
+        try:
+            send.send_nowait((name, hot))
+        except (trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError):
+            pass
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event):  # noqa: ANN001 - watchdog's signature
+            if event.is_directory:
+                return
+            if isinstance(event, FileMovedEvent):
+                path, hot = event.dest_path, True
+            else:
+                path, hot = event.src_path, isinstance(event, FileClosedEvent)
+            if isinstance(path, bytes):
+                path = os.fsdecode(path)
+            if os.path.dirname(path) != str(folder):
+                return
+            try:
+                token.run_sync_soon(hint, os.path.basename(path), hot)
+            except trio.RunFinishedError:
+                pass
+
+    try:
+        observer = Observer()
+        observer.schedule(Handler(), str(folder), recursive=False)
+        observer.daemon = True
+        observer.start()
+        return observer
+    except OSError:
+        log.exception("cannot watch %s; falling back to periodic scans", folder)
+        return None

@@ -1,0 +1,214 @@
+"""Status files: the store projected into ``spool/status/<name>.status.yaml`` (design.md, "Status file").
+
+Never the other way round: nothing reads a status file back. Each file is rewritten atomically
+(write to a dotfile, fsync, rename) after its manifest's tasks change; :class:`StatusWriter`
+coalesces bursts of changes into few writes.
+
+Task fields are those of the API's task object (spec/local-api.md); times are local time in the
+runner's zone, ``"YYYY-MM-DD HH:MM:SS"``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import threading
+import time
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import trio
+
+from runner.store import STATUS_TEXT, Store, TaskRow
+
+log = logging.getLogger(__name__)
+
+# Characters YAML double-quoted scalars must not carry literally (non-printable in YAML 1.2, or
+# line breaks YAML would fold): escape them as \uXXXX.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+
+
+def local_time(epoch: float | None, tz: tzinfo) -> str | None:
+    """UTC epoch seconds to local ``"YYYY-MM-DD HH:MM:SS"`` in ``tz`` (None stays None)."""
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    text = json.dumps(str(value), ensure_ascii=False)
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _flow(mapping: dict[str, Any]) -> str:
+    return "{" + ", ".join(f"{k}: {_scalar(v)}" for k, v in mapping.items()) + "}"
+
+
+def dump_status(doc: dict[str, Any]) -> str:
+    """Render a status document as YAML 1.2: top-level keys in block style, each task one flow line.
+
+    Values are scalars, flat mappings of scalars, or (for ``tasks`` and ``notes``) lists of those.
+    Strings are double-quoted with JSON escapes, which YAML 1.2 reads back exactly.
+    """
+    lines = []
+    for key, value in doc.items():
+        if isinstance(value, dict):
+            lines.append(f"{key}: {_flow(value)}")
+        elif isinstance(value, list):
+            if not value:
+                lines.append(f"{key}: []")
+                continue
+            lines.append(f"{key}:")
+            for item in value:
+                lines.append(f"  - {_flow(item) if isinstance(item, dict) else _scalar(item)}")
+        else:
+            lines.append(f"{key}: {_scalar(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def phase_of(counts: dict[str, int]) -> str:
+    """The manifest's phase from its task counts: running while any task runs, or while some ended
+    and some still wait; pending when none started; else failed if any failed, else completed."""
+    if counts["running"] or (counts["pending"] and counts["completed"] + counts["failed"]):
+        return "running"
+    if counts["pending"]:
+        return "pending"
+    return "failed" if counts["failed"] else "completed"
+
+
+def task_entry(task: TaskRow, tz: tzinfo) -> dict[str, Any]:
+    """A task as status files (and the API) show it; secrets never appear (no script_config)."""
+    start = task.start_at if task.status == 0 else task.started_at
+    return {
+        "id": task.id,
+        "serial": task.serial,
+        "username": task.username,
+        "script_name": task.script_name,
+        "status": task.status,
+        "status_text": STATUS_TEXT[task.status],
+        "start_time": local_time(start, tz),
+        "end_time": local_time(task.ended_at, tz),
+        "retry_count": task.retry_count,
+        "remark": task.remark,
+    }
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically: a dotfile beside it, fsync, rename over ``path``."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, text.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def status_path(status_dir: Path, name: str) -> Path:
+    return status_dir / f"{name}.status.yaml"
+
+
+def build_status(store: Store, name: str, tz: tzinfo) -> dict[str, Any]:
+    """The status document of manifest ``name`` from the store (all its generations' tasks)."""
+    tasks = store.tasks_of_manifest(name)
+    counts = {"total": len(tasks)} | {text: 0 for text in STATUS_TEXT.values()}
+    for t in tasks:
+        counts[STATUS_TEXT[t.status]] += 1
+    doc: dict[str, Any] = {"manifest": name, "phase": phase_of(counts), "counts": counts}
+    dup_count, dup_last = store.duplicates_of(name)
+    if dup_count:
+        doc["duplicates"] = {
+            "count": dup_count,
+            "last": local_time(dup_last, tz),
+            "note": "re-dropped identical to the accepted manifest: no tasks created",
+        }
+    doc["updated"] = local_time(time.time(), tz)
+    doc["tasks"] = [task_entry(t, tz) for t in tasks]
+    return doc
+
+
+def write_rejected_status(status_dir: Path, name: str, code: int, message: str, tz: tzinfo) -> None:
+    """Status of a manifest refused at intake: phase ``rejected`` with the reason."""
+    doc = {
+        "manifest": name,
+        "phase": "rejected",
+        "error": {"code": code, "message": message},
+        "updated": local_time(time.time(), tz),
+        "tasks": [],
+    }
+    atomic_write(status_path(status_dir, name), dump_status(doc))
+
+
+class StatusWriter:
+    """Coalescing writer of status files.
+
+    ``mark(name)`` (thread-safe, cheap) says manifest ``name`` changed; :meth:`run` writes every
+    marked manifest's file at most once per ``interval`` seconds. ``flush()`` writes all marked
+    files now (used at shutdown and in tests).
+    """
+
+    def __init__(self, store: Store, status_dir: Path, tz: tzinfo, *, interval: float = 0.02):
+        self.store = store
+        self.status_dir = status_dir
+        self.tz = tz
+        self.interval = interval
+        self._dirty: set[str] = set()
+        self._lock = threading.Lock()
+        self._wake: trio.Event | None = None
+        self._token: trio.lowlevel.TrioToken | None = None
+
+    def mark(self, *names: str | None) -> None:
+        """Note that these manifests changed (None entries ignored); wakes :meth:`run`."""
+        with self._lock:
+            self._dirty.update(n for n in names if n)
+        token = self._token
+        if token is not None:
+            try:
+                token.run_sync_soon(self._set_wake)
+            except trio.RunFinishedError:
+                pass
+
+    def _set_wake(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    def flush(self) -> None:
+        """Write the file of every marked manifest now (blocking)."""
+        with self._lock:
+            names, self._dirty = self._dirty, set()
+        for name in sorted(names):
+            try:
+                atomic_write(
+                    status_path(self.status_dir, name),
+                    dump_status(build_status(self.store, name, self.tz)),
+                )
+            except OSError:
+                log.exception("could not write the status file of manifest %s", name)
+                with self._lock:
+                    self._dirty.add(name)
+
+    async def run(self) -> None:
+        """Write marked status files until cancelled; on cancel, a final flush runs shielded."""
+        self._token = trio.lowlevel.current_trio_token()
+        try:
+            while True:
+                self._wake = trio.Event()
+                with self._lock:
+                    pending = bool(self._dirty)
+                if not pending:
+                    await self._wake.wait()
+                await trio.sleep(self.interval)
+                await trio.to_thread.run_sync(self.flush)
+        finally:
+            with trio.CancelScope(shield=True):
+                await trio.to_thread.run_sync(self.flush)

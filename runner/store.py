@@ -1,0 +1,409 @@
+"""The task store: the only state tikrunner has (design.md, "store").
+
+SQLite through the standard library, WAL journal, one writer connection guarded by a lock, so the
+store may be called from trio's worker threads. Every state change is one committed transaction
+before anything is said about it (status file, HTTP answer, log line).
+
+Times are UTC epoch seconds (float) here; conversion to the runner's local time happens where
+people read them (status files, the API's task object).
+
+Tables:
+- ``manifests``: one row per accepted manifest (name, content sha256, source, labels, file name).
+- ``tasks``: the API's task object plus scheduling columns.
+- ``intake_log``: one row per spool file taken in (accepted, duplicate), written in the same
+  transaction as its tasks, so a crash between commit and the final rename is finished on restart
+  instead of taken twice.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PENDING, RUNNING, COMPLETED, FAILED = 0, 1, 2, 3
+STATUS_TEXT = {PENDING: "pending", RUNNING: "running", COMPLETED: "completed", FAILED: "failed"}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS manifests (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    kind        TEXT NOT NULL DEFAULT 'Task',
+    labels      TEXT NOT NULL DEFAULT '{}',
+    filename    TEXT,
+    created_at  REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS manifests_name ON manifests(name, sha256);
+CREATE TABLE IF NOT EXISTS tasks (
+    id            INTEGER PRIMARY KEY,
+    manifest_id   INTEGER REFERENCES manifests(id) ON DELETE SET NULL,
+    manifest      TEXT,
+    source        TEXT NOT NULL,
+    serial        TEXT,
+    username      TEXT,
+    script_name   TEXT NOT NULL,
+    script_config TEXT NOT NULL,
+    status        INTEGER NOT NULL DEFAULT 0,
+    job_count     INTEGER NOT NULL DEFAULT 0,
+    start_at      REAL NOT NULL,
+    started_at    REAL,
+    ended_at      REAL,
+    created_at    REAL NOT NULL,
+    retry_count   INTEGER NOT NULL DEFAULT 0,
+    remark        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS tasks_due ON tasks(serial, status, start_at, id);
+CREATE INDEX IF NOT EXISTS tasks_manifest ON tasks(manifest);
+CREATE INDEX IF NOT EXISTS tasks_status ON tasks(status, id);
+CREATE TABLE IF NOT EXISTS intake_log (
+    id          INTEGER PRIMARY KEY,
+    claim_name  TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    outcome     TEXT NOT NULL,
+    manifest_id INTEGER,
+    manifest    TEXT NOT NULL,
+    final_name  TEXT NOT NULL,
+    created_at  REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS intake_log_claim ON intake_log(claim_name, sha256);
+"""
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """A task as stored. Times are UTC epoch seconds or None; ``script_config`` is a dict."""
+
+    id: int
+    manifest_id: int | None
+    manifest: str | None
+    source: str
+    serial: str | None
+    username: str | None
+    script_name: str
+    script_config: dict[str, Any]
+    status: int
+    job_count: int
+    start_at: float
+    started_at: float | None
+    ended_at: float | None
+    created_at: float
+    retry_count: int
+    remark: str
+
+    @property
+    def status_text(self) -> str:
+        return STATUS_TEXT[self.status]
+
+
+_TASK_COLUMNS = (
+    "id, manifest_id, manifest, source, serial, username, script_name, script_config, status,"
+    " job_count, start_at, started_at, ended_at, created_at, retry_count, remark"
+)
+
+
+def _row_to_task(row: Sequence[Any]) -> TaskRow:
+    values = list(row)
+    values[7] = json.loads(values[7])
+    return TaskRow(*values)
+
+
+@dataclass(frozen=True)
+class IntakeRecord:
+    """A spool file already taken in: how it ended and where it was put (a name in accepted/)."""
+
+    outcome: str  # "accepted" or "duplicate"
+    manifest_id: int | None
+    manifest: str
+    final_name: str
+
+
+class Store:
+    """The SQLite task store at ``path`` (created with its tables if missing).
+
+    Thread-safe: one connection, one lock; every public method is one transaction. Raises
+    ``sqlite3.Error`` only for real database faults (disk full, corruption).
+    """
+
+    def __init__(self, path: Path | str, *, synchronous: str = "FULL"):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            str(self.path), check_same_thread=False, isolation_level=None, timeout=30
+        )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(f"PRAGMA synchronous={synchronous}")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        with self._lock:
+            self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def add_manifest(
+        self,
+        *,
+        name: str,
+        sha256: str,
+        source: str,
+        tasks: Iterable[Any],
+        kind: str = "Task",
+        labels: dict[str, str] | None = None,
+        filename: str | None = None,
+        claim_name: str | None = None,
+        now: float | None = None,
+    ) -> tuple[int, list[int]]:
+        """Insert a manifest and all its tasks in one transaction: all or none.
+
+        ``tasks`` are intake's ``NewTask`` objects (serial, username, script_name, script_config,
+        job_count, start_at). With ``claim_name`` (a spool file's claimed name) an intake_log row
+        ``accepted`` is written in the same transaction. Returns (manifest id, task ids in order).
+        """
+        now = time.time() if now is None else now
+        with self._lock:
+            self._begin()
+            try:
+                cur = self._db.execute(
+                    "INSERT INTO manifests(name, sha256, source, kind, labels, filename, created_at)"
+                    " VALUES (?,?,?,?,?,?,?)",
+                    (name, sha256, source, kind, json.dumps(labels or {}), filename, now),
+                )
+                manifest_id = int(cur.lastrowid)
+                ids = self._insert_tasks(tasks, manifest_id, name, source, now)
+                if claim_name is not None:
+                    self._db.execute(
+                        "INSERT INTO intake_log(claim_name, sha256, outcome, manifest_id, manifest,"
+                        " final_name, created_at) VALUES (?,?,?,?,?,?,?)",
+                        (claim_name, sha256, "accepted", manifest_id, name, filename or "", now),
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return manifest_id, ids
+
+    def add_tasks(
+        self,
+        tasks: Iterable[Any],
+        *,
+        source: str,
+        manifest: str | None = None,
+        now: float | None = None,
+    ) -> list[int]:
+        """Insert tasks with no manifest row (HTTP creates), in one transaction; returns their ids."""
+        now = time.time() if now is None else now
+        with self._lock:
+            self._begin()
+            try:
+                ids = self._insert_tasks(tasks, None, manifest, source, now)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return ids
+
+    def _insert_tasks(
+        self,
+        tasks: Iterable[Any],
+        manifest_id: int | None,
+        manifest: str | None,
+        source: str,
+        now: float,
+    ) -> list[int]:
+        ids = []
+        for t in tasks:
+            cur = self._db.execute(
+                "INSERT INTO tasks(manifest_id, manifest, source, serial, username, script_name,"
+                " script_config, status, job_count, start_at, created_at)"
+                " VALUES (?,?,?,?,?,?,?,0,?,?,?)",
+                (
+                    manifest_id,
+                    manifest,
+                    source,
+                    t.serial,
+                    t.username,
+                    t.script_name,
+                    json.dumps(t.script_config, ensure_ascii=False),
+                    t.job_count,
+                    t.start_at,
+                    now,
+                ),
+            )
+            ids.append(int(cur.lastrowid))
+        return ids
+
+    def record_duplicate(
+        self, *, claim_name: str, sha256: str, manifest: str, manifest_id: int, final_name: str
+    ) -> None:
+        """Record that a spool file was identical to an accepted manifest (no tasks created)."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO intake_log(claim_name, sha256, outcome, manifest_id, manifest,"
+                " final_name, created_at) VALUES (?,?,?,?,?,?,?)",
+                (claim_name, sha256, "duplicate", manifest_id, manifest, final_name, time.time()),
+            )
+
+    def claim_next(self, serial: str, now: float | None = None) -> TaskRow | None:
+        """Mark the next due pending task of ``serial`` running and return it (None if none is due).
+
+        Order: scheduled start, then id (spec/local-api.md, "Running rules"). The caller is the
+        device's only worker, so at most one task per device runs.
+        """
+        now = time.time() if now is None else now
+        with self._lock:
+            self._begin()
+            try:
+                row = self._db.execute(
+                    f"SELECT {_TASK_COLUMNS} FROM tasks WHERE serial=? AND status=0 AND start_at<=?"
+                    " ORDER BY start_at, id LIMIT 1",
+                    (serial, now),
+                ).fetchone()
+                if row is None:
+                    self._db.execute("COMMIT")
+                    return None
+                self._db.execute(
+                    "UPDATE tasks SET status=1, started_at=?, ended_at=NULL, remark='' WHERE id=?",
+                    (now, row[0]),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        task = _row_to_task(row)
+        return TaskRow(
+            **{
+                **task.__dict__,
+                "status": RUNNING,
+                "started_at": now,
+                "ended_at": None,
+                "remark": "",
+            }
+        )
+
+    def finish(self, task_id: int, status: int, remark: str, now: float | None = None) -> bool:
+        """End a running task as completed or failed with ``remark``; False if it was not running
+        (stopped or deleted meanwhile)."""
+        assert status in (COMPLETED, FAILED)
+        now = time.time() if now is None else now
+        with self._lock:
+            cur = self._db.execute(
+                "UPDATE tasks SET status=?, remark=?, ended_at=? WHERE id=? AND status=1",
+                (status, remark, now, task_id),
+            )
+        return cur.rowcount == 1
+
+    def fail_pending(self, task_id: int, remark: str, now: float | None = None) -> bool:
+        """Fail a pending task (device absent too long, stopped before it ran)."""
+        now = time.time() if now is None else now
+        with self._lock:
+            cur = self._db.execute(
+                "UPDATE tasks SET status=3, remark=?, ended_at=? WHERE id=? AND status=0",
+                (remark, now, task_id),
+            )
+        return cur.rowcount == 1
+
+    def fail_running_after_crash(self, remark: str = "interrupted") -> list[TaskRow]:
+        """On start: tasks left running by a crash end failed with ``remark``; returns them."""
+        now = time.time()
+        with self._lock:
+            self._begin()
+            rows = self._db.execute(f"SELECT {_TASK_COLUMNS} FROM tasks WHERE status=1").fetchall()
+            self._db.execute(
+                "UPDATE tasks SET status=3, remark=?, ended_at=? WHERE status=1", (remark, now)
+            )
+            self._db.execute("COMMIT")
+        return [_row_to_task(r) for r in rows]
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def get(self, task_id: int) -> TaskRow | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id=?", (task_id,)
+            ).fetchone()
+        return _row_to_task(row) if row else None
+
+    def tasks_of_manifest(self, name: str) -> list[TaskRow]:
+        """All tasks of every manifest called ``name``, in id order."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE manifest=? ORDER BY id", (name,)
+            ).fetchall()
+        return [_row_to_task(r) for r in rows]
+
+    def find_manifest(self, name: str, sha256: str) -> int | None:
+        """The id of an accepted manifest with this name and content, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id FROM manifests WHERE name=? AND sha256=? ORDER BY id LIMIT 1",
+                (name, sha256),
+            ).fetchone()
+        return int(row[0]) if row else None
+
+    def intake_records(self, claim_name: str, sha256: str) -> list[IntakeRecord]:
+        """Intake log rows for a claimed spool file name and content, newest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT outcome, manifest_id, manifest, final_name FROM intake_log"
+                " WHERE claim_name=? AND sha256=? ORDER BY id DESC",
+                (claim_name, sha256),
+            ).fetchall()
+        return [IntakeRecord(*r) for r in rows]
+
+    def duplicates_of(self, name: str) -> tuple[int, float | None]:
+        """How many identical re-drops of manifest ``name`` were taken in, and when the last was."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT count(*), max(created_at) FROM intake_log WHERE manifest=? AND outcome='duplicate'",
+                (name,),
+            ).fetchone()
+        return int(row[0]), row[1]
+
+    def manifest_names_of_tasks(self, task_ids: Iterable[int]) -> set[str]:
+        ids = list(task_ids)
+        if not ids:
+            return set()
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT DISTINCT manifest FROM tasks WHERE id IN ({','.join('?' * len(ids))})"
+                " AND manifest IS NOT NULL",
+                ids,
+            ).fetchall()
+        return {r[0] for r in rows}
+
+    def pending_serials(self) -> list[tuple[int, str | None, float]]:
+        """(id, serial, start_at) of every pending task, for the device-absence watchdog."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT id, serial, start_at FROM tasks WHERE status=0"
+            ).fetchall()
+
+    def next_start(self, serial: str) -> float | None:
+        """The earliest scheduled start of a pending task on ``serial`` (epoch seconds), or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT min(start_at) FROM tasks WHERE serial=? AND status=0", (serial,)
+            ).fetchone()
+        return row[0]
+
+    def counts(self) -> dict[str, int]:
+        """Tasks per status text, plus ``total``."""
+        with self._lock:
+            rows = self._db.execute("SELECT status, count(*) FROM tasks GROUP BY status").fetchall()
+        out = {text: 0 for text in STATUS_TEXT.values()}
+        for status, n in rows:
+            out[STATUS_TEXT[status]] = n
+        out["total"] = sum(out.values())
+        return out
