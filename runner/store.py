@@ -133,6 +133,7 @@ class Store:
 
     def __init__(self, path: Path | str, *, synchronous: str = "FULL"):
         self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(
             str(self.path), check_same_thread=False, isolation_level=None, timeout=30

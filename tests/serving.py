@@ -1,0 +1,139 @@
+"""Test harness: a real ``tikrunner serve`` process on a temporary spool, against simulated phones.
+
+The simulated farm runs in the test process (so tests read its ground truth directly); the runner
+runs as a subprocess (so tests can SIGKILL it and restart it, as a crash would). Waiting on the
+runner means reading its status files until a condition holds or a deadline passes: the runner is
+another process, so there is nothing to await.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+EXAMPLES = Path(__file__).parent / "examples"
+
+
+def load_yaml(path: Path) -> Any:
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+
+
+def example(name: str, serials: list[str]) -> dict:
+    """A vendor example body with its placeholder serials mapped onto simulated ones."""
+    body = json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+    mapping = {}
+    for placeholder in body.get("serials", []):
+        digits = "".join(ch for ch in placeholder if ch.isdigit())
+        mapping[placeholder] = serials[int(digits) - 1]
+    if "serials" in body:
+        body["serials"] = [mapping[s] for s in body["serials"]]
+    return body
+
+
+class Runner:
+    """``tikrunner serve`` in a subprocess with its own config and spool under ``root``."""
+
+    def __init__(self, root: Path, adb: str, accounts: list[dict], **config: Any):
+        self.root = root
+        self.spool = root / "spool"
+        self.config_path = root / "tikrunner.yaml"
+        self.log_path = root / "serve.log"
+        cfg = {
+            "spool": str(self.spool),
+            "adb": [adb],
+            "http": None,
+            "timezone": "UTC",
+            "accounts": accounts,
+            "scan_interval": 0.5,
+        } | config
+        self.config_path.write_text(json.dumps(cfg), encoding="utf-8")
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> None:
+        env = dict(os.environ, ADBUTILS_ADB_PATH="/bin/false", TIKRUNNER_LOG_LEVEL="INFO")
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "runner.cli",
+                "serve",
+                "--config",
+                str(self.config_path),
+                "--no-http",
+            ],
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+        self.wait(lambda: "tikrunner: serving" in self.log(), timeout, "serve to start")
+
+    def log(self) -> str:
+        return (
+            self.log_path.read_text(encoding="utf-8", errors="replace")
+            if self.log_path.exists()
+            else ""
+        )
+
+    def kill(self) -> None:
+        """SIGKILL: the runner dies wherever it is, as in a crash or power cut."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+        self.proc = None
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
+        """Ask the runner to shut down; returns its exit code."""
+        if self.proc is None:
+            return 0
+        self.proc.send_signal(sig)
+        code = self.proc.wait(timeout)
+        self.proc = None
+        return code
+
+    def drop(self, name: str, body: dict | str) -> None:
+        """Write a manifest beside the spool and rename it into incoming/ (the documented way)."""
+        text = body if isinstance(body, str) else json.dumps(body)
+        tmp = self.spool / f".{name}.tmp"
+        self.spool.mkdir(parents=True, exist_ok=True)
+        (self.spool / "incoming").mkdir(exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.rename(tmp, self.spool / "incoming" / name)
+
+    def status(self, name: str) -> dict | None:
+        path = self.spool / "status" / f"{name}.status.yaml"
+        try:
+            return load_yaml(path)
+        except FileNotFoundError:
+            return None
+
+    def wait(self, condition: Callable[[], Any], timeout: float, what: str) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            value = condition()
+            if value:
+                return value
+            if self.proc is not None and self.proc.poll() is not None:
+                raise AssertionError(
+                    f"serve exited ({self.proc.returncode}) waiting for {what}:\n{self.log()[-4000:]}"
+                )
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}:\n{self.log()[-4000:]}")
+            time.sleep(0.05)
+
+    def wait_phase(self, name: str, phases: set[str], timeout: float = 60) -> dict:
+        """Wait until manifest ``name``'s status file shows one of ``phases``; returns the status."""
+        return self.wait(
+            lambda: (s := self.status(name)) and s.get("phase") in phases and s,
+            timeout,
+            f"manifest {name} to reach {phases}",
+        )
