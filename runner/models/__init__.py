@@ -1,0 +1,49 @@
+"""pydantic models: the single source of the API contract, the JSON Schemas and validation messages.
+
+Exports the create-task body, one config model per script, the manifest envelope, the task
+object and status, and the script registries (spec/local-api.md, spec/scripts.md).
+"""
+
+from runner.models.manifest import API_VERSION, NAME_PATTERN, ManifestMetadata, TaskManifest
+from runner.models.scripts import (
+    API_SCRIPTS,
+    FANOUT_SCRIPTS,
+    REDACTED,
+    SCRIPT_CONFIGS,
+    UNAVAILABLE_SCRIPTS,
+    AccountWarmupConfig,
+    ChatGPTSettings,
+    CommentConfig,
+    FollowConfig,
+    PostConfig,
+    UnfollowConfig,
+    dump_config,
+    redact_config,
+    split_targets,
+)
+from runner.models.task import START_TIME_PATTERN, CreateTaskBody, TaskRecord, TaskStatus
+
+__all__ = [
+    "API_SCRIPTS",
+    "API_VERSION",
+    "FANOUT_SCRIPTS",
+    "NAME_PATTERN",
+    "REDACTED",
+    "SCRIPT_CONFIGS",
+    "START_TIME_PATTERN",
+    "UNAVAILABLE_SCRIPTS",
+    "AccountWarmupConfig",
+    "ChatGPTSettings",
+    "CommentConfig",
+    "CreateTaskBody",
+    "FollowConfig",
+    "ManifestMetadata",
+    "PostConfig",
+    "TaskManifest",
+    "TaskRecord",
+    "TaskStatus",
+    "UnfollowConfig",
+    "dump_config",
+    "redact_config",
+    "split_targets",
+]

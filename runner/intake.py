@@ -1,0 +1,479 @@
+"""Intake: bytes (or a parsed HTTP body) in, planned tasks out; one path for spool, HTTP and workflows.
+
+Takes a manifest's bytes (:func:`plan_manifest`) or a create-task body (:func:`plan_body`) and
+returns the tasks it would create, or raises :class:`~runner.errors.IntakeError` with the API's
+code. Writes nothing: the caller commits the plan in one transaction, so a manifest creates all
+of its tasks or none (spec/local-api.md, "Fan-out").
+
+Order of checks (design.md, "Spool directory" and "Manifest forms"; spec/local-api.md codes):
+
+1. parse with :mod:`runner.yamlsafe` (40001 with line/column);
+2. the form: an envelope when the document has ``apiVersion`` or ``kind``, else a bare body;
+3. ``script_name`` missing or blank: 40002; an unavailable or unknown script: 40003;
+4. JSON Schema (Draft 2020-12, generated from the models) *before* pydantic, so lax coercion
+   never changes what was meant (``"5"`` for an int is refused): every error with its JSON
+   pointer into the document (``/spec/...`` in an envelope), 40001;
+5. pydantic models: defaults and cross-field rules (min > max, required-when rules), 40001;
+6. fan-out: units x targets, 40004 for an account that cannot be resolved.
+
+Fan-out order (ours): *target-major*. "3 target users and 2 devices make 6 tasks" is read as
+"for each target, for each unit": ``job_count`` 0 and 1 are the first target on units 1 and 2,
+and so on. Every unit starts on the first target at once, and with ``comment_order: sequential``
+two devices commenting on the same post pick different lines.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from pathlib import PurePath
+from typing import Any
+
+from jsonschema import ValidationError as SchemaError
+from pydantic import BaseModel
+from pydantic import ValidationError as ModelError
+
+from runner import schemagen
+from runner.config import DEFAULT_PACKAGE, Account
+from runner.errors import (
+    INVALID_PARAMETERS,
+    MISSING_SCRIPT_NAME,
+    NO_ACCOUNT,
+    SCRIPT_UNAVAILABLE,
+    ErrorDetail,
+    IntakeError,
+)
+from runner.models import (
+    API_SCRIPTS,
+    FANOUT_SCRIPTS,
+    SCRIPT_CONFIGS,
+    UNAVAILABLE_SCRIPTS,
+    CreateTaskBody,
+    TaskManifest,
+    dump_config,
+)
+from runner.yamlsafe import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, load_document
+
+__all__ = [
+    "IntakeContext",
+    "ManifestPlan",
+    "NewTask",
+    "check_document",
+    "next_start",
+    "plan_body",
+    "plan_manifest",
+]
+
+
+@dataclass
+class IntakeContext:
+    """What intake needs to know about the runner.
+
+    ``accounts``: the inventory (usernames without ``@``). ``now``: an *aware* datetime in the
+    runner's zone (start times are wall times in ``now``'s zone). ``rng``: draws interval gaps.
+    ``max_bytes``/``max_depth``: parser caps. ``default_package``: app package of tasks whose
+    account names none. ``resolve_accounts``: False when the inventory is unknown (``tikrunner
+    validate`` without a config): account-mode units are then not checked against it (no 40004).
+    """
+
+    accounts: list[Account] = field(default_factory=list)
+    now: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    rng: random.Random = field(default_factory=random.Random)
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_depth: int = DEFAULT_MAX_DEPTH
+    default_package: str = DEFAULT_PACKAGE
+    resolve_accounts: bool = True
+
+
+@dataclass(frozen=True)
+class NewTask:
+    """One task to create (not yet stored).
+
+    ``script_config``: the script's config with defaults filled in and, for follow/unfollow/
+    comment, exactly one target in ``target_users``/``target_post_urls`` (the other spellings
+    emptied). It carries secrets (``chatgpt_settings.api_key``) for the script: redact it with
+    :func:`runner.models.redact_config` before showing it. ``job_count``: 0-based index in the
+    creation batch. ``start_at``: UTC epoch seconds. ``package``: app package to run in (the
+    account's, else the context's default).
+    """
+
+    serial: str | None
+    username: str | None
+    script_name: str
+    script_config: dict[str, Any]
+    job_count: int
+    start_at: float
+    package: str = DEFAULT_PACKAGE
+
+
+@dataclass(frozen=True)
+class ManifestPlan:
+    """A manifest accepted by intake: its name, kind, labels, body (as written) and tasks."""
+
+    name: str
+    kind: str
+    labels: dict[str, str]
+    body: dict[str, Any]
+    tasks: list[NewTask]
+
+
+# ------------------------------------------------------------------------------------ entry points
+
+
+def plan_manifest(data: bytes, *, filename: str, ctx: IntakeContext) -> ManifestPlan:
+    """Plan the tasks of a manifest file (spool drop, workflow file).
+
+    ``data``: the file's bytes; ``filename``: its name (``.json`` selects JSON, the stem names a
+    bare body). Returns a :class:`ManifestPlan`; raises :class:`IntakeError` (40001-40004).
+    Writes nothing.
+    """
+    doc = load_document(data, filename=filename, max_bytes=ctx.max_bytes, max_depth=ctx.max_depth)
+    return check_document(doc, name=PurePath(filename).stem, ctx=ctx)
+
+
+def plan_body(body: Any, *, ctx: IntakeContext) -> list[NewTask]:
+    """Plan the tasks of a create-task body (``POST /api/v1/task``, already parsed JSON).
+
+    An envelope is not accepted here: the body is always a bare create-task body. Returns the
+    tasks in ``job_count`` order; raises :class:`IntakeError` (40001-40004). The input is not
+    modified.
+    """
+    if not isinstance(body, dict):
+        raise _invalid("the body must be a JSON object", "")
+    return _plan_bare(body, ctx).tasks
+
+
+def check_document(doc: Any, *, name: str, ctx: IntakeContext) -> ManifestPlan:
+    """Plan an already parsed manifest document; ``name`` is used for a bare body.
+
+    Same rules and errors as :func:`plan_manifest` after parsing. The input is not modified.
+    """
+    if not isinstance(doc, dict):
+        what = "empty" if doc is None else f"a {_json_type(doc)}"
+        raise _invalid(
+            f"a manifest must be a mapping (an envelope or a create-task body), not {what}", ""
+        )
+    if "apiVersion" in doc or "kind" in doc:
+        return _plan_envelope(doc, ctx)
+    plan = _plan_bare(doc, ctx)
+    return ManifestPlan(name=name, kind="Task", labels={}, body=plan.body, tasks=plan.tasks)
+
+
+# ------------------------------------------------------------------------------------ the forms
+
+
+def _plan_envelope(doc: dict[str, Any], ctx: IntakeContext) -> ManifestPlan:
+    if doc.get("kind") == "Workflow":
+        raise _invalid("kind Workflow is not supported yet; use kind Task", "/kind")
+    spec = doc.get("spec")
+    if isinstance(spec, dict):
+        _check_script_name(spec, "/spec")
+    _schema_check(doc, schemagen.MANIFEST)
+    manifest, config = _models(
+        (TaskManifest, doc, ""),
+        (SCRIPT_CONFIGS[spec["script_name"]], spec["script_config"], "/spec/script_config"),
+    )
+    assert isinstance(manifest, TaskManifest)
+    tasks = _fan_out(manifest.spec, config, ctx, "/spec")
+    return ManifestPlan(
+        name=manifest.metadata.name,
+        kind=manifest.kind,
+        labels=dict(manifest.metadata.labels),
+        body=copy.deepcopy(spec),
+        tasks=tasks,
+    )
+
+
+def _plan_bare(doc: dict[str, Any], ctx: IntakeContext) -> ManifestPlan:
+    _check_script_name(doc, "")
+    _schema_check(doc, schemagen.CREATE_TASK)
+    body, config = _models(
+        (CreateTaskBody, doc, ""),
+        (SCRIPT_CONFIGS[doc["script_name"]], doc["script_config"], "/script_config"),
+    )
+    assert isinstance(body, CreateTaskBody)
+    tasks = _fan_out(body, config, ctx, "")
+    return ManifestPlan(name="", kind="Task", labels={}, body=copy.deepcopy(doc), tasks=tasks)
+
+
+def _check_script_name(body: dict[str, Any], prefix: str) -> None:
+    """40002 when script_name is missing/blank, 40003 when unavailable or unknown (local-api.md)."""
+    pointer = prefix + "/script_name"
+    name = body.get("script_name")
+    if name is None or (isinstance(name, str) and not name.strip()):
+        raise IntakeError(
+            MISSING_SCRIPT_NAME,
+            "script_name is required",
+            [ErrorDetail(pointer, "script_name is required")],
+        )
+    if not isinstance(name, str):
+        raise _invalid(f"script_name must be a string, got {_json_type(name)}", pointer)
+    available = ", ".join(API_SCRIPTS)
+    if name in UNAVAILABLE_SCRIPTS:
+        msg = f"script {name!r} is not available through the API; available: {available}"
+    elif name not in SCRIPT_CONFIGS:
+        msg = f"unknown script {name!r}; available: {available}"
+    else:
+        return
+    raise IntakeError(SCRIPT_UNAVAILABLE, msg, [ErrorDetail(pointer, msg)])
+
+
+# ----------------------------------------------------------------------------------- validation
+
+
+def _invalid(message: str, pointer: str) -> IntakeError:
+    return IntakeError(INVALID_PARAMETERS, message, [ErrorDetail(pointer, message)])
+
+
+def _pointer(parts: Any) -> str:
+    """RFC 6901 JSON pointer of a path (``~`` -> ``~0``, ``/`` -> ``~1``)."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+_TYPE_WORDS = {
+    "integer": "an integer",
+    "number": "a number",
+    "string": "a string",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+    "null": "null",
+}
+
+_PATTERN_WORDS = {
+    r"\S": "must not be blank",
+    r"^([01][0-9]|2[0-3]):[0-5][0-9]$": 'must be a time "HH:MM" from 00:00 to 23:59',
+    r"^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$": "must be 1-63 lowercase letters, digits, '-', "
+    "'_' or '.', starting and ending with a letter or digit",
+}
+
+
+def _schema_details(err: SchemaError, prefix: str) -> list[ErrorDetail]:
+    """One schema error as details with pointers into the document, in plain words."""
+    path = list(err.absolute_path)
+    v, val, inst = err.validator, err.validator_value, err.instance
+    here = prefix + _pointer(path)
+    if v == "required":
+        missing = [r for r in val if isinstance(inst, dict) and r not in inst]
+        return [ErrorDetail(here + _pointer([m]), "is required") for m in missing]
+    if v == "additionalProperties" and isinstance(inst, dict):
+        allowed = list(err.schema.get("properties", {}))
+        extra = [k for k in inst if k not in allowed]
+        hint = f"; allowed: {', '.join(allowed)}" if allowed else ""
+        return [ErrorDetail(here + _pointer([k]), f"unknown field{hint}") for k in extra]
+    if v == "type":
+        want = " or ".join(_TYPE_WORDS.get(t, t) for t in ([val] if isinstance(val, str) else val))
+        return [ErrorDetail(here, f"must be {want}, got {_json_type(inst)} {_short(inst)}")]
+    if v == "enum":
+        return [
+            ErrorDetail(
+                here, f"must be one of {', '.join(_short(x) for x in val)}; got {_short(inst)}"
+            )
+        ]
+    if v == "const":
+        return [ErrorDetail(here, f"must be {_short(val)}; got {_short(inst)}")]
+    if v == "pattern":
+        return [ErrorDetail(here, _PATTERN_WORDS.get(val, f"must match the pattern {val}"))]
+    if v == "minimum":
+        return [ErrorDetail(here, f"must be at least {val}, got {_short(inst)}")]
+    if v == "maximum":
+        return [ErrorDetail(here, f"must be at most {val}, got {_short(inst)}")]
+    if v == "exclusiveMinimum":
+        return [ErrorDetail(here, f"must be more than {val}, got {_short(inst)}")]
+    if v == "minItems":
+        return [
+            ErrorDetail(here, "must not be empty" if val == 1 else f"needs at least {val} items")
+        ]
+    if v == "uniqueItems":
+        return [ErrorDetail(here, "must not contain the same item twice")]
+    if v == "minLength":
+        return [ErrorDetail(here, "must not be empty")]
+    if v == "anyOf" and val == schemagen.UNITS_REQUIRED["anyOf"]:
+        return [ErrorDetail(here, "serials or usernames is required")]
+    if v == "not" and val == schemagen.UNITS_EXCLUSIVE["not"]:
+        return [ErrorDetail(here, "give either serials or usernames, not both")]
+    return [ErrorDetail(here, err.message)]
+
+
+def _short(value: Any) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _raise_details(details: list[ErrorDetail]) -> None:
+    unique = list(dict.fromkeys(details))
+    unique.sort(key=lambda d: d.pointer)
+    first = unique[0]
+    more = f" (and {len(unique) - 1} more)" if len(unique) > 1 else ""
+    where = first.pointer or "/"
+    raise IntakeError(
+        INVALID_PARAMETERS, f"invalid manifest: {where}: {first.message}{more}", unique
+    )
+
+
+def _schema_check(doc: dict[str, Any], schema_file: str) -> None:
+    """Validate against a generated schema; raise 40001 with every error when invalid."""
+    details: list[ErrorDetail] = []
+    for err in schemagen.validator(schema_file).iter_errors(doc):
+        details.extend(_schema_details(err, ""))
+    if details:
+        _raise_details(details)
+
+
+def _models(*jobs: tuple[type[BaseModel], Any, str]) -> list[BaseModel]:
+    """Build each model from (model, data, pointer prefix); collect every pydantic error of all
+    of them into one 40001 with JSON pointers, or return the built models in order."""
+    built: list[BaseModel] = []
+    details: list[ErrorDetail] = []
+    for model, data, prefix in jobs:
+        try:
+            built.append(model.model_validate(data))
+        except ModelError as e:
+            for err in e.errors(include_url=False):
+                msg = str(err["msg"]).removeprefix("Value error, ")
+                details.append(ErrorDetail(prefix + _pointer(err["loc"]), msg))
+    if details:
+        _raise_details(details)
+    return built
+
+
+# -------------------------------------------------------------------------------------- fan-out
+
+
+def _units(
+    body: CreateTaskBody, ctx: IntakeContext, prefix: str
+) -> list[tuple[str | None, str | None, str]]:
+    """(serial, username, package) per unit, in the body's order (spec/local-api.md, "Fan-out")."""
+    default = ctx.default_package
+    if body.serials is not None:
+        if not body.enable_multi_account:
+            return [(s, None, default) for s in body.serials]
+        if not ctx.resolve_accounts:
+            return [(s, None, default) for s in body.serials]
+        units: list[tuple[str | None, str | None, str]] = []
+        missing: list[ErrorDetail] = []
+        bare: list[str] = []
+        for i, serial in enumerate(body.serials):
+            bound = [a for a in ctx.accounts if a.serial == serial and a.enabled]
+            if not bound:
+                bare.append(serial)
+                missing.append(
+                    ErrorDetail(f"{prefix}/serials/{i}", f"device {serial} has no enabled account")
+                )
+            units.extend((serial, a.username, a.package or default) for a in bound)
+        if missing:
+            raise IntakeError(
+                NO_ACCOUNT, f"no enabled account on device(s) {', '.join(bare)}", missing
+            )
+        return units
+    assert body.usernames is not None
+    if not ctx.resolve_accounts:
+        return [(None, u.removeprefix("@"), default) for u in body.usernames]
+    by_name: dict[str, Account] = {}
+    for account in ctx.accounts:
+        by_name.setdefault(account.username.casefold(), account)
+    units = []
+    missing = []
+    for i, name in enumerate(body.usernames):
+        account = by_name.get(name.strip().removeprefix("@").casefold())
+        if account is None:
+            missing.append(
+                ErrorDetail(f"{prefix}/usernames/{i}", f"account {name} is bound to no device")
+            )
+        elif not account.enabled:
+            missing.append(ErrorDetail(f"{prefix}/usernames/{i}", f"account {name} is disabled"))
+        else:
+            units.append((account.serial, account.username, account.package or default))
+    if missing:
+        raise IntakeError(NO_ACCOUNT, "; ".join(d.message for d in missing), missing)
+    return units
+
+
+def next_start(start_time: str | None, now: datetime) -> float:
+    """UTC epoch seconds of the next occurrence of local wall time ``"HH:MM"`` in ``now``'s zone.
+
+    Today if that time is still ahead of (or equal to) ``now``, else tomorrow; None: ``now``.
+    DST (zoneinfo, PEP 495 ``fold=0``): a time in a spring-forward gap is shifted forward by the
+    gap (02:30 on a 02:00->03:00 day is 03:30); an ambiguous time in the autumn fold is its first
+    occurrence. Raises ``ValueError`` when ``now`` is naive. Source: spec/local-api.md, "Create-task
+    body" (ours).
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be an aware datetime")
+    if start_time is None:
+        return now.timestamp()
+    hour, minute = (int(p) for p in start_time.split(":"))
+    day = now.date()
+    for _ in range(3):
+        at = datetime.combine(day, time(hour, minute), tzinfo=now.tzinfo).timestamp()
+        if at >= now.timestamp():
+            return at
+        day += timedelta(days=1)
+    raise AssertionError("unreachable: a wall time recurs within two days")
+
+
+def _fan_out(
+    body: CreateTaskBody, config: BaseModel, ctx: IntakeContext, prefix: str
+) -> list[NewTask]:
+    """Units x targets (target-major), job_count 0..n-1, start times spaced per device."""
+    units = _units(body, ctx, prefix)
+    base = dump_config(config)
+    array_field = FANOUT_SCRIPTS.get(body.script_name)
+    if array_field is not None:
+        targets: list[str] = config.targets()  # type: ignore[attr-defined]
+        configs = []
+        for target in targets:
+            one = copy.deepcopy(base)
+            one[array_field] = [target]
+            for spelling in ("target_user", "target_username", "target_post_url"):
+                if spelling in one:
+                    one[spelling] = ""
+            configs.append(one)
+    else:
+        configs = [base]
+
+    first = next_start(body.start_time, ctx.now)
+    low, high = body.min_interval * 60, body.max_interval * 60
+    device_clock: dict[str, float] = {}
+    tasks: list[NewTask] = []
+    for script_config in configs:
+        for serial, username, package in units:
+            device = serial if serial is not None else f"@{username}"
+            if device in device_clock:
+                device_clock[device] += ctx.rng.uniform(low, high) if high > 0 else 0.0
+            else:
+                device_clock[device] = first
+            tasks.append(
+                NewTask(
+                    serial=serial,
+                    username=username,
+                    script_name=body.script_name,
+                    script_config=copy.deepcopy(script_config),
+                    job_count=len(tasks),
+                    start_at=device_clock[device],
+                    package=package,
+                )
+            )
+    return tasks

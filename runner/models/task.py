@@ -1,0 +1,162 @@
+"""The API's task-shaped models: the create-task body, the task status and the task object.
+
+Sources: ``spec/local-api.md`` sections "Create-task body", "Task status" and "Task object".
+``CreateTaskBody.script_config`` stays a plain object here; it is validated by the script's own
+model (:data:`runner.models.SCRIPT_CONFIGS`) and, in the generated JSON Schema, by an
+``if script_name == X then script_config: <X's schema>`` rule per script.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from runner.models.scripts import API_SCRIPTS
+
+START_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+LOCAL_TIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
+
+NonBlank = Annotated[str, Field(min_length=1, pattern=r"\S")]
+
+
+def _not_null(schema: dict[str, Any]) -> None:
+    """JSON Schema hook: an optional field may be absent, but never ``null``."""
+    branches = [b for b in schema.pop("anyOf", []) if b.get("type") != "null"]
+    if len(branches) == 1:
+        schema.update(branches[0])
+    elif branches:
+        schema["anyOf"] = branches
+    if schema.get("default", 0) is None:
+        del schema["default"]
+
+
+def _unique_units(schema: dict[str, Any]) -> None:
+    """JSON Schema hook for serials/usernames: not null, and no item twice."""
+    _not_null(schema)
+    schema["uniqueItems"] = True
+
+
+class CreateTaskBody(BaseModel):
+    """The body of ``POST /api/v1/task`` and of a bare manifest (spec/local-api.md).
+
+    Exactly one of ``serials`` (device mode) or ``usernames`` (account mode) is given, never
+    empty. ``start_time`` is local wall time ``"HH:MM"`` (00:00-23:59); intervals are minutes.
+    Violations raise pydantic's ``ValidationError`` (intake turns them into 40001 with pointers).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="Create-task body",
+        json_schema_extra={
+            "description": "Body of POST /api/v1/task (TikMatrix local API); also a bare "
+            "tikrunner manifest. Give serials or usernames, not both."
+        },
+    )
+
+    serials: list[NonBlank] | None = Field(
+        None,
+        min_length=1,
+        description="Device serials (device mode): one unit per serial.",
+        json_schema_extra=_unique_units,
+    )
+    usernames: list[NonBlank] | None = Field(
+        None,
+        min_length=1,
+        description="Accounts (account mode; a leading @ is ignored for matching): each runs on "
+        "the device it is bound to in the runner's account inventory.",
+        json_schema_extra=_unique_units,
+    )
+    script_name: str = Field(
+        description="Script to run: " + ", ".join(API_SCRIPTS) + ".",
+        json_schema_extra={"enum": list(API_SCRIPTS)},
+    )
+    script_config: dict[str, Any] = Field(
+        description="Parameters of the script (see the script-config schemas); may be {}."
+    )
+    enable_multi_account: bool = Field(
+        False,
+        description="Device mode only: one task per enabled account bound to each device, each "
+        "switching to its account first.",
+    )
+    start_time: str | None = Field(
+        None,
+        pattern=START_TIME_PATTERN,
+        description='Scheduled start, local time "HH:MM": the next occurrence of that time '
+        "(today if still ahead, else tomorrow). Absent: now.",
+        json_schema_extra=_not_null,
+    )
+    min_interval: int = Field(
+        0, ge=0, description="Minimum gap in minutes between this request's tasks on one device."
+    )
+    max_interval: int = Field(
+        0,
+        ge=0,
+        validate_default=True,
+        description="Maximum gap in minutes between this request's tasks on one device "
+        "(>= min_interval).",
+    )
+
+    @field_validator("max_interval")
+    @classmethod
+    def _max_not_below_min(cls, v: int, info: ValidationInfo) -> int:
+        low = info.data.get("min_interval")
+        if low is not None and low > v:
+            raise ValueError(f"must be at least min_interval ({low}), got {v}")
+        return v
+
+    @model_validator(mode="after")
+    def _one_kind_of_unit(self) -> CreateTaskBody:
+        if self.serials is not None and self.usernames is not None:
+            raise ValueError("give either serials or usernames, not both")
+        if self.serials is None and self.usernames is None:
+            raise ValueError("serials or usernames is required")
+        if self.usernames is not None and self.enable_multi_account:
+            raise ValueError("enable_multi_account works with serials (device mode) only")
+        return self
+
+
+class TaskStatus(IntEnum):
+    """Task status codes (spec/local-api.md, "Task status"); ``.text`` is the API's word."""
+
+    PENDING = 0
+    RUNNING = 1
+    COMPLETED = 2
+    FAILED = 3
+
+    @property
+    def text(self) -> str:
+        """``"pending"``, ``"running"``, ``"completed"`` or ``"failed"``."""
+        return self.name.lower()
+
+
+class TaskRecord(BaseModel):
+    """The API's task object (spec/local-api.md, "Task object"), exactly its fields.
+
+    Times are local time in the runner's zone, ``"YYYY-MM-DD HH:MM:SS"``, or None.
+    ``script_config`` must already be redacted (:func:`runner.models.redact_config`).
+    """
+
+    model_config = ConfigDict(extra="forbid", title="Task")
+
+    id: int
+    serial: str | None
+    username: str | None
+    script_name: str
+    script_config: dict[str, Any]
+    status: TaskStatus
+    status_text: str = ""
+    source: Literal["api", "spool", "workflow"]
+    manifest: str | None
+    job_count: int = Field(ge=0)
+    start_time: str | None = Field(pattern=LOCAL_TIME_PATTERN)
+    end_time: str | None = Field(pattern=LOCAL_TIME_PATTERN)
+    create_time: str | None = Field(pattern=LOCAL_TIME_PATTERN)
+    retry_count: int = Field(0, ge=0)
+    remark: str = ""
+
+    @model_validator(mode="after")
+    def _status_text_matches(self) -> TaskRecord:
+        self.status_text = TaskStatus(self.status).text
+        return self

@@ -1,0 +1,162 @@
+"""JSON Schemas generated from the pydantic models (the single source of truth, style.md).
+
+Gives the schemas as dicts (generated once per process and cached: intake validates against
+them) and :func:`write_schemas`, behind ``tikrunner schemas [--check]``, which writes them to
+``schemas/``:
+
+- ``create-task.schema.json``: a create-task body (bare manifest, HTTP body), whose
+  ``script_config`` is checked against the named script's schema (``if``/``then`` per script);
+- ``manifest.schema.json``: the envelope (``apiVersion``/``kind``/``metadata``/``spec``);
+- ``script-config.<name>.schema.json``: one per API script.
+
+Every file is JSON Schema Draft 2020-12 with ``$schema`` and ``$id``, two-space indented, keys
+in a stable order (``$schema``, ``$id``, then the models' field order), ending in a newline.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from runner.models import SCRIPT_CONFIGS, CreateTaskBody, TaskManifest
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+ID_BASE = "urn:tikrunner:schemas:"
+
+CREATE_TASK = "create-task.schema.json"
+MANIFEST = "manifest.schema.json"
+
+# Pointers of the two schema rules about units, so intake can word their errors plainly.
+UNITS_REQUIRED = {"anyOf": [{"required": ["serials"]}, {"required": ["usernames"]}]}
+UNITS_EXCLUSIVE = {"not": {"required": ["serials", "usernames"]}}
+
+
+def config_file(script_name: str) -> str:
+    """File name of a script's config schema: ``script-config.<name>.schema.json``."""
+    return f"script-config.{script_name}.schema.json"
+
+
+def _head(file_name: str, body: dict[str, Any]) -> dict[str, Any]:
+    return {"$schema": DRAFT, "$id": ID_BASE + file_name, **body}
+
+
+def _config_defs() -> tuple[dict[str, Any], dict[str, str]]:
+    """All script config schemas as ``$defs`` entries, and script name -> def name."""
+    defs: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    for script, model in SCRIPT_CONFIGS.items():
+        schema = model.model_json_schema(ref_template="#/$defs/{model}")
+        defs.update(schema.pop("$defs", {}))
+        defs[model.__name__] = schema
+        names[script] = model.__name__
+    return defs, names
+
+
+def _create_task_body() -> dict[str, Any]:
+    """The create-task schema without ``$schema``/``$id`` (embedded as-is in the manifest's)."""
+    schema = CreateTaskBody.model_json_schema(ref_template="#/$defs/{model}")
+    defs, names = _config_defs()
+    rules: list[dict[str, Any]] = [copy.deepcopy(UNITS_REQUIRED), copy.deepcopy(UNITS_EXCLUSIVE)]
+    for script, def_name in names.items():
+        rules.append(
+            {
+                "if": {
+                    "properties": {"script_name": {"const": script}},
+                    "required": ["script_name"],
+                },
+                "then": {"properties": {"script_config": {"$ref": f"#/$defs/{def_name}"}}},
+            }
+        )
+    schema["allOf"] = rules
+    schema["$defs"] = {**schema.get("$defs", {}), **defs}
+    return schema
+
+
+@functools.cache
+def _all() -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    body = _create_task_body()
+    out[CREATE_TASK] = _head(CREATE_TASK, body)
+
+    manifest = TaskManifest.model_json_schema(ref_template="#/$defs/{model}", by_alias=True)
+    defs = manifest.pop("$defs", {})
+    inner = copy.deepcopy(body)
+    body_defs = inner.pop("$defs", {})
+    defs.update(body_defs)
+    defs["CreateTaskBody"] = inner
+    manifest["$defs"] = defs
+    out[MANIFEST] = _head(MANIFEST, manifest)
+
+    for script, model in SCRIPT_CONFIGS.items():
+        out[config_file(script)] = _head(config_file(script), model.model_json_schema())
+    for schema in out.values():
+        Draft202012Validator.check_schema(schema)
+    return out
+
+
+def all_schemas() -> dict[str, dict[str, Any]]:
+    """Every generated schema, file name -> schema (a deep copy: callers may modify it)."""
+    return copy.deepcopy(_all())
+
+
+def create_task_schema() -> dict[str, Any]:
+    """The create-task body schema (cached; do not modify the returned dict)."""
+    return _all()[CREATE_TASK]
+
+
+def manifest_schema() -> dict[str, Any]:
+    """The manifest envelope schema (cached; do not modify the returned dict)."""
+    return _all()[MANIFEST]
+
+
+@functools.cache
+def validator(file_name: str) -> Draft202012Validator:
+    """A cached Draft 2020-12 validator for one generated schema, by file name."""
+    return Draft202012Validator(_all()[file_name])
+
+
+def render(schema: dict[str, Any]) -> str:
+    """A schema as the committed file's text: 2-space JSON, non-ASCII kept, trailing newline."""
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schemas(out_dir: Path, check: bool) -> int:
+    """Write every schema to ``out_dir`` (created if missing), or with ``check`` only compare.
+
+    Returns 0 when everything is (now) up to date; with ``check``, returns 1 and prints the
+    stale or missing files (one per line, to stdout) without writing anything. Files in
+    ``out_dir`` that are not generated are left alone.
+    """
+    out_dir = Path(out_dir)
+    stale: list[str] = []
+    for name, schema in _all().items():
+        path = out_dir / name
+        text = render(schema)
+        try:
+            current = path.read_text(encoding="utf-8")
+        except (FileNotFoundError, UnicodeDecodeError):
+            current = None
+        if current == text:
+            continue
+        stale.append(name)
+        if not check:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+    if check:
+        for name in stale:
+            print(f"stale: {out_dir / name}", file=sys.stdout)
+        if stale:
+            print("run `tikrunner schemas` to regenerate", file=sys.stdout)
+            return 1
+        return 0
+    for name in stale:
+        print(f"wrote {out_dir / name}")
+    return 0
