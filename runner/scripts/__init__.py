@@ -1,0 +1,84 @@
+"""Scripts: one module per API script, run on one phone through a DeviceSession.
+
+``run_task(ctx, session)`` is the one entry point device workers call. It checks the phone
+(``session.prepare``: uiautomator alive, screen on, app installed), logs the app version, then
+runs the script named by ``ctx.script_name`` as labelled steps (``steps.py``) against named
+selectors (``matcher.py`` + ``selectors/tiktok.yaml``).
+
+Scripts in the API that tikrunner cannot run yet (post, comment, account_warmup) raise
+``ScriptNotImplemented`` (remark ``not implemented yet``) before touching the phone: nothing
+pretends to succeed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from runner.devices import DeviceSession
+from runner.errors import ScriptNotImplemented, TaskFailed
+from runner.scripts import follow, unfollow
+from runner.scripts.context import TaskContext
+from runner.scripts.matcher import SelectorBook, SelectorFileError, load_selectors
+from runner.scripts.steps import Steps
+
+__all__ = [
+    "NOT_IMPLEMENTED",
+    "SCRIPTS",
+    "SelectorBook",
+    "SelectorFileError",
+    "TaskContext",
+    "load_selectors",
+    "run_task",
+]
+
+ScriptFn = Callable[[TaskContext, DeviceSession, Steps], Awaitable[str]]
+
+#: Scripts tikrunner runs, by API script name.
+SCRIPTS: dict[str, ScriptFn] = {"follow": follow.run, "unfollow": unfollow.run}
+#: API scripts not written yet: their tasks fail with the remark "not implemented yet".
+NOT_IMPLEMENTED = frozenset({"post", "comment", "account_warmup"})
+#: Scripts whose task carries exactly one target user (checked before the phone is touched).
+TARGETED = frozenset({"follow", "unfollow"})
+
+
+async def run_task(ctx: TaskContext, session: DeviceSession) -> str:
+    """Run one task on ``session``'s phone; returns the success remark (``""`` or e.g.
+    ``"already following @x"``).
+
+    Runs the health check first (``session.prepare(ctx.package)``: the engine need not call it
+    again) and logs the app version. Raises ``TaskFailed`` or a subclass (``DeviceLost``,
+    ``UiautomatorUnavailable``, ``ElementNotFound``, ``PostConditionFailed``,
+    ``ScriptNotImplemented``); the remark names the failed step. Raises ``SelectorFileError`` if
+    the selector file is invalid (load it at start with :func:`load_selectors` to fail earlier).
+    Cancellation (stop, delete, shutdown) arrives as trio cancellation between device calls and
+    propagates unchanged; the phone is left on whatever screen it was.
+    """
+    if ctx.script_name in NOT_IMPLEMENTED:
+        raise ScriptNotImplemented(ctx.script_name)
+    script = SCRIPTS.get(ctx.script_name)
+    if script is None:
+        raise TaskFailed(f"unknown script {ctx.script_name!r}")
+    book = load_selectors()
+    username = ctx.target_user() if ctx.script_name in TARGETED else ""
+    with session.logging_to(ctx.log):
+        version = await session.prepare(ctx.package)
+        ctx.log.info(
+            "%s on %s: app %s version %s", ctx.script_name, ctx.serial, ctx.package, version
+        )
+        steps = Steps(
+            session,
+            book,
+            script=ctx.script_name,
+            package=ctx.package,
+            log=ctx.log,
+            username=username,
+        )
+        remark = await script(ctx, session, steps)
+        ctx.log.info(
+            "%s done: %s dumps, %s popups dismissed, %s device calls",
+            ctx.script_name,
+            steps.dumps,
+            steps.popups_dismissed,
+            session.device_calls,
+        )
+        return remark

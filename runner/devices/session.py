@@ -1,0 +1,395 @@
+"""The async facade of one phone: every adbutils/uiautomator2 call a script makes goes through here.
+
+Takes an ``adbutils.AdbClient`` (ours, never the global ``adbutils.adb``) and a serial; gives
+``async`` primitives (dump, tap, back, open a URL in the app, launch, type text) plus the health
+check run before each task and the artifact saver run after a failure.
+
+Guarantees (design.md, "Concurrency (trio)" and "Device layer"):
+
+- Every blocking library call runs in a worker thread through
+  ``trio.to_thread.run_sync(fn, limiter=limiter)``; the limiter is shared by the whole farm.
+  The thread is never abandoned, so a trio cancellation (stop, delete, shutdown) takes effect when
+  the device call in flight returns: cancellation lands *between* device calls, and nothing keeps
+  talking to the phone after a method has been cancelled.
+- Library errors become ours here and nowhere else: the phone gone (adbutils ``AdbError``/
+  ``AdbTimeout``, uiautomator2 ``ConnectError``, or adb reporting a state other than ``device``)
+  -> :class:`~runner.errors.DeviceLost`; the uiautomator server not answering while adb still sees
+  the phone -> :class:`~runner.errors.UiautomatorUnavailable`; an RPC the server refused ->
+  :class:`~runner.errors.TaskFailed`. Every remark names the serial.
+- Shell commands are always argument lists: adbutils quotes each argument with ``shlex.quote``
+  (``adbutils._utils.list2cmdline``), so user data (URLs, usernames) never becomes shell syntax.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.client
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import adbutils
+import trio
+import uiautomator2 as u2
+from uiautomator2 import exceptions as u2e
+
+from runner.devices.hierarchy import Hierarchy, HierarchyParseError, Node
+from runner.errors import (
+    DeviceLost,
+    PostConditionFailed,
+    TaskFailed,
+    UiautomatorUnavailable,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Seconds an artifact capture may take before it is given up (a hung phone must not hold a
+#: failed task's worker for uiautomator2's default 300 s HTTP timeout).
+ARTIFACT_TIMEOUT = 20.0
+
+
+def _is_connection_problem(exc: BaseException) -> bool:
+    """True for errors that mean "could not talk to the uiautomator server or the phone".
+
+    uiautomator2 3.7 wraps only some transport errors in its ``HTTPError``; a socket reset or a
+    timeout inside ``http.client`` escapes unwrapped as ``OSError``/``HTTPException``.
+    """
+    return isinstance(
+        exc,
+        u2e.HTTPError
+        | u2e.UiAutomationError
+        | u2e.AdbShellError
+        | OSError
+        | http.client.HTTPException,
+    )
+
+
+class DeviceSession:
+    """One phone, connected through uiautomator2 on top of our own adb client.
+
+    Build it with :meth:`open`. Methods are ``async`` and safe to cancel (see the module
+    docstring). One session serves one task at a time; it is not meant to be shared between
+    concurrent tasks.
+    """
+
+    _d: u2.Device
+
+    def __init__(
+        self, serial: str, adb_device: adbutils.AdbDevice, limiter: trio.CapacityLimiter
+    ) -> None:
+        """Use :meth:`open`; this only stores its arguments (the uiautomator2 device is set there)."""
+        self._serial = serial
+        self._adb_device = adb_device
+        self._limiter = limiter
+        self._last_xml: str | None = None
+        #: Where this session logs; :meth:`logging_to` points it at a task's logger.
+        self.log: logging.Logger | logging.LoggerAdapter = logging.LoggerAdapter(
+            logger, {"serial": serial}
+        )
+        #: Device round trips made through this session (adb shell/host requests and
+        #: uiautomator2 RPCs, as issued by our code; uiautomator2's own internal retries not
+        #: counted). For benchmarks and tests.
+        self.device_calls = 0
+
+    # -- construction -----------------------------------------------------------------------
+
+    @classmethod
+    async def open(
+        cls, adb: adbutils.AdbClient, serial: str, *, limiter: trio.CapacityLimiter
+    ) -> DeviceSession:
+        """Connect uiautomator2 to the phone ``serial`` reached through ``adb``.
+
+        Runs ``uiautomator2.connect(adb.device(serial))``, which pushes ``u2.jar`` when its md5 on
+        the phone differs, starts the uiautomator server if ``GET /ping`` does not answer and waits
+        for it (uiautomator2 polls every 0.5 s, up to 30 s).
+
+        Raises :class:`DeviceLost` (phone not reachable through adb) or
+        :class:`UiautomatorUnavailable` (server did not start). Cancelled: the connect in flight
+        finishes in its thread first, then the cancellation propagates and no session is returned.
+        """
+        adb_device = adb.device(serial)
+
+        def connect() -> u2.Device:
+            return u2.connect(adb_device)
+
+        session = cls(serial, adb_device, limiter)
+        session._d = await session._call("connect uiautomator2", connect)
+        return session
+
+    @property
+    def serial(self) -> str:
+        """The phone's adb serial."""
+        return self._serial
+
+    @contextlib.contextmanager
+    def logging_to(self, log: logging.Logger | logging.LoggerAdapter) -> Iterator[None]:
+        """Within the block, the session logs through ``log`` (a task's logger, so every line
+        carries the task id and serial)."""
+        previous, self.log = self.log, log
+        try:
+            yield
+        finally:
+            self.log = previous
+
+    @property
+    def last_hierarchy_xml(self) -> str | None:
+        """The XML of the last successful :meth:`dump`, or None."""
+        return self._last_xml
+
+    # -- the error boundary -----------------------------------------------------------------
+
+    async def _call(self, what: str, fn: Callable[..., T], *args: Any) -> T:
+        """Run one blocking library call in a thread, converting its errors to ours.
+
+        ``what`` says what the call was for; it appears in the remark of a failure.
+        """
+        self.device_calls += 1
+        try:
+            return await trio.to_thread.run_sync(
+                functools.partial(fn, *args), limiter=self._limiter
+            )
+        except TaskFailed:
+            raise
+        except (adbutils.AdbError, u2e.ConnectError) as e:
+            state = await self._adb_state()
+            raise DeviceLost(self._lost_remark(what, state, e)) from e
+        except u2e.RPCError as e:
+            raise TaskFailed(f"uiautomator refused {what} on {self._serial}: {e}") from e
+        except Exception as e:
+            if not _is_connection_problem(e):
+                raise
+            state = await self._adb_state()
+            if state != "device":
+                raise DeviceLost(self._lost_remark(what, state, e)) from e
+            raise UiautomatorUnavailable(
+                f"uiautomator server on {self._serial} not answering during {what}: "
+                f"{type(e).__name__}: {e}"
+            ) from e
+
+    def _lost_remark(self, what: str, state: str | None, exc: BaseException) -> str:
+        if state and state != "device":
+            return f"device {self._serial} is {state} (during {what})"
+        detail = str(exc) or type(exc).__name__
+        return f"device {self._serial} lost during {what}: {detail}"
+
+    async def _adb_state(self) -> str | None:
+        """What adb says about the phone now: ``device``, ``offline``, ``unauthorized``, ``gone``,
+        or None when even the adb server cannot be asked. Never raises."""
+
+        def get_state() -> str:
+            return self._adb_device.get_state()
+
+        self.device_calls += 1
+        try:
+            return await trio.to_thread.run_sync(get_state, limiter=self._limiter)
+        except adbutils.AdbError as e:
+            text = str(e).lower()
+            for word in ("offline", "unauthorized"):
+                if word in text:
+                    return word
+            if "not found" in text:
+                return "gone"
+            return None
+        except Exception:
+            return None
+
+    # -- health -----------------------------------------------------------------------------
+
+    async def prepare(self, package: str) -> str:
+        """Health check before a task; returns the app's ``versionName`` (``"unknown"`` if the
+        package manager does not say).
+
+        In order: adb must report the phone in state ``device`` (else :class:`DeviceLost`); the
+        uiautomator server must answer ``GET /ping`` with ``pong``, and is restarted once if not
+        (uiautomator2's ``start_uiautomator``: relaunch and wait up to 30 s), else
+        :class:`UiautomatorUnavailable`; the screen is woken (``wakeUp`` RPC, a no-op when on);
+        ``package`` must be installed (adbutils ``app_info``: ``pm path`` then
+        ``dumpsys package``), else ``TaskFailed("app <package> is not installed")``.
+
+        Cancelled: stops after the device call in flight; the phone is left as that call left it.
+        """
+        state = await self._adb_state()
+        if state != "device":
+            raise DeviceLost(f"device {self._serial} is {state or 'unreachable'}")
+
+        if not await self._call("uiautomator ping", self._ping):
+            self.log.warning("uiautomator server on %s not answering; restarting it", self._serial)
+            await self._call("uiautomator restart", self._d.start_uiautomator)
+            if not await self._call("uiautomator ping", self._ping):
+                raise UiautomatorUnavailable(
+                    f"uiautomator server on {self._serial} not answering after one restart"
+                )
+
+        await self._call("screen on", self._d.screen_on)
+
+        def app_info() -> dict[str, Any] | None:
+            try:
+                return self._d.app_info(package)
+            except u2e.AppNotFoundError:
+                return None
+
+        info = await self._call(f"app info {package}", app_info)
+        self.device_calls += 1  # app_info is two shell calls (pm path, dumpsys package)
+        if info is None:
+            raise TaskFailed(f"app {package} is not installed")
+        return str(info.get("versionName") or "unknown")
+
+    def _ping(self) -> bool:
+        # uiautomator2 3.7 has no public "is the server alive" call: every public RPC silently
+        # restarts the server on failure (BasicUiautomatorServer.jsonrpc_call), which would hide
+        # the "restart once, then fail" rule. _check_alive is its own GET /ping.
+        return bool(self._d._check_alive())
+
+    # -- primitives -------------------------------------------------------------------------
+
+    async def dump(self) -> Hierarchy:
+        """One ``dump_hierarchy`` call, parsed. Returns the :class:`Hierarchy`.
+
+        uiautomator2 itself retries an *empty* dump up to 3 times, 1 s apart (``HierarchyEmptyError``)
+        and then returns an empty hierarchy. A malformed dump raises :class:`TaskFailed`.
+        Cancelled: after the dump in flight returns.
+        """
+        xml = await self._call("hierarchy dump", self._d.dump_hierarchy)
+        self._last_xml = xml
+        try:
+            return Hierarchy.parse(xml)
+        except HierarchyParseError as e:
+            raise TaskFailed(f"unreadable hierarchy dump from {self._serial}: {e}") from e
+
+    async def tap(self, node: Node) -> None:
+        """Tap the middle of ``node``'s bounds (``d.click(x, y)``, the ``click`` RPC).
+
+        Raises ``TaskFailed`` for a node without area (nothing on screen to tap). Coordinates are
+        clamped to at least 1 px: uiautomator2 treats values below 1 as fractions of the screen.
+        """
+        if node.bounds.empty:
+            raise TaskFailed(f"cannot tap {node.describe()}: it has no area on screen")
+        x, y = node.bounds.center
+        await self._call(f"tap {node.describe()}", self._d.click, max(x, 1), max(y, 1))
+
+    async def press_back(self) -> None:
+        """Press the back key (``pressKey("back")`` RPC)."""
+        await self._call("press back", self._d.press, "back")
+
+    async def open_url_in_app(self, url: str, package: str) -> None:
+        """Open ``url`` with a VIEW intent limited to ``package``.
+
+        Runs ``am start -a android.intent.action.VIEW -d URL -p PACKAGE`` as an argument list, so
+        each argument is shell-quoted by adbutils. (uiautomator2's ``open_url`` names no package and
+        may open the browser; design.md, "Device layer".) Raises ``TaskFailed`` when ``am`` reports
+        an error.
+        """
+        cmd = ["am", "start", "-a", "android.intent.action.VIEW", "-d", url, "-p", package]
+        result = await self._call("open url", self._adb_device.shell2, cmd)
+        if result.returncode != 0 or "Error:" in result.output:
+            raise TaskFailed(
+                f"could not open {url} in {package} on {self._serial}: {result.output.strip()[:200]}"
+            )
+
+    async def launch_app(self, package: str) -> None:
+        """Start ``package`` from its launcher entry (``monkey -p PKG -c ...LAUNCHER 1``, as
+        uiautomator2's ``app_start`` without an activity does)."""
+        cmd = ["monkey", "-p", package, "-c", "android.intent.category.LAUNCHER", "1"]
+        result = await self._call(f"launch {package}", self._adb_device.shell2, cmd)
+        if result.returncode != 0:
+            raise TaskFailed(
+                f"could not launch {package} on {self._serial}: {result.output.strip()[:200]}"
+            )
+
+    async def type_text(self, text: str) -> Hierarchy:
+        """Replace the focused field's content with ``text`` and check it reads back exactly.
+
+        Uses uiautomator2's own input path, ``d.send_keys(text, clear=True)``. Without the
+        AdbKeyboard IME (``ime list -s -a`` is asked, twice) that is the RPCs ``clearInputText``,
+        ``setClipboard``, ``getClipboard`` (compared with ``text``) and ``pasteClipboard``; with the
+        IME it is ``am broadcast`` of base64 text. Note: if the clipboard path fails for any
+        reason, uiautomator2 falls back to *installing* the AdbKeyboard IME on the phone.
+
+        Then one fresh dump: the focused node's text must equal ``text``, else
+        :class:`PostConditionFailed`. Returns that dump.
+        """
+
+        def send() -> None:
+            self._d.send_keys(text, clear=True)
+
+        await self._call("type text", send)
+        hierarchy = await self.dump()
+        field = hierarchy.focused()
+        if field is None:
+            raise PostConditionFailed("typed text but no input field has focus")
+        if field.text != text:
+            raise PostConditionFailed(
+                f"typed text did not read back: the field shows {field.text!r}, expected {text!r}"
+            )
+        return hierarchy
+
+    # -- artifacts --------------------------------------------------------------------------
+
+    async def save_artifacts(self, folder: Path) -> None:
+        """Write ``screenshot.jpg`` and ``hierarchy.xml`` of the current screen into ``folder``
+        (created if needed). Never raises.
+
+        When the phone cannot give a fresh dump, the last dump this session took is written
+        instead (the screen the script last decided on). A phone that gives nothing leaves fewer
+        files. Gives up after :data:`ARTIFACT_TIMEOUT` seconds; the capture threads are then
+        abandoned (they end with uiautomator2's own HTTP timeout). Cancelled: the cancellation
+        propagates at once, without waiting for a capture in flight.
+        """
+        try:
+            await trio.to_thread.run_sync(
+                functools.partial(folder.mkdir, parents=True, exist_ok=True)
+            )
+        except Exception as e:
+            self.log.warning("%s: cannot create artifact folder %s: %s", self._serial, folder, e)
+            return
+
+        def capture_hierarchy() -> str:
+            return self._d.dump_hierarchy()
+
+        def capture_screenshot() -> None:
+            image = self._d.screenshot()
+            if image.mode != "RGB":
+                image = image.convert("RGB")
+            image.save(folder / "screenshot.jpg", format="JPEG", quality=80)
+
+        xml: str | None = None
+        with trio.move_on_after(ARTIFACT_TIMEOUT):
+            try:
+                xml = await trio.to_thread.run_sync(
+                    capture_hierarchy, limiter=self._limiter, abandon_on_cancel=True
+                )
+            except Exception as e:
+                self.log.info("%s: no fresh hierarchy for artifacts: %s", self._serial, e)
+        if xml is None:
+            xml = self._last_xml
+        if xml is not None:
+            path = folder / "hierarchy.xml"
+            try:
+                await trio.to_thread.run_sync(
+                    functools.partial(path.write_text, xml, encoding="utf-8")
+                )
+            except OSError as e:
+                self.log.warning("%s: cannot write hierarchy.xml: %s", self._serial, e)
+        with trio.move_on_after(ARTIFACT_TIMEOUT):
+            try:
+                await trio.to_thread.run_sync(
+                    capture_screenshot, limiter=self._limiter, abandon_on_cancel=True
+                )
+            except Exception as e:
+                self.log.info("%s: no screenshot for artifacts: %s", self._serial, e)
+
+    async def close(self) -> None:
+        """Stop the uiautomator server this session started (closes its shell stream) without
+        waiting for it to quit. Never raises. The next :meth:`open` starts it again."""
+
+        def stop() -> None:
+            self._d.stop_uiautomator(wait=False)
+
+        try:
+            await trio.to_thread.run_sync(stop, limiter=self._limiter)
+        except Exception as e:
+            logger.debug("%s: stopping uiautomator: %s", self._serial, e)

@@ -1,0 +1,49 @@
+"""What a script gets to know about its task (docs/internals.md, "Device layer and scripts")."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from runner.errors import TaskFailed
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    """One task as a script sees it.
+
+    ``script_config`` is the script's config model dumped with defaults filled in (intake's
+    ``NewTask.script_config``); for follow/unfollow it carries exactly one target in
+    ``target_users`` (fan-out already happened upstream). ``package`` is the app package the task
+    runs in. ``job_count`` and ``seed`` make per-task choices reproducible. ``log`` is the task's
+    logger: the engine builds it so every line carries the task id and serial.
+    """
+
+    task_id: int
+    serial: str
+    username: str | None
+    package: str
+    script_name: str
+    script_config: dict[str, Any]
+    job_count: int
+    seed: int
+    log: logging.LoggerAdapter = field(repr=False)
+
+    def target_user(self) -> str:
+        """The one target username of a follow/unfollow task, without its leading ``@``.
+
+        Raises ``TaskFailed`` when ``target_users`` does not hold exactly one non-empty name
+        (intake guarantees one; anything else is a bug upstream, reported rather than guessed).
+        The name is otherwise kept exactly as given: it is user data, passed on intact.
+        """
+        targets = self.script_config.get("target_users")
+        if not isinstance(targets, list) or len(targets) != 1 or not isinstance(targets[0], str):
+            count = len(targets) if isinstance(targets, list) else 0
+            raise TaskFailed(
+                f"{self.script_name}: expected exactly one target user in target_users, got {count}"
+            )
+        name = targets[0].removeprefix("@")
+        if not name:
+            raise TaskFailed(f"{self.script_name}: the target user is empty")
+        return name

@@ -1,0 +1,106 @@
+"""Reaching a user's profile, the first half of follow and unfollow (spec/scripts.md,
+``access_method``).
+
+``direct``: a VIEW intent on ``https://www.tiktok.com/@NAME`` limited to the app's package (the
+name URL-quoted). ``search``: launch the app, tap Search, type the name, submit, open the Users
+tab and tap the row whose text is exactly the name (never a look-alike).
+
+Either way the profile counts as open only when one dump shows ``@NAME`` together with the
+Follow or Following button, so a previous profile still on screen is never mistaken for it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from runner.devices import DeviceSession
+from runner.errors import TaskFailed
+from runner.scripts.context import TaskContext
+from runner.scripts.steps import Found, Steps
+
+PROFILE_URL = "https://www.tiktok.com/@{}"
+#: Seconds to wait for a screen after an action (a cold app start is the slowest).
+SCREEN_TIMEOUT = 15.0
+#: Seconds to wait for the effect of a tap on the same screen.
+TAP_TIMEOUT = 10.0
+
+
+def profile_url(name: str) -> str:
+    """The profile URL of ``name``, every reserved or non-ASCII character percent-encoded (UTF-8)."""
+    return PROFILE_URL.format(quote(name, safe=""))
+
+
+def _profile_decision(steps: Steps):
+    not_found = steps.any_of("account_not_found")
+    buttons = steps.any_of("following_button", "follow_button", all_of=("profile_handle",))
+
+    def decide(h):
+        return not_found(h) or buttons(h)
+
+    return decide
+
+
+async def _settle_profile(steps: Steps, name: str, found: Found) -> Found:
+    if found.name == "account_not_found":
+        raise TaskFailed(
+            f"{steps.current}: account @{name} does not exist (the app says "
+            f'"{found.node.text or found.node.content_desc}")',
+            step=steps.current,
+        )
+    return found
+
+
+async def open_profile(ctx: TaskContext, session: DeviceSession, steps: Steps, name: str) -> Found:
+    """Open ``name``'s profile; returns the ``follow_button`` or ``following_button`` found on it.
+
+    Raises ``TaskFailed`` when the account does not exist or ``access_method`` is unknown,
+    ``ElementNotFound``/``PostConditionFailed`` when a screen does not come.
+    """
+    method = ctx.script_config.get("access_method") or "direct"
+    decide = _profile_decision(steps)
+    if method == "direct":
+        async with steps.step("open profile"):
+            await session.open_url_in_app(profile_url(name), ctx.package)
+            found = await steps.wait_until(
+                decide,
+                element="follow_button or following_button",
+                screen="profile",
+                timeout=SCREEN_TIMEOUT,
+            )
+            return await _settle_profile(steps, name, found)
+    if method == "search":
+        async with steps.step("open search"):
+            await session.launch_app(ctx.package)
+            search = await steps.wait_for("search_button", screen="home", timeout=SCREEN_TIMEOUT)
+            await steps.act(
+                search,
+                until=steps.any_of("search_field"),
+                expecting="the search field",
+                timeout=TAP_TIMEOUT,
+            )
+        async with steps.step("type username"):
+            await session.type_text(name)
+        async with steps.step("submit search"):
+            submit = await steps.wait_for("search_submit", screen="search", timeout=TAP_TIMEOUT)
+            tab = await steps.act(
+                submit,
+                until=steps.any_of("users_tab"),
+                expecting="the search results",
+                timeout=SCREEN_TIMEOUT,
+            )
+        async with steps.step("open Users tab"):
+            row = await steps.act(
+                tab,
+                until=steps.any_of("user_row"),
+                expecting=f"a user row reading exactly {name!r}",
+                timeout=SCREEN_TIMEOUT,
+            )
+        async with steps.step("open profile"):
+            found = await steps.act(
+                row,
+                until=decide,
+                expecting=f"the profile of @{name}",
+                timeout=SCREEN_TIMEOUT,
+            )
+            return await _settle_profile(steps, name, found)
+    raise TaskFailed(f"{ctx.script_name}: unknown access_method {method!r}")

@@ -1,0 +1,214 @@
+"""The step runner scripts are written with (Maestro's labelled steps, GramAddict's one dump per
+decision).
+
+Takes a :class:`~runner.devices.DeviceSession`, a :class:`~runner.scripts.matcher.SelectorBook`
+and the task's context; gives labelled steps and two waits:
+
+- :meth:`Steps.wait_until` / :meth:`Steps.wait_for`: repeated single dumps, one per decision, every
+  ``poll_interval`` seconds, up to a timeout; a known popup found in a dump is dismissed before
+  anything is decided on that dump. Timeout -> :class:`~runner.errors.ElementNotFound`.
+- :meth:`Steps.act`: tap, then poll for the expected effect. The tap is repeated only when there
+  is evidence it was swallowed (a popup was dismissed after it *and* the tapped element is still
+  there without the expected effect), at most :data:`MAX_TAPS` times in all; never blindly.
+  Effect not seen in time -> :class:`~runner.errors.PostConditionFailed`.
+
+Every failure's remark starts with ``<script>: <step label>:``. Cancellation: every wait is a
+``trio.sleep`` or a device call, so a cancelled task stops within one poll interval or one device
+call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import trio
+
+from runner.devices import DeviceSession, Hierarchy, Node
+from runner.errors import ElementNotFound, PostConditionFailed, TaskFailed
+from runner.scripts.matcher import SelectorBook
+
+T = TypeVar("T")
+
+#: Seconds between two dumps while waiting (an explicit, short poll; never a blind sleep).
+POLL_INTERVAL = 0.15
+#: Taps of one element in one :meth:`Steps.act`, the first included.
+MAX_TAPS = 3
+
+
+@dataclass(frozen=True)
+class Found:
+    """An element found in a dump: its selector name, the node, and the dump it was found in."""
+
+    name: str
+    node: Node
+    hierarchy: Hierarchy
+
+
+class Steps:
+    """Labelled steps of one script run on one phone.
+
+    ``values`` fills the selector templates (``package``, ``username``). ``log`` is the task's
+    logger. ``popups_dismissed`` and ``dumps`` count what happened, for logs and tests.
+    """
+
+    def __init__(
+        self,
+        session: DeviceSession,
+        book: SelectorBook,
+        *,
+        script: str,
+        package: str,
+        log: logging.Logger | logging.LoggerAdapter,
+        username: str = "",
+        poll_interval: float = POLL_INTERVAL,
+    ) -> None:
+        self.session = session
+        self.book = book
+        self.script = script
+        self.values = {"package": package, "username": username}
+        self.log = log
+        self.poll_interval = poll_interval
+        self.current: str = script
+        self.popups_dismissed = 0
+        self.dumps = 0
+
+    @contextlib.asynccontextmanager
+    async def step(self, label: str) -> AsyncIterator[None]:
+        """Run the block as the step ``label``: logged, and any ``TaskFailed`` raised inside
+        without a step gets this step's name (``remark`` prefixed with ``<script>: <label>:``)."""
+        previous, self.current = self.current, f"{self.script}: {label}"
+        self.log.info("step: %s", label)
+        try:
+            yield
+        except TaskFailed as e:
+            if e.step is None:
+                e.step = self.current
+                e.remark = f"{self.current}: {e.remark}"
+                e.args = (e.remark,)
+            raise
+        finally:
+            self.current = previous
+
+    # -- looking -----------------------------------------------------------------------------
+
+    def find(self, hierarchy: Hierarchy, name: str) -> Found | None:
+        """The element ``name`` in ``hierarchy`` as a :class:`Found`, or None."""
+        node = self.book.find(hierarchy, name, self.values)
+        return Found(name, node, hierarchy) if node is not None else None
+
+    def any_of(
+        self, *names: str, all_of: tuple[str, ...] = ()
+    ) -> Callable[[Hierarchy], Found | None]:
+        """A decision: the first of ``names`` present, provided every one of ``all_of`` is too."""
+
+        def decide(h: Hierarchy) -> Found | None:
+            if any(self.book.find(h, n, self.values) is None for n in all_of):
+                return None
+            for n in names:
+                found = self.find(h, n)
+                if found:
+                    return found
+            return None
+
+        return decide
+
+    async def _look(self) -> tuple[Hierarchy, bool]:
+        """One dump; if it shows a known popup, tap its dismiss button. Returns (dump, dismissed)."""
+        h = await self.session.dump()
+        self.dumps += 1
+        popup = self.book.popup(h, self.values)
+        if popup is None:
+            return h, False
+        self.log.info("dismissing popup: %s", popup.describe())
+        await self.session.tap(popup)
+        self.popups_dismissed += 1
+        return h, True
+
+    async def wait_until(
+        self, decide: Callable[[Hierarchy], T | None], *, element: str, screen: str, timeout: float
+    ) -> T:
+        """Poll until ``decide(dump)`` returns something (returned), for up to ``timeout`` seconds.
+
+        Raises ``ElementNotFound(element, screen=screen, timeout=timeout, step=<this step>)``.
+        A dump that showed a popup is not decided on (the popup was dismissed; the next dump is).
+        """
+        deadline = trio.current_time() + timeout
+        while True:
+            h, dismissed = await self._look()
+            if not dismissed:
+                result = decide(h)
+                if result is not None:
+                    return result
+            if trio.current_time() >= deadline:
+                self._log_screen(h, f"gave up waiting for {element}")
+                raise ElementNotFound(element, screen=screen, timeout=timeout, step=self.current)
+            if not dismissed:
+                await trio.sleep(self.poll_interval)
+
+    async def wait_for(
+        self, *names: str, screen: str, timeout: float, all_of: tuple[str, ...] = ()
+    ) -> Found:
+        """Wait for the first of ``names`` (with all of ``all_of``) on screen ``screen``."""
+        return await self.wait_until(
+            self.any_of(*names, all_of=all_of),
+            element=" or ".join(names),
+            screen=screen,
+            timeout=timeout,
+        )
+
+    # -- acting ------------------------------------------------------------------------------
+
+    async def act(
+        self,
+        target: Found,
+        *,
+        until: Callable[[Hierarchy], T | None],
+        expecting: str,
+        timeout: float,
+    ) -> T:
+        """Tap ``target`` and poll until ``until(dump)`` returns something (returned).
+
+        ``expecting`` says in words what should follow the tap (for the remark). The tap is
+        repeated only after a popup was dismissed and ``target``'s element is still on screen
+        without the effect (a popup swallows taps), at most :data:`MAX_TAPS` taps in all.
+        Raises :class:`PostConditionFailed` when the effect is not seen within ``timeout`` s.
+        """
+        await self.session.tap(target.node)
+        taps = 1
+        popup_since_tap = False
+        deadline = trio.current_time() + timeout
+        while True:
+            h, dismissed = await self._look()
+            if dismissed:
+                popup_since_tap = True
+            else:
+                result = until(h)
+                if result is not None:
+                    return result
+                again = self.find(h, target.name) if popup_since_tap else None
+                if again is not None and taps < MAX_TAPS:
+                    self.log.info(
+                        "a popup may have swallowed the tap; tapping %s again", target.name
+                    )
+                    await self.session.tap(again.node)
+                    taps += 1
+                    popup_since_tap = False
+                    continue
+            if trio.current_time() >= deadline:
+                now = self._log_screen(h, f"no {expecting} after tapping {target.name}")
+                raise PostConditionFailed(
+                    f"{self.current}: tapped {target.name} but did not see {expecting} within "
+                    f"{timeout:g} s (screen now: {now or 'unknown'})",
+                    step=self.current,
+                )
+            if not dismissed:
+                await trio.sleep(self.poll_interval)
+
+    def _log_screen(self, h: Hierarchy, why: str) -> str | None:
+        screen = self.book.detect_screen(h, self.values)
+        self.log.warning("%s; screen looks like %r; texts: %s", why, screen, h.texts()[:30])
+        return screen

@@ -1,0 +1,38 @@
+"""unfollow: open the target's profile and unfollow it (spec/scripts.md, "follow / unfollow").
+
+Outcome: success with remark ``""`` after tapping ``Following``, confirming ``Unfollow`` in the
+dialog, and a fresh dump showing ``Follow``; success with remark ``not following @NAME`` when the
+profile already shows ``Follow`` (nothing tapped); ``TaskFailed`` otherwise, naming the step.
+"""
+
+from __future__ import annotations
+
+from runner.devices import DeviceSession
+from runner.scripts.context import TaskContext
+from runner.scripts.profile import TAP_TIMEOUT, open_profile
+from runner.scripts.steps import Steps
+
+
+async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
+    """Unfollow ``ctx.target_user()``; returns the success remark."""
+    name = ctx.target_user()
+    button = await open_profile(ctx, session, steps, name)
+    if button.name == "follow_button":
+        ctx.log.info("not following @%s", name)
+        return f"not following @{name}"
+    async with steps.step("tap Following"):
+        confirm = await steps.act(
+            button,
+            until=steps.any_of("unfollow_confirm", all_of=("unfollow_cancel",)),
+            expecting="the Unfollow confirmation",
+            timeout=TAP_TIMEOUT,
+        )
+    async with steps.step("confirm Unfollow"):
+        await steps.act(
+            confirm,
+            until=steps.any_of("follow_button", all_of=("profile_handle",)),
+            expecting="Follow",
+            timeout=TAP_TIMEOUT,
+        )
+    ctx.log.info("unfollowed @%s", name)
+    return ""
