@@ -65,12 +65,13 @@ _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 def _fail(
     filename: str, problem: str, line: int | None = None, column: int | None = None
 ) -> IntakeError:
-    """An ``IntakeError(40001)`` whose message names the file and (1-based) line/column."""
+    """An ``IntakeError(40001)``: its message names the file and the (1-based) line/column; its one
+    detail (pointer ``""``) says the line/column and the problem, without the file name."""
     where = (
         f"line {line + 1}, column {column + 1}: " if line is not None and column is not None else ""
     )
-    message = f"{filename}: {where}{problem}"
-    return IntakeError(INVALID_PARAMETERS, message, [ErrorDetail("", message)])
+    detail = ErrorDetail("", where + problem)
+    return IntakeError(INVALID_PARAMETERS, f"{filename}: {where}{problem}", [detail])
 
 
 def _decode(data: bytes, filename: str, max_bytes: int) -> str:
