@@ -58,6 +58,9 @@ _INT16 = re.compile(r"^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 _SPECIAL_FLOAT = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
 # JSON strings and brackets, for the depth scan that runs before json.loads.
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
@@ -72,6 +75,18 @@ def _fail(
     )
     detail = ErrorDetail("", where + problem)
     return IntakeError(INVALID_PARAMETERS, f"{filename}: {where}{problem}", [detail])
+
+
+def _whole_code_points(text: str, filename: str, mark: Any = None) -> str:
+    """Join escaped UTF-16 surrogate pairs (``"\\ud83d\\ude00"``) into one code point; refuse a lone
+    surrogate (it could not be written back as UTF-8 by the store or a status file)."""
+    if not _SURROGATE.search(text):
+        return text
+    try:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16")
+    except UnicodeDecodeError:
+        line, col = (mark.line, mark.column) if mark is not None else (None, None)
+        raise _fail(filename, "a string holds a lone UTF-16 surrogate escape", line, col) from None
 
 
 def _decode(data: bytes, filename: str, max_bytes: int) -> str:
@@ -140,13 +155,40 @@ def _load_json(text: str, filename: str, max_depth: int) -> Any:
         raise _fail(filename, f"{name} is not a number JSON allows")
 
     try:
-        return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+        doc = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
     except IntakeError:
         raise
     except json.JSONDecodeError as e:
         raise _fail(filename, f"invalid JSON: {e.msg}", e.lineno - 1, e.colno - 1) from None
     except (ValueError, RecursionError) as e:  # e.g. an int with more digits than Python allows
         raise _fail(filename, f"invalid JSON: {e}") from None
+    if _SURROGATE_ESCAPE.search(text):
+        doc = _fix_surrogates(doc, filename)
+    return doc
+
+
+def _fix_surrogates(doc: Any, filename: str) -> Any:
+    """Apply :func:`_whole_code_points` to every string (keys too), iteratively."""
+    if isinstance(doc, str):
+        return _whole_code_points(doc, filename)
+    todo: list[Any] = [doc] if isinstance(doc, (dict, list)) else []
+    while todo:
+        node = todo.pop()
+        if isinstance(node, list):
+            for i, v in enumerate(node):
+                if isinstance(v, str):
+                    node[i] = _whole_code_points(v, filename)
+                elif isinstance(v, (dict, list)):
+                    todo.append(v)
+        else:
+            for k in list(node):
+                v = node.pop(k)
+                if isinstance(v, str):
+                    v = _whole_code_points(v, filename)
+                elif isinstance(v, (dict, list)):
+                    todo.append(v)
+                node[_whole_code_points(k, filename)] = v
+    return doc
 
 
 # --------------------------------------------------------------------------------------- YAML
@@ -238,6 +280,7 @@ class _Builder:
         if tag is not None and tag not in _ALLOWED_TAGS:
             raise _fail(f, f"YAML tag {tag!r} is not allowed", mark.line, mark.column)
         if isinstance(event, ScalarEvent):
+            event.value = _whole_code_points(event.value, f, mark)
             if self._expecting_key():
                 # Keys are strings, as in JSON: a plain key keeps its text (``1: x`` -> {"1": "x"}).
                 self._place(event.value, event, True)
