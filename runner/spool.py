@@ -53,13 +53,29 @@ class Outcome:
     error: IntakeError | None = None
 
 
+@dataclass(frozen=True)
+class IntakeItem:
+    """A claimed, planned spool file waiting for its transaction (see ``Store.take_in``)."""
+
+    path: Path
+    claim_name: str
+    sha256: str
+    final_name: str
+    plan: Any  # intake.ManifestPlan
+
+
 def _ignored(name: str) -> bool:
     return name.startswith(".") or name.endswith(".tmp")
 
 
-def _unique_name(folder: Path, name: str) -> str:
-    """``name`` if free in ``folder``, else ``stem.N.ext`` with the smallest free N."""
-    if not (folder / name).exists() and not (folder / f"{name}.error.yaml").exists():
+def _unique_name(folder: Path, name: str, reserved: set[str] = frozenset()) -> str:  # type: ignore[assignment]
+    """``name`` if free in ``folder`` (and not in ``reserved``), else ``stem.N.ext`` with the
+    smallest free N."""
+    if (
+        name not in reserved
+        and not (folder / name).exists()
+        and not (folder / f"{name}.error.yaml").exists()
+    ):
         return name
     stem, dot, ext = name.rpartition(".")
     if not dot:
@@ -67,7 +83,7 @@ def _unique_name(folder: Path, name: str) -> str:
     n = 1
     while True:
         candidate = f"{stem}.{n}.{ext}" if ext else f"{stem}.{n}"
-        if not (folder / candidate).exists():
+        if candidate not in reserved and not (folder / candidate).exists():
             return candidate
         n += 1
 
@@ -100,6 +116,7 @@ class Spool:
         scan_interval: float = 2.0,
         max_bytes: int = 1_000_000,
         on_tasks: Callable[[], None] | None = None,
+        batch_size: int = 64,
     ):
         self.root = Path(root).absolute()
         self.store = store
@@ -110,6 +127,7 @@ class Spool:
         self.scan_interval = scan_interval
         self.max_bytes = max_bytes
         self.on_tasks = on_tasks or (lambda: None)
+        self.batch_size = batch_size
         for sub in SUBDIRS:
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         self.incoming = self.root / "incoming"
@@ -132,7 +150,7 @@ class Spool:
                     twin.unlink()  # crashed between link and unlink of the claim
             except FileNotFoundError:
                 pass
-            done.append(self._process_claimed(path))
+            done.extend(self._process_batch([path]))
         for path in sorted(self.rejected.iterdir()):
             if path.name.endswith(".error.yaml") or _ignored(path.name) or not path.is_file():
                 continue
@@ -157,7 +175,7 @@ class Spool:
         they are taken at once. Others are taken once their mtime is ``settle_time`` old.
         Returns the outcomes and, when some file is still settling, the seconds until it is ready.
         """
-        outcomes, wait = [], None
+        outcomes, wait, batch = [], None, []
         now = time.time()
         try:
             entries = sorted(os.scandir(self.incoming), key=lambda e: e.name)
@@ -176,9 +194,14 @@ class Spool:
                 left = self.settle_time - age
                 wait = left if wait is None else min(wait, left)
                 continue
-            outcome = self.take(Path(entry.path))
-            if outcome is not None:
-                outcomes.append(outcome)
+            claimed = self.claim(Path(entry.path))
+            if claimed is not None:
+                batch.append(claimed)
+            if len(batch) >= self.batch_size:
+                outcomes.extend(self._process_batch(batch))
+                batch = []
+        if batch:
+            outcomes.extend(self._process_batch(batch))
         return outcomes, wait
 
     def claim(self, path: Path) -> Path | None:
@@ -205,9 +228,48 @@ class Spool:
         claimed = self.claim(path)
         if claimed is None:
             return None
-        return self._process_claimed(claimed)
+        return self._process_batch([claimed])[0]
 
-    def _process_claimed(self, claimed: Path) -> Outcome:
+    def _process_batch(self, claimed: list[Path]) -> list[Outcome]:
+        """Take in claimed files: parse and plan each, commit every accepted one in one
+        transaction (each manifest still all-or-none), then file them. Returns one outcome each."""
+        outcomes: dict[Path, Outcome] = {}
+        items: list[IntakeItem] = []
+        reserved: set[str] = set()
+        for path in claimed:
+            outcome_or_item = self._prepare(path, reserved)
+            if isinstance(outcome_or_item, Outcome):
+                outcomes[path] = outcome_or_item
+            else:
+                items.append(outcome_or_item)
+                reserved.add(outcome_or_item.final_name)
+        if items:
+            results = self.store.take_in(items)
+            for item, (outcome, ids) in zip(items, results, strict=True):
+                os.replace(item.path, self.accepted / item.final_name)
+                self.status.mark(item.plan.name)
+                if outcome == "duplicate":
+                    log.info(
+                        "manifest %s (%s): identical to an accepted one, no tasks created",
+                        item.plan.name,
+                        item.claim_name,
+                    )
+                else:
+                    log.info(
+                        "manifest %s (%s): accepted, %d tasks %s",
+                        item.plan.name,
+                        item.claim_name,
+                        len(ids),
+                        _id_range(ids),
+                    )
+                outcomes[item.path] = Outcome(outcome, item.plan.name, item.final_name, tuple(ids))
+            if any(outcome == "accepted" for outcome, _ in results):
+                self.on_tasks()
+        return [outcomes[path] for path in claimed]
+
+    def _prepare(self, claimed: Path, reserved: set[str]) -> Outcome | IntakeItem:
+        """Read and plan one claimed file: an IntakeItem to commit, or the Outcome already reached
+        (rejected, or committed before a crash and now filed)."""
         name = claimed.name
         size = claimed.stat().st_size
         if size > self.max_bytes:
@@ -237,39 +299,10 @@ class Spool:
             plan = self.plan(data, name)
         except IntakeError as e:
             return self._reject(claimed, e)
-        final_name = _unique_name(self.accepted, name)
-        existing = self.store.find_manifest(plan.name, sha)
-        if existing is not None:
-            self.store.record_duplicate(
-                claim_name=name,
-                sha256=sha,
-                manifest=plan.name,
-                manifest_id=existing,
-                final_name=final_name,
-            )
-            os.replace(claimed, self.accepted / final_name)
-            self.status.mark(plan.name)
-            log.info(
-                "manifest %s (%s): identical to an accepted one, no tasks created", plan.name, name
-            )
-            return Outcome("duplicate", plan.name, final_name)
-        _, ids = self.store.add_manifest(
-            name=plan.name,
-            sha256=sha,
-            source="spool",
-            kind=plan.kind,
-            labels=plan.labels,
-            tasks=plan.tasks,
-            filename=final_name,
-            claim_name=name,
+        final_name = _unique_name(self.accepted, name, reserved)
+        return IntakeItem(
+            path=claimed, claim_name=name, sha256=sha, final_name=final_name, plan=plan
         )
-        os.replace(claimed, self.accepted / final_name)
-        self.status.mark(plan.name)
-        self.on_tasks()
-        log.info(
-            "manifest %s (%s): accepted, %d tasks %s", plan.name, name, len(ids), _id_range(ids)
-        )
-        return Outcome("accepted", plan.name, final_name, tuple(ids))
 
     def _reject(self, claimed: Path, error: IntakeError) -> Outcome:
         final_name = _unique_name(self.rejected, claimed.name)
@@ -369,7 +402,12 @@ def _start_observer(folder: Path, send: trio.MemorySendChannel, token: trio.lowl
                 pass
 
     try:
-        observer = Observer()
+        try:  # Linux: report a file renamed in from elsewhere as a move, not a creation
+            from watchdog.observers.inotify import InotifyObserver
+
+            observer = InotifyObserver(generate_full_events=True)
+        except (ImportError, OSError):
+            observer = Observer()
         observer.schedule(Handler(), str(folder), recursive=False)
         observer.daemon = True
         observer.start()

@@ -157,7 +157,7 @@ class StatusWriter:
     files now (used at shutdown and in tests).
     """
 
-    def __init__(self, store: Store, status_dir: Path, tz: tzinfo, *, interval: float = 0.02):
+    def __init__(self, store: Store, status_dir: Path, tz: tzinfo, *, interval: float = 0.005):
         self.store = store
         self.status_dir = status_dir
         self.tz = tz

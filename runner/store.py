@@ -153,47 +153,65 @@ class Store:
     def _begin(self) -> None:
         self._db.execute("BEGIN IMMEDIATE")
 
-    def add_manifest(
-        self,
-        *,
-        name: str,
-        sha256: str,
-        source: str,
-        tasks: Iterable[Any],
-        kind: str = "Task",
-        labels: dict[str, str] | None = None,
-        filename: str | None = None,
-        claim_name: str | None = None,
-        now: float | None = None,
-    ) -> tuple[int, list[int]]:
-        """Insert a manifest and all its tasks in one transaction: all or none.
+    def take_in(
+        self, items: Sequence[Any], *, source: str = "spool"
+    ) -> list[tuple[str, list[int]]]:
+        """Commit a batch of planned spool files in one transaction.
 
-        ``tasks`` are intake's ``NewTask`` objects (serial, username, script_name, script_config,
-        job_count, start_at). With ``claim_name`` (a spool file's claimed name) an intake_log row
-        ``accepted`` is written in the same transaction. Returns (manifest id, task ids in order).
+        Each item (``spool.IntakeItem``: claim_name, sha256, final_name, plan) becomes either a
+        new manifest with all its tasks (``"accepted"``) or, when a manifest of the same name and
+        content exists (earlier, or earlier in this batch), nothing but a log row
+        (``"duplicate"``). Returns (outcome, task ids) per item, in order. All or nothing.
         """
-        now = time.time() if now is None else now
+        now = time.time()
+        results: list[tuple[str, list[int]]] = []
         with self._lock:
             self._begin()
             try:
-                cur = self._db.execute(
-                    "INSERT INTO manifests(name, sha256, source, kind, labels, filename, created_at)"
-                    " VALUES (?,?,?,?,?,?,?)",
-                    (name, sha256, source, kind, json.dumps(labels or {}), filename, now),
-                )
-                manifest_id = int(cur.lastrowid)
-                ids = self._insert_tasks(tasks, manifest_id, name, source, now)
-                if claim_name is not None:
+                for item in items:
+                    plan = item.plan
+                    row = self._db.execute(
+                        "SELECT id FROM manifests WHERE name=? AND sha256=? ORDER BY id LIMIT 1",
+                        (plan.name, item.sha256),
+                    ).fetchone()
+                    if row is not None:
+                        outcome, manifest_id, ids = "duplicate", int(row[0]), []
+                    else:
+                        cur = self._db.execute(
+                            "INSERT INTO manifests(name, sha256, source, kind, labels, filename, created_at)"
+                            " VALUES (?,?,?,?,?,?,?)",
+                            (
+                                plan.name,
+                                item.sha256,
+                                source,
+                                plan.kind,
+                                json.dumps(plan.labels or {}),
+                                item.final_name,
+                                now,
+                            ),
+                        )
+                        manifest_id = int(cur.lastrowid)
+                        ids = self._insert_tasks(plan.tasks, manifest_id, plan.name, source, now)
+                        outcome = "accepted"
                     self._db.execute(
                         "INSERT INTO intake_log(claim_name, sha256, outcome, manifest_id, manifest,"
                         " final_name, created_at) VALUES (?,?,?,?,?,?,?)",
-                        (claim_name, sha256, "accepted", manifest_id, name, filename or "", now),
+                        (
+                            item.claim_name,
+                            item.sha256,
+                            outcome,
+                            manifest_id,
+                            plan.name,
+                            item.final_name,
+                            now,
+                        ),
                     )
+                    results.append((outcome, ids))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        return manifest_id, ids
+        return results
 
     def add_tasks(
         self,
@@ -244,17 +262,6 @@ class Store:
             )
             ids.append(int(cur.lastrowid))
         return ids
-
-    def record_duplicate(
-        self, *, claim_name: str, sha256: str, manifest: str, manifest_id: int, final_name: str
-    ) -> None:
-        """Record that a spool file was identical to an accepted manifest (no tasks created)."""
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO intake_log(claim_name, sha256, outcome, manifest_id, manifest,"
-                " final_name, created_at) VALUES (?,?,?,?,?,?,?)",
-                (claim_name, sha256, "duplicate", manifest_id, manifest, final_name, time.time()),
-            )
 
     def claim_next(self, serial: str, now: float | None = None) -> TaskRow | None:
         """Mark the next due pending task of ``serial`` running and return it (None if none is due).
@@ -343,15 +350,6 @@ class Store:
                 f"SELECT {_TASK_COLUMNS} FROM tasks WHERE manifest=? ORDER BY id", (name,)
             ).fetchall()
         return [_row_to_task(r) for r in rows]
-
-    def find_manifest(self, name: str, sha256: str) -> int | None:
-        """The id of an accepted manifest with this name and content, or None."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT id FROM manifests WHERE name=? AND sha256=? ORDER BY id LIMIT 1",
-                (name, sha256),
-            ).fetchone()
-        return int(row[0]) if row else None
 
     def intake_records(self, claim_name: str, sha256: str) -> list[IntakeRecord]:
         """Intake log rows for a claimed spool file name and content, newest first."""

@@ -222,8 +222,6 @@ class Farm:
             try:
                 if session is None:
                     session = await self.open_session(adb_client, task.serial, limiter=self.limiter)
-                version = await session.prepare(package)
-                tlog.info("app %s version %s", package, version)
                 remark = await self.run_task(ctx, session)
                 outcome = (COMPLETED, remark or "")
             except TaskFailed as e:

@@ -247,7 +247,7 @@ class CrashAfter:
         self.left = n
         for attr in ("link", "unlink", "replace"):
             monkeypatch.setattr(os, attr, self.wrap(getattr(os, attr)))
-        for method in ("add_manifest", "record_duplicate"):
+        for method in ("take_in",):
             monkeypatch.setattr(store, method, self.wrap(getattr(store, method)))
 
     def wrap(self, fn):
