@@ -1,0 +1,301 @@
+"""The view tree of a simulated screen: nodes, their uiautomator XML, selectors and hit testing.
+
+Takes the node trees the app models build; gives
+- :func:`dump_xml`: the XML ``dumpWindowHierarchy`` returns (attribute names and order as
+  androidx.test.uiautomator's ``AccessibilityNodeInfoDumper`` writes them);
+- :func:`find`: nodes matching a uiautomator2 ``Selector`` dict, honouring its ``mask`` (a field
+  counts only when its bit is set, uiautomator2/_selector.py), ``instance``, ``childOrSibling``;
+- :func:`obj_info`: the ``objInfo`` JSON of a node (uiautomator2's ``UiObject.info``);
+- :func:`hit`: the view that takes a tap at (x, y): the deepest node under the point, then its
+  nearest clickable ancestor, as Android dispatches touches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+SCREEN_W, SCREEN_H = 1080, 2400
+
+# Bits of uiautomator2's Selector mask (uiautomator2/_selector.py, Selector.__fields).
+MASK = {
+    "text": 0x01, "textContains": 0x02, "textMatches": 0x04, "textStartsWith": 0x08,
+    "className": 0x10, "classNameMatches": 0x20, "description": 0x40,
+    "descriptionContains": 0x80, "descriptionMatches": 0x0100, "descriptionStartsWith": 0x0200,
+    "checkable": 0x0400, "checked": 0x0800, "clickable": 0x1000, "longClickable": 0x2000,
+    "scrollable": 0x4000, "enabled": 0x8000, "focusable": 0x010000, "focused": 0x020000,
+    "selected": 0x040000, "packageName": 0x080000, "packageNameMatches": 0x100000,
+    "resourceId": 0x200000, "resourceIdMatches": 0x400000, "index": 0x800000,
+    "instance": 0x01000000,
+}  # fmt: skip
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass
+class Rect:
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    def contains(self, x: float, y: float) -> bool:
+        return self.left <= x < self.right and self.top <= y < self.bottom
+
+    @property
+    def center(self) -> tuple[int, int]:
+        return (self.left + self.right) // 2, (self.top + self.bottom) // 2
+
+    def as_dict(self) -> dict[str, int]:
+        return {"left": self.left, "top": self.top, "right": self.right, "bottom": self.bottom}
+
+    def __str__(self) -> str:
+        return f"[{self.left},{self.top}][{self.right},{self.bottom}]"
+
+
+@dataclass
+class Node:
+    """One view. ``action`` names what a tap on it does (the screen that built it handles it);
+    ``field`` names the text field it shows, for ``setText``/``pasteClipboard``."""
+
+    cls: str = "android.widget.FrameLayout"
+    bounds: Rect = dataclasses.field(default_factory=lambda: Rect(0, 0, SCREEN_W, SCREEN_H))
+    text: str = ""
+    resource_id: str = ""
+    content_desc: str = ""
+    package: str = ""
+    hint: str = ""
+    clickable: bool = False
+    long_clickable: bool = False
+    focusable: bool = False
+    focused: bool = False
+    scrollable: bool = False
+    checkable: bool = False
+    checked: bool = False
+    selected: bool = False
+    enabled: bool = True
+    password: bool = False
+    action: str | None = None
+    field: str | None = None
+    children: list[Node] = dataclasses.field(default_factory=list)
+    # Filled in by finalize(): position among siblings, parent link.
+    index: int = 0
+    parent: Node | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    def add(self, *nodes: Node) -> Node:
+        self.children.extend(nodes)
+        return self
+
+
+def finalize(root: Node, package: str) -> Node:
+    """Set ``index``, ``parent`` and (when empty) ``package`` on every node; return ``root``."""
+    stack = [root]
+    root.parent = None
+    while stack:
+        node = stack.pop()
+        if not node.package:
+            node.package = package
+        for i, child in enumerate(node.children):
+            child.index = i
+            child.parent = node
+            stack.append(child)
+    return root
+
+
+def walk(root: Node) -> Iterator[Node]:
+    """Nodes in document (pre-)order, the order uiautomator counts ``instance`` in."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.children))
+
+
+# -------------------------------------------------------------------------------------- XML
+
+
+def _attr(value: str) -> str:
+    value = _XML_BAD.sub("?", value)
+    return (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+    )
+
+
+def _b(v: bool) -> str:
+    return "true" if v else "false"
+
+
+def dump_xml(root: Node, *, max_depth: int = 50, rotation: int = 0) -> str:
+    """uiautomator XML of the tree under ``root`` (at most ``max_depth`` levels)."""
+    out = [
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>",
+        f'<hierarchy rotation="{rotation}">',
+    ]
+    order = [0]
+
+    def rec(node: Node, depth: int) -> None:
+        order[0] += 1
+        out.append(
+            f'<node index="{node.index}" text="{_attr(node.text)}" resource-id="{_attr(node.resource_id)}" '
+            f'class="{node.cls}" package="{_attr(node.package)}" content-desc="{_attr(node.content_desc)}" '
+            f'checkable="{_b(node.checkable)}" checked="{_b(node.checked)}" clickable="{_b(node.clickable)}" '
+            f'enabled="{_b(node.enabled)}" focusable="{_b(node.focusable)}" focused="{_b(node.focused)}" '
+            f'scrollable="{_b(node.scrollable)}" long-clickable="{_b(node.long_clickable)}" '
+            f'password="{_b(node.password)}" selected="{_b(node.selected)}" visible-to-user="true" '
+            f'bounds="{node.bounds}" drawing-order="{order[0]}" hint="{_attr(node.hint)}" display-id="0"'
+        )
+        if node.children and depth < max_depth:
+            out.append(">")
+            for child in node.children:
+                rec(child, depth + 1)
+            out.append("</node>")
+        else:
+            out.append(" />")
+
+    rec(root, 1)
+    out.append("</hierarchy>")
+    return out[0] + "\r\n" + "".join(out[1:])
+
+
+# --------------------------------------------------------------------------------- selectors
+
+
+def _java_match(pattern: str, value: str) -> bool:
+    """Java's ``String.matches``: the whole string must match."""
+    try:
+        return re.fullmatch(pattern, value) is not None
+    except re.error:
+        return False
+
+
+def _node_matches(node: Node, sel: dict[str, Any]) -> bool:
+    mask = int(sel.get("mask", 0) or 0)
+
+    def on(name: str) -> bool:
+        return bool(mask & MASK[name])
+
+    text, desc = node.text, node.content_desc
+    checks = (
+        ("text", lambda v: text == v),
+        ("textContains", lambda v: str(v) in text),
+        ("textMatches", lambda v: _java_match(str(v), text)),
+        ("textStartsWith", lambda v: text.startswith(str(v))),
+        ("className", lambda v: node.cls == v),
+        ("classNameMatches", lambda v: _java_match(str(v), node.cls)),
+        ("description", lambda v: desc == v),
+        ("descriptionContains", lambda v: str(v) in desc),
+        ("descriptionMatches", lambda v: _java_match(str(v), desc)),
+        ("descriptionStartsWith", lambda v: desc.startswith(str(v))),
+        ("checkable", lambda v: node.checkable == bool(v)),
+        ("checked", lambda v: node.checked == bool(v)),
+        ("clickable", lambda v: node.clickable == bool(v)),
+        ("longClickable", lambda v: node.long_clickable == bool(v)),
+        ("scrollable", lambda v: node.scrollable == bool(v)),
+        ("enabled", lambda v: node.enabled == bool(v)),
+        ("focusable", lambda v: node.focusable == bool(v)),
+        ("focused", lambda v: node.focused == bool(v)),
+        ("selected", lambda v: node.selected == bool(v)),
+        ("packageName", lambda v: node.package == v),
+        ("packageNameMatches", lambda v: _java_match(str(v), node.package)),
+        ("resourceId", lambda v: node.resource_id == v),
+        ("resourceIdMatches", lambda v: _java_match(str(v), node.resource_id)),
+        ("index", lambda v: node.index == int(v)),
+    )
+    return all(check(sel.get(name)) for name, check in checks if on(name))
+
+
+def _instance(sel: dict[str, Any]) -> int | None:
+    if int(sel.get("mask", 0) or 0) & MASK["instance"]:
+        return int(sel.get("instance", 0))
+    return None
+
+
+def _pick(nodes: list[Node], sel: dict[str, Any]) -> list[Node]:
+    inst = _instance(sel)
+    if inst is None:
+        return nodes
+    return nodes[inst : inst + 1]
+
+
+def find(root: Node, sel: dict[str, Any]) -> list[Node]:
+    """All nodes the selector matches, in document order (one node when it names an instance)."""
+    chain = list(
+        zip(sel.get("childOrSibling") or [], sel.get("childOrSiblingSelector") or [], strict=False)
+    )
+    found = _pick([n for n in walk(root) if _node_matches(n, sel)], sel)
+    for kind, sub in chain:
+        seen: set[int] = set()
+        nxt: list[Node] = []
+        for n in found:
+            if kind == "child":
+                pool = [d for d in walk(n) if d is not n]
+            else:
+                pool = [s for s in (n.parent.children if n.parent else []) if s is not n]
+            for cand in pool:
+                if id(cand) not in seen and _node_matches(cand, sub):
+                    seen.add(id(cand))
+                    nxt.append(cand)
+        found = _pick(nxt, sub)
+    return found
+
+
+def describe(sel: dict[str, Any]) -> str:
+    """``UiSelector[TEXT=Follow, INSTANCE=0]``: how uiautomator prints a selector in errors."""
+    mask = int(sel.get("mask", 0) or 0)
+    parts = [
+        f"{_CAMEL.sub('_', name).upper()}={sel.get(name)}"
+        for name, bit in MASK.items()
+        if mask & bit
+    ]
+    return "UiSelector[" + ", ".join(parts) + "]"
+
+
+def obj_info(node: Node) -> dict[str, Any]:
+    """uiautomator2's ``objInfo`` for one node."""
+    return {
+        "bounds": node.bounds.as_dict(),
+        "checkable": node.checkable,
+        "checked": node.checked,
+        "childCount": len(node.children),
+        "className": node.cls,
+        "clickable": node.clickable,
+        "contentDescription": node.content_desc or None,
+        "enabled": node.enabled,
+        "focusable": node.focusable,
+        "focused": node.focused,
+        "longClickable": node.long_clickable,
+        "packageName": node.package,
+        "resourceName": node.resource_id or None,
+        "scrollable": node.scrollable,
+        "selected": node.selected,
+        "text": node.text,
+        "visibleBounds": node.bounds.as_dict(),
+    }
+
+
+def hit(root: Node, x: float, y: float) -> Node | None:
+    """The clickable view a tap at (x, y) lands on, or None (later siblings draw on top)."""
+    node: Node | None = root if root.bounds.contains(x, y) else None
+    if node is None:
+        return None
+    while True:
+        nxt = None
+        for child in reversed(node.children):
+            if child.bounds.contains(x, y):
+                nxt = child
+                break
+        if nxt is None:
+            break
+        node = nxt
+    while node is not None and not node.clickable:
+        node = node.parent
+    return node

@@ -1,0 +1,65 @@
+"""Simulated TikTok builds and their obfuscated resource ids.
+
+Real TikTok builds run R8 over their resources, so a view's id is a short meaningless name that
+changes from one version to the next (texts and content-descriptions stay). Here each version maps
+every element name to a short id derived from a hash of (version, element), deterministic and
+unique within the version, so scripts that rely on ids alone break on another version, as on phones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+
+PACKAGE = "com.zhiliaoapp.musically"
+
+# versionName -> versionCode (TikTok's codes are YYMMVVVRR-like; these only need to look real).
+VERSIONS: dict[str, int] = {"32.5.3": 2023205030, "33.1.4": 2023301040}
+DEFAULT_VERSION = "33.1.4"
+
+ELEMENTS = (
+    "root", "feed_pager", "video_author", "video_caption", "video_progress", "like_button",
+    "like_count", "comment_button", "comment_count", "share_button", "search_button",
+    "tab_for_you", "bottom_bar", "bottom_home", "bottom_friends", "bottom_create",
+    "bottom_inbox", "bottom_profile", "bottom_label", "back_button", "profile_username",
+    "profile_nickname", "follow_button", "edit_profile", "stat_count", "stat_label",
+    "profile_empty", "video_grid", "video_cover", "dialog_root", "dialog_panel",
+    "dialog_title", "dialog_confirm", "dialog_cancel", "search_field", "search_submit",
+    "results_tabs", "results_tab", "results_list", "user_row", "user_row_name",
+    "user_row_info", "popup_root", "popup_panel", "popup_title", "popup_button",
+)  # fmt: skip
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@dataclass(frozen=True)
+class ResourceIds:
+    """Element name -> ``com.zhiliaoapp.musically:id/<short>`` for one app version."""
+
+    version: str
+    ids: dict[str, str]
+
+    def __call__(self, element: str) -> str:
+        return self.ids[element]
+
+
+@cache
+def resource_ids(version: str, package: str = PACKAGE) -> ResourceIds:
+    """The id table of ``version`` (any string works; unknown versions get their own ids)."""
+    used: set[str] = set()
+    ids: dict[str, str] = {}
+    for element in ELEMENTS:
+        digest = hashlib.sha256(f"{version}/{element}".encode()).digest()
+        length = 3
+        while True:
+            short = "".join(_ALPHABET[b % len(_ALPHABET)] for b in digest[:length])
+            if short[0].isalpha() and short not in used:
+                break
+            if not short[0].isalpha():
+                digest = digest[1:] + digest[:1]
+            else:
+                length += 1
+        used.add(short)
+        ids[element] = f"{package}:id/{short}"
+    return ResourceIds(version, ids)
