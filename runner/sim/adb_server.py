@@ -217,11 +217,12 @@ class AdbServer:
         async def push_changes() -> None:
             last = None
             while True:
+                version = self.farm.devices_version
                 text = self.farm.device_list(long=long)
                 if text != last:
                     await conn.send(hex_block(text))
                     last = text
-                await self.farm.wait_devices_changed()
+                await self.farm.wait_devices_changed(version)
 
         async with trio.open_nursery() as nursery:
             nursery.start_soon(push_changes)
@@ -233,9 +234,10 @@ class AdbServer:
         wanted = cmd.rsplit("-", 1)[-1]
         await conn.send(okay_reply())
         while True:
+            version = self.farm.devices_version
             phones = [self.farm.find_phone(target)] if how == "serial" else self.farm.phones
             states = {p.state for p in phones if p is not None}
             if (wanted == "disconnect" and states <= {"absent"}) or wanted in states:
                 await conn.send(okay_reply())
                 return
-            await self.farm.wait_devices_changed()
+            await self.farm.wait_devices_changed(version)

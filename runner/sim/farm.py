@@ -61,6 +61,7 @@ class SimFarm:
         self._by_transport = {p.transport_id: p for p in self._phones}
         self._token: trio.lowlevel.TrioToken | None = None
         self._devices_event: trio.Event | None = None
+        self.devices_version = 0  # bumped at every state change
 
     # ------------------------------------------------------------------------ inventory
     @property
@@ -135,11 +136,15 @@ class SimFarm:
 
     def devices_changed(self) -> None:
         """Wake ``track-devices`` and ``wait-for`` streams (trio thread)."""
+        self.devices_version += 1
         if self._devices_event is not None:
             self._devices_event.set()
             self._devices_event = None
 
-    async def wait_devices_changed(self) -> None:
+    async def wait_devices_changed(self, since: int) -> None:
+        """Return once ``devices_version`` differs from ``since`` (no lost wake-ups)."""
+        if self.devices_version != since:
+            return
         if self._devices_event is None:
             self._devices_event = trio.Event()
         await self._devices_event.wait()

@@ -12,9 +12,9 @@ Takes the node trees the app models build; gives
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 

@@ -96,7 +96,6 @@ class SimPhone:
         self._streams: set[trio.CancelScope] = set()
         self._ui_event: trio.Event | None = None
         self._uia_service: UiautomatorService | None = None
-        self._state_event: trio.Event | None = None
         self._shell_log: list[str] = []
         self._exec_log: list[tuple[str, ...]] = []
         self._sync_log: list[tuple[str, str]] = []
@@ -167,9 +166,6 @@ class SimPhone:
                 for scope in list(self._streams):
                     scope.cancel()
                 self._kill_uia()
-        if self._state_event is not None:
-            self._state_event.set()
-            self._state_event = None
         self.farm.devices_changed()
 
     def _kill_uia(self) -> None:
@@ -178,12 +174,6 @@ class SimPhone:
             if self._uia_scope is not None:
                 self._uia_scope.cancel()
                 self._uia_scope = None
-
-    async def wait_state_change(self) -> None:
-        """Return at the next state change (trio thread)."""
-        if self._state_event is None:
-            self._state_event = trio.Event()
-        await self._state_event.wait()
 
     @contextmanager
     def open_stream(self) -> Iterator[trio.CancelScope]:

@@ -17,6 +17,7 @@ import trio
 OKAY = b"OKAY"
 FAIL = b"FAIL"
 _RECV_SIZE = 65536
+_QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)  # Linux only
 
 
 class PeerClosed(Exception):
@@ -59,10 +60,18 @@ class Connection:
         self.stream = stream
         self._buf = bytearray()
         self.eof = False
+        self._quickack = _QUICKACK is not None and isinstance(stream, trio.SocketStream)
 
     async def _fill(self) -> bool:
         if self.eof:
             return False
+        if self._quickack:
+            # Clients without TCP_NODELAY (http.client over adbutils' socket sends headers and
+            # body in two writes) would wait for our delayed ACK (~40 ms) before the second.
+            try:
+                self.stream.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)  # type: ignore[attr-defined]
+            except OSError:
+                self._quickack = False
         data = await self.stream.receive_some(_RECV_SIZE)
         if not data:
             self.eof = True

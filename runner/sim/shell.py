@@ -253,6 +253,7 @@ def parse(src: str) -> Program:
     cmd = SimpleCommand()
     tokens = tokenize(src)
     i = 0
+    after_pipe = False
 
     def finish_command() -> bool:
         nonlocal cmd
@@ -274,6 +275,7 @@ def parse(src: str) -> Program:
                     i += 1
                     continue
             cmd.words.append(tok)
+            after_pipe = False
             i += 1
         elif tok[0].isdigit():  # redirection "1>", "2>&", "0<"
             if i + 1 >= len(tokens) or not isinstance(tokens[i + 1], Word):
@@ -285,8 +287,11 @@ def parse(src: str) -> Program:
         elif tok == "|":
             if not finish_command():
                 raise ShellSyntaxError(f"{SH}: syntax error: '|' unexpected")
+            after_pipe = True
             i += 1
         elif tok in ("&&", "||", ";", "&", ";;"):
+            if after_pipe:
+                raise ShellSyntaxError(f"{SH}: syntax error: '{tok}' unexpected")
             had = finish_command()
             if not had and not pipeline and tok != ";":
                 raise ShellSyntaxError(f"{SH}: syntax error: '{tok}' unexpected")
@@ -300,6 +305,8 @@ def parse(src: str) -> Program:
         else:  # pragma: no cover - tokenize emits nothing else
             raise ShellSyntaxError(f"{SH}: syntax error: '{tok}' unexpected")
     finish_command()
+    if after_pipe:
+        raise ShellSyntaxError(f"{SH}: syntax error: unexpected end of file")
     if pipeline:
         program.append((connector, pipeline))
     elif connector in ("&&", "||"):
