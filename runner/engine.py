@@ -22,7 +22,7 @@ import trio
 
 from runner.config import RunnerConfig, load_config
 from runner.spool import Spool
-from runner.status import StatusWriter
+from runner.status import StatusWriter, stale_status_files
 from runner.store import Store
 from runner.workers import Farm
 
@@ -79,6 +79,7 @@ class Runner:
         interrupted = self.store.fail_running_after_crash("interrupted")
         status = StatusWriter(self.store, root / "status", tz)
         status.mark(*(t.manifest for t in interrupted))
+        status.mark(*stale_status_files(self.store, root / "status"))
         limiter = trio.CapacityLimiter(config.thread_limit)
         trio.to_thread.current_default_thread_limiter().total_tokens = max(
             40, config.thread_limit + 8

@@ -212,3 +212,17 @@ class StatusWriter:
         finally:
             with trio.CancelScope(shield=True):
                 await trio.to_thread.run_sync(self.flush)
+
+
+def stale_status_files(store: Store, status_dir: Path) -> list[str]:
+    """Names of manifests whose status file is missing or older than their last change in the
+    store: what a crash left unwritten (the writer coalesces in memory). Called at start."""
+    stale = []
+    for name, changed in store.manifest_change_times().items():
+        try:
+            written = status_path(status_dir, name).stat().st_mtime
+        except FileNotFoundError:
+            written = 0.0
+        if written <= changed:
+            stale.append(name)
+    return stale

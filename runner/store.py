@@ -397,6 +397,21 @@ class Store:
             ).fetchone()
         return row[0]
 
+    def manifest_change_times(self) -> dict[str, float]:
+        """For every manifest name, the last time (epoch seconds) any of its tasks was created,
+        started or ended, or a re-drop of it was taken in. Used at start to rewrite status files
+        that a crash left older than the store."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT manifest, max(max(created_at, coalesce(started_at, 0), coalesce(ended_at, 0)))"
+                " FROM tasks WHERE manifest IS NOT NULL GROUP BY manifest"
+                " UNION ALL SELECT manifest, max(created_at) FROM intake_log GROUP BY manifest"
+            ).fetchall()
+        out: dict[str, float] = {}
+        for name, when in rows:
+            out[name] = max(out.get(name, 0.0), when or 0.0)
+        return out
+
     def counts(self) -> dict[str, int]:
         """Tasks per status text, plus ``total``."""
         with self._lock:
