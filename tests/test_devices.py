@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
+import trio
 
 from runner.devices import Hierarchy, HierarchyParseError
+from runner.errors import DeviceLost, TaskFailed
+from runner.scripts import run_task
 from runner.scripts.matcher import SelectorFileError, load_selectors, parse_selectors
+from runner.sim import DEFAULT_VERSION, SimFarm
+from tests.devices.simfarm import make_ctx, on_farm, open_session
 
 PKG = "com.zhiliaoapp.musically"
 
@@ -110,3 +117,113 @@ def test_unreadable_selector_file_is_a_clear_error(tmp_path):
     bad.write_text("elements: [unclosed", encoding="utf-8")
     with pytest.raises(SelectorFileError, match="cannot read selector file"):
         load_selectors(bad)
+
+
+# -- against simulated phones -------------------------------------------------------------------
+
+S1 = "sim-0001"
+
+
+def test_prepare_reports_the_app_version_and_wakes_the_screen():
+    farm = SimFarm(1, seed=1)
+    farm.phone(S1).screen_on = False
+
+    async def main(host, port):
+        session = await open_session(host, port, S1)
+        try:
+            return await session.prepare(PKG)
+        finally:
+            await session.close()
+
+    assert on_farm(farm, main) == DEFAULT_VERSION
+    assert farm.phone(S1).screen_on
+
+
+def test_prepare_fails_naming_the_package_when_the_app_is_missing():
+    farm = SimFarm(1, seed=1)
+
+    async def main(host, port):
+        session = await open_session(host, port, S1)
+        try:
+            await session.prepare("com.ss.android.ugc.trill")
+        finally:
+            await session.close()
+
+    with pytest.raises(TaskFailed) as e:
+        on_farm(farm, main)
+    assert e.value.remark == "app com.ss.android.ugc.trill is not installed"
+
+
+def test_uiautomator_killed_between_tasks_is_restarted_by_prepare(caplog):
+    farm = SimFarm(1, seed=2)
+    phone = farm.phone(S1)
+
+    async def main(host, port):
+        session = await open_session(host, port, S1)
+        try:
+            first = await run_task(make_ctx(S1, "follow", "alice"), session)
+            await trio.to_thread.run_sync(phone.kill_uiautomator)  # the sim's hooks block
+            assert not phone.uia_alive
+            second = await run_task(make_ctx(S1, "follow", "bob"), session)
+            return first, second
+        finally:
+            await session.close()
+
+    caplog.set_level(logging.INFO)
+    assert on_farm(farm, main) == ("", "")
+    assert farm.ground_truth()[S1]["accounts"]["sim_user_1"]["following"] == ["alice", "bob"]
+    restarts = [r for r in caplog.records if "restarting it" in r.getMessage()]
+    assert len(restarts) == 1
+    assert restarts[0].getMessage().startswith("[task ")  # logged with the task id and serial
+
+
+def test_phone_going_offline_mid_task_is_device_lost_naming_the_serial():
+    farm = SimFarm(1, seed=3)
+    phone = farm.phone(S1)
+
+    async def main(host, port):
+        session = await open_session(host, port, S1)
+        ctx = make_ctx(S1, "follow", "alice", access_method="search")
+
+        async def pull_the_plug():
+            # once the task is past its health check and into the search screens
+            while session.device_calls < 12:
+                await trio.sleep(0.005)
+            await trio.to_thread.run_sync(phone.set_state, "offline")
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(pull_the_plug)
+            try:
+                await run_task(ctx, session)
+            except DeviceLost as e:
+                return e
+            finally:
+                nursery.cancel_scope.cancel()
+
+    lost = on_farm(farm, main)
+    assert isinstance(lost, DeviceLost)
+    assert "sim-0001" in lost.remark
+    assert "offline" in lost.remark
+    assert lost.remark.startswith("follow: ")  # names the step it happened in
+    assert farm.ground_truth()[S1]["accounts"]["sim_user_1"]["following"] == []
+
+
+def test_save_artifacts_writes_a_screenshot_and_the_hierarchy(tmp_path):
+    farm = SimFarm(1, seed=4)
+
+    async def main(host, port):
+        session = await open_session(host, port, S1)
+        try:
+            await session.open_url_in_app("https://www.tiktok.com/@alice", PKG)
+            await session.save_artifacts(tmp_path / "42")
+            await trio.to_thread.run_sync(farm.phone(S1).set_state, "offline")
+            await session.save_artifacts(tmp_path / "43")  # never raises; last dump kept
+        finally:
+            await session.close()
+
+    on_farm(farm, main)
+    shot = tmp_path / "42" / "screenshot.jpg"
+    assert shot.read_bytes()[:2] == b"\xff\xd8"  # a JPEG
+    assert "@alice" in (tmp_path / "42" / "hierarchy.xml").read_text(encoding="utf-8")
+    assert "@alice" in (tmp_path / "43" / "hierarchy.xml").read_text(encoding="utf-8")
+    assert not (tmp_path / "43" / "screenshot.jpg").exists()

@@ -366,6 +366,8 @@ class DeviceSession:
                 self.log.info("%s: no fresh hierarchy for artifacts: %s", self._serial, e)
         if xml is None:
             xml = self._last_xml
+        else:
+            self._last_xml = xml
         if xml is not None:
             path = folder / "hierarchy.xml"
             try:

@@ -2,7 +2,8 @@
 ``access_method``).
 
 ``direct``: a VIEW intent on ``https://www.tiktok.com/@NAME`` limited to the app's package (the
-name URL-quoted). ``search``: launch the app, tap Search, type the name, submit, open the Users
+name URL-quoted). ``search``: launch the app (it resumes where it was left: press back until the home feed's
+Search shows), tap Search, type the name, submit, open the Users
 tab and tap the row whose text is exactly the name (never a look-alike).
 
 Either way the profile counts as open only when one dump shows ``@NAME`` together with the
@@ -25,9 +26,20 @@ SCREEN_TIMEOUT = 15.0
 TAP_TIMEOUT = 10.0
 
 
+#: Characters RFC 3986 allows unencoded in a path segment besides letters, digits and ``-._~``
+#: (sub-delims, ``:`` and ``@``). Everything else, ``/ ? # %``, spaces and non-ASCII included, is
+#: percent-encoded as UTF-8.
+_PCHAR_SAFE = "!$&'()*+,;=:@"
+
+
 def profile_url(name: str) -> str:
-    """The profile URL of ``name``, every reserved or non-ASCII character percent-encoded (UTF-8)."""
-    return PROFILE_URL.format(quote(name, safe=""))
+    """The profile URL of ``name`` as one path segment (RFC 3986): reserved, space and non-ASCII
+    characters percent-encoded (UTF-8), so the name can neither leave the path nor change host.
+
+    The URL still goes to the phone as one shell-quoted argument (``DeviceSession.open_url_in_app``),
+    so shell metacharacters left unencoded here (``$ ( ) ; & '``) are never interpreted.
+    """
+    return PROFILE_URL.format(quote(name, safe=_PCHAR_SAFE))
 
 
 def _profile_decision(steps: Steps):
@@ -71,7 +83,12 @@ async def open_profile(ctx: TaskContext, session: DeviceSession, steps: Steps, n
     if method == "search":
         async with steps.step("open search"):
             await session.launch_app(ctx.package)
-            search = await steps.wait_for("search_button", screen="home", timeout=SCREEN_TIMEOUT)
+            search = await steps.back_until(
+                "search_button",
+                screen="home",
+                timeout=SCREEN_TIMEOUT,
+                relaunch=lambda: session.launch_app(ctx.package),
+            )
             await steps.act(
                 search,
                 until=steps.any_of("search_field"),

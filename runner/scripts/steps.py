@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -159,6 +159,46 @@ class Steps:
             screen=screen,
             timeout=timeout,
         )
+
+    async def back_until(
+        self,
+        name: str,
+        *,
+        screen: str,
+        timeout: float,
+        max_backs: int = 6,
+        relaunch: Callable[[], Awaitable[None]] | None = None,
+    ) -> Found:
+        """Press back until ``name`` shows (an app resumes on whatever screen it was left on).
+
+        One dump per decision: ``name`` present -> returned; a screen the selectors know ->
+        back key; no known screen (the app is not in front) -> ``relaunch()`` once if given.
+        Raises ``ElementNotFound`` after ``max_backs`` backs or ``timeout`` seconds.
+        """
+        deadline = trio.current_time() + timeout
+        backs = 0
+        relaunched = False
+        while True:
+            h, dismissed = await self._look()
+            if not dismissed:
+                found = self.find(h, name)
+                if found is not None:
+                    return found
+                now = self.book.detect_screen(h, self.values)
+                if now is None and relaunch is not None and not relaunched:
+                    self.log.info("app not in front; launching it again")
+                    await relaunch()
+                    relaunched = True
+                elif now is not None and now != screen and backs < max_backs:
+                    self.log.info("on screen %r; pressing back", now)
+                    await self.session.press_back()
+                    backs += 1
+                    continue
+            if trio.current_time() >= deadline or backs >= max_backs:
+                self._log_screen(h, f"gave up going back to {name}")
+                raise ElementNotFound(name, screen=screen, timeout=timeout, step=self.current)
+            if not dismissed:
+                await trio.sleep(self.poll_interval)
 
     # -- acting ------------------------------------------------------------------------------
 

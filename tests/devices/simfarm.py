@@ -1,0 +1,78 @@
+"""Helpers for device-layer and script tests against simulated phones (real adbutils, real
+uiautomator2, the fake adb server of ``runner.sim`` on an ephemeral port)."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import adbutils
+import trio
+
+from runner.devices import DeviceSession
+from runner.scripts import TaskContext, run_task
+
+PKG = "com.zhiliaoapp.musically"
+T = TypeVar("T")
+_task_ids = itertools.count(1)
+
+
+class TaskLog(logging.LoggerAdapter):
+    """What the engine's task logger does: every line carries the task id and serial."""
+
+    def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
+        return f"[task {self.extra['task_id']} {self.extra['serial']}] {msg}", kwargs
+
+
+def make_ctx(
+    serial: str, script: str, target: str | None = None, *, package: str = PKG, **config: Any
+) -> TaskContext:
+    task_id = next(_task_ids)
+    script_config = dict(config)
+    if target is not None:
+        script_config.setdefault("target_users", [target])
+        script_config.setdefault("access_method", "direct")
+    log = TaskLog(logging.getLogger("tests.task"), {"task_id": task_id, "serial": serial})
+    return TaskContext(
+        task_id=task_id,
+        serial=serial,
+        username=None,
+        package=package,
+        script_name=script,
+        script_config=script_config,
+        job_count=0,
+        seed=0,
+        log=log,
+    )
+
+
+async def open_session(host: str, port: int, serial: str) -> DeviceSession:
+    client = adbutils.AdbClient(host, port)
+    return await DeviceSession.open(client, serial, limiter=trio.CapacityLimiter(8))
+
+
+def on_farm(farm: Any, fn: Callable[[str, int], Awaitable[T]]) -> T:
+    """Run ``fn(host, port)`` under trio while ``farm`` serves on an ephemeral port."""
+    with farm.running(port=0) as (host, port):
+        return trio.run(fn, host, port)
+
+
+def run_tasks(farm: Any, serial: str, ctxs: list[TaskContext]) -> list[str | Exception]:
+    """Run tasks in turn on one session; each outcome is the remark or the TaskFailed raised."""
+
+    async def main(host: str, port: int) -> list[str | Exception]:
+        session = await open_session(host, port, serial)
+        out: list[str | Exception] = []
+        try:
+            for ctx in ctxs:
+                try:
+                    out.append(await run_task(ctx, session))
+                except Exception as e:  # the outcome under test
+                    out.append(e)
+        finally:
+            await session.close()
+        return out
+
+    return on_farm(farm, main)
