@@ -73,6 +73,10 @@ CREATE TABLE IF NOT EXISTS intake_log (
     created_at  REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS intake_log_claim ON intake_log(claim_name, sha256);
+-- the API's task listing (GET /api/v1/task): each filter, in id order
+CREATE INDEX IF NOT EXISTS tasks_serial_id ON tasks(serial, id);
+CREATE INDEX IF NOT EXISTS tasks_script_id ON tasks(script_name, id);
+CREATE INDEX IF NOT EXISTS tasks_source_id ON tasks(source, id);
 """
 
 
@@ -421,3 +425,169 @@ class Store:
             out[STATUS_TEXT[status]] = n
         out["total"] = sum(out.values())
         return out
+
+    # -- the API's task operations --------------------------------------------------------------
+    # Used by the HTTP shim (runner/http); each method is one transaction (spec/local-api.md).
+
+    def add_api_tasks(self, tasks: Sequence[Any], *, prefix: str = "api-") -> list[int]:
+        """Insert the tasks of one ``POST /task`` (source ``api``) in one transaction.
+
+        Their manifest name is ``<prefix><first task id>``, set in the same transaction, so the
+        status writer gives them a status file of that name. Returns the ids in order (empty
+        when ``tasks`` is empty).
+        """
+        now = time.time()
+        with self._lock:
+            self._begin()
+            try:
+                ids = self._insert_tasks(tasks, None, None, "api", now)
+                if ids:
+                    self._db.execute(
+                        "UPDATE tasks SET manifest=? WHERE id BETWEEN ? AND ?",
+                        (f"{prefix}{ids[0]}", ids[0], ids[-1]),
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return ids
+
+    def list_tasks(
+        self,
+        *,
+        status: int | None = None,
+        serial: str | None = None,
+        script_name: str | None = None,
+        source: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> tuple[list[TaskRow], int]:
+        """One page of the tasks matching every given filter, in id order, and how many match.
+
+        ``limit``/``offset`` are rows. Returns (rows, total). The page's ids are picked from the
+        narrow filter indexes first, then the rows are read, so deep pages stay fast.
+        """
+        where, args = [], []
+        for column, value in (
+            ("status", status),
+            ("serial", serial),
+            ("script_name", script_name),
+            ("source", source),
+        ):
+            if value is not None:
+                where.append(f"{column}=?")
+                args.append(value)
+        cond = f" WHERE {' AND '.join(where)}" if where else ""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                total = self._db.execute(f"SELECT count(*) FROM tasks{cond}", args).fetchone()[0]
+                rows = self._db.execute(
+                    f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id IN"
+                    f" (SELECT id FROM tasks{cond} ORDER BY id LIMIT ? OFFSET ?) ORDER BY id",
+                    [*args, limit, offset],
+                ).fetchall()
+            finally:
+                self._db.execute("COMMIT")
+        return [_row_to_task(r) for r in rows], int(total)
+
+    def stop_pending(self, task_id: int, remark: str) -> TaskRow | None:
+        """Fail ``task_id`` with ``remark`` if it is pending; returns the task afterwards (None
+        when there is no such task). A task in any other state is returned unchanged."""
+        now = time.time()
+        with self._lock:
+            self._begin()
+            try:
+                self._db.execute(
+                    "UPDATE tasks SET status=3, remark=?, ended_at=? WHERE id=? AND status=0",
+                    (remark, now, task_id),
+                )
+                row = self._db.execute(
+                    f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id=?", (task_id,)
+                ).fetchone()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return _row_to_task(row) if row else None
+
+    def stop_running(self, task_id: int, remark: str) -> bool:
+        """Fail ``task_id`` with ``remark`` if the store says it runs (a task no worker of this
+        runner holds); False when it was not running."""
+        with self._lock:
+            cur = self._db.execute(
+                "UPDATE tasks SET status=3, remark=?, ended_at=? WHERE id=? AND status=1",
+                (remark, time.time(), task_id),
+            )
+        return cur.rowcount == 1
+
+    def retry_failed(self, task_id: int) -> tuple[bool, TaskRow | None]:
+        """Put a failed task back to pending, due now, ``retry_count`` + 1, remark and times
+        cleared. Returns (retried, the task afterwards or None when there is no such task)."""
+        now = time.time()
+        with self._lock:
+            self._begin()
+            try:
+                cur = self._db.execute(
+                    "UPDATE tasks SET status=0, retry_count=retry_count+1, start_at=?,"
+                    " started_at=NULL, ended_at=NULL, remark='' WHERE id=? AND status=3",
+                    (now, task_id),
+                )
+                row = self._db.execute(
+                    f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id=?", (task_id,)
+                ).fetchone()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return cur.rowcount == 1, (_row_to_task(row) if row else None)
+
+    def retry_all_failed(self) -> list[tuple[int, str | None]]:
+        """Every failed task back to pending (as :meth:`retry_failed`), in one transaction.
+
+        Returns (id, manifest) of each task retried."""
+        now = time.time()
+        with self._lock:
+            self._begin()
+            try:
+                rows = self._db.execute(
+                    "UPDATE tasks SET status=0, retry_count=retry_count+1, start_at=?,"
+                    " started_at=NULL, ended_at=NULL, remark='' WHERE status=3"
+                    " RETURNING id, manifest",
+                    (now,),
+                ).fetchall()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return [(int(r[0]), r[1]) for r in rows]
+
+    def delete_tasks(self, task_ids: Iterable[int]) -> list[tuple[int, str | None]]:
+        """Delete the given tasks that exist and are not running, in one transaction.
+
+        Running tasks are left alone (stop them first). Returns (id, manifest) of each task
+        deleted, in id order."""
+        ids = json.dumps(sorted({int(i) for i in task_ids}))
+        with self._lock:
+            self._begin()
+            try:
+                rows = self._db.execute(
+                    "DELETE FROM tasks WHERE id IN (SELECT value FROM json_each(?))"
+                    " AND status!=1 RETURNING id, manifest",
+                    (ids,),
+                ).fetchall()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return sorted((int(r[0]), r[1]) for r in rows)
+
+    def statuses(self, task_ids: Iterable[int]) -> dict[int, int]:
+        """Status of each given task that exists (id -> status)."""
+        ids = json.dumps(sorted({int(i) for i in task_ids}))
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, status FROM tasks WHERE id IN (SELECT value FROM json_each(?))",
+                (ids,),
+            ).fetchall()
+        return {int(i): int(s) for i, s in rows}
