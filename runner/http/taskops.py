@@ -1,0 +1,320 @@
+"""What the API's task endpoints do, apart from HTTP: create, list, get, stop, retry, delete.
+
+Takes the runner's parts (store, device farm, status writer, config) and gives async methods
+that return plain JSON-able data or raise :class:`~runner.http.envelope.ApiError`. Rules come from
+spec/local-api.md ("Endpoints", "Task object"); every change is committed in the store before it
+is answered, then the manifest's status file is marked and the device workers woken.
+
+Stopping a running task cancels it on its device (``Farm.stop_task``); the worker commits it as
+failed with remark ``stopped``. The answer waits for that commit (up to ``stop_wait`` seconds), so
+a client that stops, then reads, sees the task failed. Store calls run in worker threads (the
+store is thread-safe), so a slow disk never stalls the trio loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime
+from typing import Any
+
+import trio
+
+from runner.config import RunnerConfig
+from runner.errors import INTERNAL_ERROR, INVALID_PARAMETERS, NOT_FOUND, IntakeError
+from runner.http.envelope import ApiError
+from runner.intake import IntakeContext, plan_body
+from runner.models import redact_config
+from runner.status import StatusWriter, local_time
+from runner.store import FAILED, PENDING, RUNNING, STATUS_TEXT, Store, TaskRow
+from runner.yamlsafe import load_document
+
+log = logging.getLogger(__name__)
+
+STOP_REMARK = (
+    "stopped"  # spec/local-api.md, "Endpoints": a stopped task ends failed, remark "stopped"
+)
+MAX_ID = 2**63 - 1  # SQLite's largest integer: a larger id names no task
+
+
+def task_object(task: TaskRow, tz: Any) -> dict[str, Any]:
+    """A stored task as the API's task object (spec/local-api.md, "Task object").
+
+    ``start_time`` is the scheduled start while pending, the actual start after; times are local
+    ``"YYYY-MM-DD HH:MM:SS"`` in ``tz``; ``script_config`` is redacted (no secrets).
+    """
+    start = task.start_at if task.status == PENDING else task.started_at
+    return {
+        "id": task.id,
+        "serial": task.serial,
+        "username": task.username,
+        "script_name": task.script_name,
+        "script_config": redact_config(task.script_config),
+        "status": task.status,
+        "status_text": STATUS_TEXT[task.status],
+        "source": task.source,
+        "manifest": task.manifest,
+        "job_count": task.job_count,
+        "start_time": local_time(start, tz),
+        "end_time": local_time(task.ended_at, tz),
+        "create_time": local_time(task.created_at, tz),
+        "retry_count": task.retry_count,
+        "remark": task.remark,
+    }
+
+
+class TaskOperations:
+    """The task endpoints' behaviour over one runner's parts.
+
+    ``farm`` is the runner's :class:`runner.workers.Farm` (None: nothing runs here, e.g. in a
+    test of the API alone). ``stop_wait`` (seconds) bounds how long a stop or delete waits for
+    the device worker to commit the stopped task.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        status: StatusWriter,
+        config: RunnerConfig,
+        farm: Any = None,
+        stop_wait: float = 10.0,
+    ):
+        self.store = store
+        self.status = status
+        self.config = config
+        self.farm = farm
+        self.tz = config.tz()
+        self.stop_wait = stop_wait
+        self._rng = random.Random()
+
+    # -- create ------------------------------------------------------------------------------
+
+    async def create(self, raw: bytes) -> dict[str, Any]:
+        """``POST /task``: plan the body through intake (the spool's rules and codes) and commit
+        every task or none. Returns ``{task_ids, created_count}``; raises ApiError 40001-40004."""
+        ids = await trio.to_thread.run_sync(self._create_sync, raw)
+        name = f"api-{ids[0]}"
+        self.status.mark(name)
+        if self.farm is not None:
+            self.farm.wakeup.notify()
+        log.info("created %d task(s) %s (manifest %s)", len(ids), _id_span(ids), name)
+        return {"task_ids": ids, "created_count": len(ids)}
+
+    def _create_sync(self, raw: bytes) -> list[int]:
+        config = self.config
+        try:
+            body = load_document(
+                raw,
+                filename="request.json",
+                max_bytes=config.max_manifest_bytes,
+                max_depth=config.max_nesting,
+            )
+            ctx = IntakeContext(
+                accounts=config.accounts,
+                now=datetime.now(self.tz),
+                rng=self._rng,
+                max_bytes=config.max_manifest_bytes,
+                max_depth=config.max_nesting,
+                default_package=config.package,
+            )
+            tasks = plan_body(body, ctx=ctx)
+        except IntakeError as e:
+            raise ApiError.from_intake(e) from None
+        if not tasks:  # intake refuses bodies without units or targets; be safe anyway
+            raise ApiError(INVALID_PARAMETERS, "the request creates no task")
+        return self.store.add_api_tasks(tasks)
+
+    # -- read --------------------------------------------------------------------------------
+
+    async def list(
+        self,
+        *,
+        status: int | None,
+        serial: str | None,
+        script_name: str | None,
+        source: str | None,
+        page: int,
+        page_size: int,
+    ) -> dict[str, Any]:
+        """``GET /task``: one page (1-based) in id order and the count of every match."""
+        offset = min((page - 1) * page_size, MAX_ID)  # past the end: an empty page
+        rows, total = await trio.to_thread.run_sync(
+            lambda: self.store.list_tasks(
+                status=status,
+                serial=serial,
+                script_name=script_name,
+                source=source,
+                limit=page_size,
+                offset=offset,
+            )
+        )
+        return {
+            "list": [task_object(t, self.tz) for t in rows],
+            "total": total,
+            "page": page,
+            "page_size": page_size,
+        }
+
+    async def get(self, task_id: int) -> dict[str, Any]:
+        """``GET /task/{task_id}``: the task object, or ApiError 40401."""
+        return task_object(await self._get(task_id), self.tz)
+
+    async def stats(self) -> dict[str, int]:
+        """``GET /task/stats``: ``{total, pending, running, completed, failed}``."""
+        counts = await trio.to_thread.run_sync(self.store.counts)
+        return {k: counts[k] for k in ("total", "pending", "running", "completed", "failed")}
+
+    async def _get(self, task_id: int) -> TaskRow:
+        task = None
+        if 0 <= task_id <= MAX_ID:
+            task = await trio.to_thread.run_sync(self.store.get, task_id)
+        if task is None:
+            raise ApiError(NOT_FOUND, f"task {task_id} not found")
+        return task
+
+    # -- stop --------------------------------------------------------------------------------
+
+    async def stop(self, task_id: int) -> dict[str, Any]:
+        """``POST /task/{task_id}/stop``: a pending task fails at once, a running one is cancelled
+        on its device; either ends failed with remark ``stopped``. A task that already ended:
+        40001. Returns the task object afterwards."""
+        task = await self._get(task_id)
+        if task.status not in (PENDING, RUNNING):
+            raise ApiError(
+                INVALID_PARAMETERS,
+                f"task {task_id} is not pending or running (it is {task.status_text})",
+            )
+        task = await self._stop(task)
+        return task_object(task, self.tz)
+
+    async def _stop(self, task: TaskRow) -> TaskRow:
+        """Stop one pending or running task; returns it as stored afterwards (it may still be
+        running if its worker did not commit within ``stop_wait``)."""
+        now = trio.current_time()
+        deadline, unheld_until = now + self.stop_wait, now + 1.0
+        while True:
+            if task.status == PENDING:
+                after = await trio.to_thread.run_sync(self.store.stop_pending, task.id, STOP_REMARK)
+                if after is None:
+                    return task
+                if after.status == FAILED:
+                    self.status.mark(after.manifest)
+                    log.info("task %d %s: stopped before it ran", task.id, task.serial)
+                task = after  # else a worker claimed it meanwhile: stop it on the device
+            if task.status != RUNNING:
+                return task
+            if self._cancel(task):
+                return await self._await_end(task, deadline)
+            # Running in the store but held by no worker here: the instant between a worker's
+            # claim and its start (wait), or a task nobody runs (end it here after a second).
+            if trio.current_time() > unheld_until:
+                if await trio.to_thread.run_sync(self.store.stop_running, task.id, STOP_REMARK):
+                    self.status.mark(task.manifest)
+                    log.warning("task %d %s: stopped (no worker held it)", task.id, task.serial)
+                return (await trio.to_thread.run_sync(self.store.get, task.id)) or task
+            await trio.sleep(0.01)
+            fresh = await trio.to_thread.run_sync(self.store.get, task.id)
+            if fresh is None:
+                return task
+            task = fresh
+
+    def _cancel(self, task: TaskRow) -> bool:
+        farm = self.farm
+        if farm is None or task.id not in farm.running:
+            return False
+        log.info("task %d %s: stopping on the device", task.id, task.serial)
+        return bool(farm.stop_task(task.id, STOP_REMARK))
+
+    async def _await_end(self, task: TaskRow, deadline: float) -> TaskRow:
+        while task.id in self.farm.running and trio.current_time() < deadline:
+            await trio.sleep(0.005)
+        return (await trio.to_thread.run_sync(self.store.get, task.id)) or task
+
+    # -- retry -------------------------------------------------------------------------------
+
+    async def retry(self, task_id: int) -> dict[str, Any]:
+        """``POST /task/{task_id}/retry``: a failed task back to pending, ``retry_count`` + 1,
+        due now. Not failed: 40001; unknown: 40401. Returns the task object afterwards."""
+        if not 0 <= task_id <= MAX_ID:
+            raise ApiError(NOT_FOUND, f"task {task_id} not found")
+        retried, task = await trio.to_thread.run_sync(self.store.retry_failed, task_id)
+        if task is None:
+            raise ApiError(NOT_FOUND, f"task {task_id} not found")
+        if not retried:
+            raise ApiError(
+                INVALID_PARAMETERS,
+                f"only failed tasks can be retried; task {task_id} is {task.status_text}",
+            )
+        self.status.mark(task.manifest)
+        self._wake()
+        log.info("task %d %s: retry %d", task.id, task.serial, task.retry_count)
+        return task_object(task, self.tz)
+
+    async def retry_all(self) -> dict[str, int]:
+        """``POST /task/retry-all``: every failed task back to pending; ``{retried_count}``."""
+        rows = await trio.to_thread.run_sync(self.store.retry_all_failed)
+        self.status.mark(*{m for _, m in rows})
+        if rows:
+            self._wake()
+            log.info("retried %d failed task(s)", len(rows))
+        return {"retried_count": len(rows)}
+
+    def _wake(self) -> None:
+        if self.farm is not None:
+            self.farm.wakeup.notify()
+
+    # -- delete ------------------------------------------------------------------------------
+
+    async def delete(self, task_id: int) -> dict[str, Any]:
+        """``DELETE /task/{task_id}``: stop it first if it runs, then delete it.
+
+        Returns ``{task_id, deleted: true}``; 40401 when unknown; 50001 if it could not be
+        stopped within ``stop_wait`` seconds."""
+        await self._get(task_id)
+        if task_id not in await self._delete([task_id]):
+            raise ApiError(
+                INTERNAL_ERROR,
+                f"task {task_id} could not be stopped within {self.stop_wait:g} s; try again",
+            )
+        return {"task_id": task_id, "deleted": True}
+
+    async def delete_batch(self, task_ids: list[int]) -> dict[str, Any]:
+        """``DELETE /task/batch``: stop the running ones first, delete every one that exists.
+
+        Returns ``{deleted_count, task_ids}`` with the ids actually deleted (in id order);
+        unknown ids are skipped."""
+        deleted = await self._delete([i for i in task_ids if 0 <= i <= MAX_ID])
+        return {"deleted_count": len(deleted), "task_ids": deleted}
+
+    async def _delete(self, task_ids: list[int]) -> list[int]:
+        """Delete what is not running, stop what is, delete that too; returns the ids deleted.
+
+        A few rounds, because a pending task may be claimed by its worker in between."""
+        deleted: list[tuple[int, str | None]] = []
+        left = sorted(set(task_ids))
+        for _ in range(3):
+            deleted += await trio.to_thread.run_sync(self.store.delete_tasks, left)
+            gone = {i for i, _ in deleted}
+            statuses = await trio.to_thread.run_sync(
+                self.store.statuses, [i for i in left if i not in gone]
+            )
+            left = sorted(i for i, s in statuses.items() if s == RUNNING)
+            if not left:
+                break
+            async with trio.open_nursery() as nursery:
+                for task_id in left:
+                    task = await trio.to_thread.run_sync(self.store.get, task_id)
+                    if task is not None:
+                        nursery.start_soon(self._stop, task)
+        self.status.mark(*{m for _, m in deleted})
+        ids = sorted(i for i, _ in deleted)
+        if ids:
+            log.info("deleted %d task(s) %s", len(ids), _id_span(ids))
+        return ids
+
+
+def _id_span(ids: list[int]) -> str:
+    if not ids:
+        return "(none)"
+    return str(ids[0]) if len(ids) == 1 else f"{ids[0]}..{ids[-1]}"
