@@ -15,6 +15,7 @@ import signal
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ class Runner:
     spool: Spool | None = None
     sim: Any = None
     adb_addresses: list[str] = field(default_factory=list)
+    http_address: Any = None  # runner.http.Address once the API listens (None: no API)
 
     async def run(self, *, task_status: trio.TaskStatus[Runner] = trio.TASK_STATUS_IGNORED) -> None:
         """Run until cancelled. ``task_status.started(self)`` once the spool is recovered and
@@ -120,6 +122,12 @@ class Runner:
                 else:
                     self.adb_addresses = list(config.adb)
                 await nursery.start(self.spool.run)
+                if config.http:
+                    from runner.http import serve_api
+
+                    self.http_address = await nursery.start(
+                        partial(serve_api, config, store=self.store, status=status, farm=self.farm)
+                    )
                 for address in self.adb_addresses:
                     host, _, port = address.rpartition(":")
                     client = adbutils.AdbClient(host=host or "127.0.0.1", port=int(port))
@@ -142,6 +150,8 @@ async def _serve_until_signal(runner: Runner) -> None:
                 if runner.simulate
                 else f"adb servers {', '.join(runner.adb_addresses)}"
             )
+            if runner.http_address is not None:
+                serials_note += f"; HTTP API on {runner.http_address.url}"
             print(
                 f"tikrunner: serving spool {Path(started.config.spool).absolute()} with {serials_note}; Ctrl-C to stop",
                 file=sys.stderr,
@@ -168,7 +178,8 @@ def run_serve(
     no_http: bool,
     seed: int | None,
 ) -> int:
-    """``tikrunner serve``: returns the exit code (0 after a clean shutdown, 2 for a bad config)."""
+    """``tikrunner serve``: returns the exit code (0 after a clean shutdown, 2 for a bad config,
+    1 when the HTTP API cannot listen: port taken, or not loopback without a token)."""
     logging.basicConfig(
         level=os.environ.get("TIKRUNNER_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -186,6 +197,29 @@ def run_serve(
     if simulate:
         # The simulated adb server lives in this process; never let adbutils start a real one.
         os.environ.setdefault("ADBUTILS_ADB_PATH", "/bin/false")
-    runner = Runner(config, simulate=simulate, seed=seed)
-    trio.run(_serve_until_signal, runner)
+    from runner.http import HttpBindError, check_bind
+
+    try:
+        if config.http:
+            check_bind(config)
+        runner = Runner(config, simulate=simulate, seed=seed)
+        trio.run(_serve_until_signal, runner)
+    except (HttpBindError, BaseExceptionGroup) as e:
+        bind_error = _bind_error(e)
+        if bind_error is None:
+            raise
+        print(f"tikrunner: {bind_error}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _bind_error(error: BaseException) -> BaseException | None:
+    """The HttpBindError in ``error`` (itself, or a leaf of nested exception groups), if any."""
+    from runner.http import HttpBindError
+
+    while isinstance(error, BaseExceptionGroup):
+        matched = error.subgroup(lambda e: isinstance(e, HttpBindError))
+        if matched is None:
+            return None
+        error = matched.exceptions[0]
+    return error if isinstance(error, HttpBindError) else None
