@@ -180,3 +180,8 @@ def test_same_seed_same_run():
         "dan",
     ]
     assert first[0] != other[0]
+
+
+def test_profile_urls_are_percent_decoded_like_android_does(d: u2.Device):
+    open_profile(d, "two%20words")
+    assert d(text="@two words").exists

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from runner.sim.apps import SimApp
 from runner.sim.hierarchy import Node, finalize
@@ -97,7 +97,8 @@ class TikTokApp(SimApp):
         m = _PROFILE_PATH.match(parts.path)
         if m:
             self.overlay = None
-            self.push(ProfileScreen(m.group(1)))
+            # Android hands the app decoded path segments (Uri.getPathSegments).
+            self.push(ProfileScreen(unquote(m.group(1))))
         return True
 
     def push(self, screen: Screen) -> None:
