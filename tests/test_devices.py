@@ -78,6 +78,26 @@ def test_matcher_finds_named_elements_popups_and_screens_in_one_dump():
     assert book.detect_screen(h, values) == "profile"
 
 
+def test_resource_id_alternative_comes_first_and_text_carries_other_builds():
+    book = load_selectors()
+    values = {"package": PKG, "username": "alice"}
+    this_build = PROFILE_DUMP.replace(":id/f1", ":id/svo")  # the id the file knows for Follow
+    other = Hierarchy.parse(this_build.replace('text="Follow"', 'text="Following"'))
+    assert book.find(other, "follow_button", values) is None  # the id alone never decides
+    assert book.find(other, "following_button", values).resource_id == f"{PKG}:id/svo"
+
+
+def test_a_text_that_reads_like_a_popup_button_is_not_a_popup():
+    book = load_selectors()
+    h = Hierarchy.parse(
+        PROFILE_DUMP.replace(
+            'class="android.widget.Button" package="com.zhiliaoapp.musically" content-desc="" checkable="false" checked="false" clickable="true" enabled="true" focusable="true" focused="false" scrollable="false" long-clickable="false" password="false" selected="false" bounds="[400,1750]',
+            'class="android.widget.TextView" package="com.zhiliaoapp.musically" content-desc="" checkable="false" checked="false" clickable="true" enabled="true" focusable="true" focused="false" scrollable="false" long-clickable="false" password="false" selected="false" bounds="[400,1750]',
+        )
+    )
+    assert book.popup(h, {"package": PKG, "username": "x"}) is None
+
+
 def test_usernames_fill_templates_as_data_not_as_templates():
     book = load_selectors()
     h = Hierarchy.parse(PROFILE_DUMP.replace("@alice", "@{package}"))

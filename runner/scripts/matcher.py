@@ -244,6 +244,8 @@ def parse_selectors(data: Any, *, source: str) -> SelectorBook:
                 if n not in raw_elements:
                     problems.append(f"{where}.{key}: no element named {n!r}")
             lists[key] = tuple(str(n) for n in names)
+        if not lists["all_of"] and not lists["any_of"]:
+            problems.append(f"{where}: names no element (it would match every dump)")
         screens.append(Screen(str(name), lists["all_of"], lists["any_of"]))
 
     if problems:

@@ -106,12 +106,13 @@ async def open_profile(ctx: TaskContext, session: DeviceSession, steps: Steps, n
                 timeout=SCREEN_TIMEOUT,
             )
         async with steps.step("open Users tab"):
-            row = await steps.act(
+            await steps.act(
                 tab,
-                until=steps.any_of("user_row"),
-                expecting=f"a user row reading exactly {name!r}",
-                timeout=SCREEN_TIMEOUT,
+                until=steps.any_of("users_tab_selected"),
+                expecting="the Users tab selected",
+                timeout=TAP_TIMEOUT,
             )
+            row = await steps.wait_for("user_row", screen="search_results", timeout=TAP_TIMEOUT)
         async with steps.step("open profile"):
             found = await steps.act(
                 row,
