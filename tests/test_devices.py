@@ -247,3 +247,23 @@ def test_save_artifacts_writes_a_screenshot_and_the_hierarchy(tmp_path):
     assert "@alice" in (tmp_path / "42" / "hierarchy.xml").read_text(encoding="utf-8")
     assert "@alice" in (tmp_path / "43" / "hierarchy.xml").read_text(encoding="utf-8")
     assert not (tmp_path / "43" / "screenshot.jpg").exists()
+
+
+def test_a_cancelled_task_stops_between_device_calls_and_the_session_stays_usable():
+    farm = SimFarm(1, seed=5)
+    farm.phone(S1).latency = 0.02  # every reply takes a moment, so the cancel lands mid-task
+
+    async def main(host, port):
+        session = await open_session(host, port, S1)
+        try:
+            with trio.move_on_after(0.3) as scope:
+                await run_task(make_ctx(S1, "follow", "alice", access_method="search"), session)
+            calls_at_cancel = session.device_calls
+            await trio.sleep(0.1)
+            assert session.device_calls == calls_at_cancel  # nothing kept talking to the phone
+            return scope.cancelled_caught, await run_task(make_ctx(S1, "follow", "bob"), session)
+        finally:
+            await session.close()
+
+    assert on_farm(farm, main) == (True, "")
+    assert farm.ground_truth()[S1]["accounts"]["sim_user_1"]["following"] == ["bob"]
