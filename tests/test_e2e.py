@@ -53,7 +53,11 @@ def test_follow_example_completes_and_the_phone_follows_exactly_those_users(farm
     assert status["counts"] == {"total": 3, "pending": 0, "running": 0, "completed": 3, "failed": 0}
     assert [t["serial"] for t in status["tasks"]] == ["sim-0001"] * 3
     assert all(t["start_time"] and t["end_time"] for t in status["tasks"])
-    assert following(farm) == {"sim_user_1": ["user1", "user2", "user3"], "sim_user_2": [], "sim_user_3": []}
+    assert following(farm) == {
+        "sim_user_1": ["user1", "user2", "user3"],
+        "sim_user_2": [],
+        "sim_user_3": [],
+    }
 
 
 def test_search_example_finds_and_follows_the_exact_users(farm, runner):
@@ -84,13 +88,22 @@ def test_unfollow_multi_account_example_unfollows_on_every_phone(farm, runner):
         ("sim-0003", "sim_user_3"),
     ]
     assert following(farm) == {"sim_user_1": [], "sim_user_2": [], "sim_user_3": []}
-    actions = [a["action"] for phone in farm.ground_truth().values() for acc in phone["accounts"].values() for a in acc["actions"]]
+    actions = [
+        a["action"]
+        for phone in farm.ground_truth().values()
+        for acc in phone["accounts"].values()
+        for a in acc["actions"]
+    ]
     assert actions == ["unfollow"] * 3
 
 
 def test_bad_manifest_is_rejected_and_the_runner_keeps_running(farm, runner):
     runner.drop("broken.yaml", "serials: [sim-0001\nscript_name: follow\n")
-    runner.wait(lambda: (runner.spool / "rejected" / "broken.yaml.error.yaml").exists(), 30, "the error file")
+    runner.wait(
+        lambda: (runner.spool / "rejected" / "broken.yaml.error.yaml").exists(),
+        30,
+        "the error file",
+    )
     error = load_yaml(runner.spool / "rejected" / "broken.yaml.error.yaml")
     assert error["code"] == 40001
     runner.drop("after.json", example("follow-three-users.json", farm.serials))
@@ -100,7 +113,14 @@ def test_bad_manifest_is_rejected_and_the_runner_keeps_running(farm, runner):
 def test_phone_going_offline_mid_task_fails_the_task_naming_the_phone(farm, runner):
     phone = farm.phone("sim-0002")
     phone.latency = 0.3  # slow enough to be caught mid-task
-    runner.drop("slow.json", {"serials": ["sim-0002"], "script_name": "follow", "script_config": {"target_users": ["victim"]}})
+    runner.drop(
+        "slow.json",
+        {
+            "serials": ["sim-0002"],
+            "script_name": "follow",
+            "script_config": {"target_users": ["victim"]},
+        },
+    )
     runner.wait_phase("slow", {"running"})
     phone.set_state("offline")
     status = runner.wait_phase("slow", {"failed", "completed"})
@@ -115,7 +135,9 @@ def test_phone_going_offline_mid_task_fails_the_task_naming_the_phone(farm, runn
 def store_rows(spool: Path) -> dict[int, tuple[int, str]]:
     db = sqlite3.connect(spool / "state.db")
     try:
-        return {row[0]: (row[1], row[2]) for row in db.execute("SELECT id, status, remark FROM tasks")}
+        return {
+            row[0]: (row[1], row[2]) for row in db.execute("SELECT id, status, remark FROM tasks")
+        }
     finally:
         db.close()
 
@@ -134,23 +156,36 @@ def assert_status_files_agree_with_the_store(spool: Path) -> None:
 def test_killed_while_taking_in_a_batch_loses_no_manifest_and_takes_none_twice(tmp_path, farm):
     runner = Runner(tmp_path, farm.address, accounts_of(farm), **FAST)
     runner.start()
-    for serial in farm.serials:
-        farm.phone(serial).latency = 0.05
-    names = [f"batch-{i:03d}" for i in range(60)]
-    for name in names:
-        runner.drop(f"{name}.json", {"serials": ["sim-0003"], "script_name": "follow", "script_config": {"target_users": [name]}})
-    runner.wait(lambda: len(list((runner.spool / "accepted").iterdir())) >= 5, 30, "intake to begin")
+    runner.stop()
+    names = [f"batch-{i:03d}" for i in range(300)]
+    for name in names:  # dropped while the runner is down: it takes them in a burst at start
+        runner.drop(
+            f"{name}.json",
+            {
+                "serials": ["sim-0003"],
+                "script_name": "follow",
+                "script_config": {"target_users": [name]},
+            },
+        )
+    runner.start(wait=False)
+    runner.wait(
+        lambda: any((runner.spool / "accepted").iterdir()), 30, "intake to begin", poll=0.001
+    )
     runner.kill()
+    taken_before_the_kill = len(list((runner.spool / "accepted").iterdir()))
     runner.start()
     runner.wait(
-        lambda: len(list((runner.spool / "accepted").iterdir())) == len(names)
-        and not list((runner.spool / "incoming").iterdir())
-        and not list((runner.spool / "active").iterdir()),
+        lambda: (
+            len(list((runner.spool / "accepted").iterdir())) == len(names)
+            and not list((runner.spool / "incoming").iterdir())
+            and not list((runner.spool / "active").iterdir())
+        ),
         60,
         "every manifest accepted",
     )
     runner.stop()
     rows = store_rows(runner.spool)
+    assert 0 < taken_before_the_kill < len(names)  # the kill landed in the middle of the batch
     assert len(rows) == len(names)  # one task per manifest: none lost, none twice
     assert_status_files_agree_with_the_store(runner.spool)
 
@@ -160,7 +195,14 @@ def test_killed_while_tasks_run_then_restarted_interrupted_tasks_end_failed(tmp_
     runner.start()
     for serial in farm.serials:
         farm.phone(serial).latency = 0.3
-    runner.drop("long.json", {"serials": farm.serials, "script_name": "follow", "script_config": {"target_users": ["a", "b"]}})
+    runner.drop(
+        "long.json",
+        {
+            "serials": farm.serials,
+            "script_name": "follow",
+            "script_config": {"target_users": ["a", "b"]},
+        },
+    )
     runner.wait_phase("long", {"running"})
     runner.kill()
     for serial in farm.serials:
@@ -178,7 +220,14 @@ def test_sigterm_ends_running_tasks_failed_with_a_remark_and_exits_cleanly(tmp_p
     runner = Runner(tmp_path, farm.address, accounts_of(farm), **FAST)
     runner.start()
     farm.phone("sim-0001").latency = 0.3
-    runner.drop("term.json", {"serials": ["sim-0001"], "script_name": "follow", "script_config": {"target_users": ["x", "y"]}})
+    runner.drop(
+        "term.json",
+        {
+            "serials": ["sim-0001"],
+            "script_name": "follow",
+            "script_config": {"target_users": ["x", "y"]},
+        },
+    )
     runner.wait_phase("term", {"running"})
     assert runner.stop(signal.SIGTERM) == 0
     status = runner.status("term")
