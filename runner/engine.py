@@ -71,7 +71,9 @@ class Runner:
         import adbutils
 
         from runner.devices import DeviceSession
-        from runner.scripts import TaskContext, run_task
+        from runner.scripts import TaskContext, load_selectors, run_task
+
+        load_selectors()  # a bad selector file stops the runner here, not mid-task
 
         config = self.config
         root = Path(config.spool)
