@@ -45,6 +45,8 @@ def make_planner(config: RunnerConfig, rng: random.Random | None = None):
             max_bytes=config.max_manifest_bytes,
             max_depth=config.max_nesting,
             default_package=config.package,
+            material_roots=tuple(config.material_roots),
+            upload_folder=config.upload_folder,
         )
         return plan_manifest(data, filename=filename, ctx=ctx)
 

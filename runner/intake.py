@@ -28,7 +28,7 @@ import copy
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 from jsonschema import ValidationError as SchemaError
@@ -76,6 +76,9 @@ class IntakeContext:
     ``max_bytes``/``max_depth``: parser caps. ``default_package``: app package of tasks whose
     account names none. ``resolve_accounts``: False when the inventory is unknown (``tikrunner
     validate`` without a config): account-mode units are then not checked against it (no 40004).
+    ``material_roots``: folders on the runner's machine that material paths must lie under (empty:
+    no restriction yet); ``upload_folder``: the runner's material library and the base of relative
+    material paths (spec/scripts.md, post and comment).
     """
 
     accounts: list[Account] = field(default_factory=list)
@@ -85,6 +88,8 @@ class IntakeContext:
     max_depth: int = DEFAULT_MAX_DEPTH
     default_package: str = DEFAULT_PACKAGE
     resolve_accounts: bool = True
+    material_roots: tuple[Path, ...] = ()
+    upload_folder: Path | None = None
 
 
 @dataclass(frozen=True)
