@@ -78,7 +78,8 @@ class IntakeContext:
     validate`` without a config): account-mode units are then not checked against it (no 40004).
     ``material_roots``: folders on the runner's machine that material paths must lie under (empty:
     no restriction yet); ``upload_folder``: the runner's material library and the base of relative
-    material paths (spec/scripts.md, post and comment).
+    material paths (spec/scripts.md, post and comment). ``allow_schedule``: a manifest with a
+    ``schedule`` is refused (40001) unless it comes from a workflows folder.
     """
 
     accounts: list[Account] = field(default_factory=list)
@@ -90,6 +91,7 @@ class IntakeContext:
     resolve_accounts: bool = True
     material_roots: tuple[Path, ...] = ()
     upload_folder: Path | None = None
+    allow_schedule: bool = False  # True only for a workflows folder (runner.gitops)
 
 
 @dataclass(frozen=True)
@@ -169,18 +171,42 @@ def check_document(doc: Any, *, name: str, ctx: IntakeContext) -> ManifestPlan:
 # ------------------------------------------------------------------------------------ the forms
 
 
+def _no_schedule_here(schedule: Any, ctx: IntakeContext) -> None:
+    if schedule is not None and not ctx.allow_schedule:
+        raise _invalid(
+            "a schedule runs from a workflows folder (tikrunner serve --workflows DIR), "
+            "not from the spool or the API",
+            "/spec/schedule",
+        )
+
+
 def _plan_envelope(doc: dict[str, Any], ctx: IntakeContext) -> ManifestPlan:
     if doc.get("kind") == "Workflow":
-        raise _invalid("kind Workflow is not supported yet; use kind Task", "/kind")
+        from runner.workflow import check_workflow, plan_firing
+
+        workflow = check_workflow(doc, ctx)
+        _no_schedule_here(workflow.spec.schedule, ctx)
+        start = ctx.now.timestamp()
+        firing = f"{workflow.name}@{ctx.now.isoformat(timespec='microseconds')}"
+        return ManifestPlan(
+            name=workflow.name,
+            kind="Workflow",
+            labels=workflow.labels,
+            body=copy.deepcopy(doc.get("spec") or {}),
+            tasks=list(plan_firing(workflow, ctx, start_at=start, firing=firing)),
+        )
     spec = doc.get("spec")
     if isinstance(spec, dict):
         _check_script_name(spec, "/spec")
-    _schema_check(doc, schemagen.MANIFEST)
+    _schema_check(doc, schemagen.TASK_MANIFEST)
     manifest, config = _models(
         (TaskManifest, doc, ""),
         (SCRIPT_CONFIGS[spec["script_name"]], spec["script_config"], "/spec/script_config"),
     )
     assert isinstance(manifest, TaskManifest)
+    _no_schedule_here(manifest.spec.schedule, ctx)
+    if manifest.spec.schedule is not None and manifest.spec.start_time is not None:
+        raise _invalid("give start_time or schedule, not both", "/spec/start_time")
     tasks = _fan_out(manifest.spec, config, ctx, "/spec")
     return ManifestPlan(
         name=manifest.metadata.name,

@@ -6,7 +6,9 @@ them) and :func:`write_schemas`, behind ``tikrunner schemas [--check]``, which w
 
 - ``create-task.schema.json``: a create-task body (bare manifest, HTTP body), whose
   ``script_config`` is checked against the named script's schema (``if``/``then`` per script);
-- ``manifest.schema.json``: the envelope (``apiVersion``/``kind``/``metadata``/``spec``);
+- ``manifest.schema.json``: the envelope (``apiVersion``/``kind``/``metadata``/``spec``), either
+  kind, for editors; ``task-manifest.schema.json`` and ``workflow-manifest.schema.json``: each kind
+  alone (intake validates against these, for precise pointers);
 - ``script-config.<name>.schema.json``: one per API script.
 
 Every file is JSON Schema Draft 2020-12 with ``$schema`` and ``$id``, two-space indented, keys
@@ -24,13 +26,15 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from runner.models import SCRIPT_CONFIGS, CreateTaskBody, TaskManifest
+from runner.models import SCRIPT_CONFIGS, CreateTaskBody, Schedule, TaskManifest, WorkflowManifest
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 ID_BASE = "urn:tikrunner:schemas:"
 
 CREATE_TASK = "create-task.schema.json"
-MANIFEST = "manifest.schema.json"
+MANIFEST = "manifest.schema.json"  # either kind, for editors (the modeline of manifests)
+TASK_MANIFEST = "task-manifest.schema.json"
+WORKFLOW_MANIFEST = "workflow-manifest.schema.json"
 
 # Pointers of the two schema rules about units, so intake can word their errors plainly.
 UNITS_REQUIRED = {"anyOf": [{"required": ["serials"]}, {"required": ["usernames"]}]}
@@ -84,20 +88,69 @@ def _all() -> dict[str, dict[str, Any]]:
     body = _create_task_body()
     out[CREATE_TASK] = _head(CREATE_TASK, body)
 
-    manifest = TaskManifest.model_json_schema(ref_template="#/$defs/{model}", by_alias=True)
-    defs = manifest.pop("$defs", {})
+    task = TaskManifest.model_json_schema(ref_template="#/$defs/{model}", by_alias=True)
+    defs = task.pop("$defs", {})
     inner = copy.deepcopy(body)
-    body_defs = inner.pop("$defs", {})
-    defs.update(body_defs)
-    defs["CreateTaskBody"] = inner
-    manifest["$defs"] = defs
-    out[MANIFEST] = _head(MANIFEST, manifest)
+    defs.update(inner.pop("$defs", {}))
+    schedule = Schedule.model_json_schema(ref_template="#/$defs/{model}")
+    defs["Schedule"] = schedule
+    task_spec = copy.deepcopy(inner)
+    task_spec["title"] = "Task spec"
+    task_spec["properties"]["schedule"] = {
+        "$ref": "#/$defs/Schedule",
+        "description": "Fire this body daily at these local times (workflows folder only).",
+    }
+    defs["TaskSpec"] = task_spec
+    defs.pop("CreateTaskBody", None)
+    task["$defs"] = defs
+    out[TASK_MANIFEST] = _head(TASK_MANIFEST, task)
+
+    workflow = _workflow_schema()
+    out[WORKFLOW_MANIFEST] = _head(WORKFLOW_MANIFEST, workflow)
+
+    union_defs = {**copy.deepcopy(defs), **copy.deepcopy(workflow["$defs"])}
+    task_root = {k: v for k, v in task.items() if k != "$defs"}
+    workflow_root = {k: v for k, v in workflow.items() if k != "$defs"}
+    union_defs["TaskManifest"] = copy.deepcopy(task_root)
+    union_defs["WorkflowManifest"] = copy.deepcopy(workflow_root)
+    out[MANIFEST] = _head(
+        MANIFEST,
+        {
+            "title": "tikrunner manifest",
+            "description": "A tikrunner manifest: kind Task (spec is a TikMatrix create-task "
+            "body) or kind Workflow (ordered steps per phone or account, optionally scheduled).",
+            "type": "object",
+            "required": ["apiVersion", "kind", "metadata", "spec"],
+            "if": {"properties": {"kind": {"const": "Workflow"}}, "required": ["kind"]},
+            "then": {"$ref": "#/$defs/WorkflowManifest"},
+            "else": {"$ref": "#/$defs/TaskManifest"},
+            "$defs": union_defs,
+        },
+    )
 
     for script, model in SCRIPT_CONFIGS.items():
         out[config_file(script)] = _head(config_file(script), model.model_json_schema())
     for schema in out.values():
         Draft202012Validator.check_schema(schema)
     return out
+
+
+def _workflow_schema() -> dict[str, Any]:
+    """The Workflow envelope's schema; each step's script_config is checked against the named
+    script's schema (``if``/``then`` per script, as in the create-task schema)."""
+    schema = WorkflowManifest.model_json_schema(ref_template="#/$defs/{model}", by_alias=True)
+    defs = schema.setdefault("$defs", {})
+    config_defs, names = _config_defs()
+    defs.update(config_defs)
+    step = defs["WorkflowStep"]
+    step["allOf"] = [
+        {
+            "if": {"properties": {"script_name": {"const": script}}, "required": ["script_name"]},
+            "then": {"properties": {"script_config": {"$ref": f"#/$defs/{def_name}"}}},
+        }
+        for script, def_name in names.items()
+    ]
+    return schema
 
 
 def all_schemas() -> dict[str, dict[str, Any]]:
@@ -111,8 +164,13 @@ def create_task_schema() -> dict[str, Any]:
 
 
 def manifest_schema() -> dict[str, Any]:
-    """The manifest envelope schema (cached; do not modify the returned dict)."""
+    """The manifest envelope schema, either kind (cached; do not modify the returned dict)."""
     return _all()[MANIFEST]
+
+
+def workflow_schema() -> dict[str, Any]:
+    """The Workflow envelope schema (cached; do not modify the returned dict)."""
+    return _all()[WORKFLOW_MANIFEST]
 
 
 @functools.cache

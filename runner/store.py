@@ -57,7 +57,12 @@ CREATE TABLE IF NOT EXISTS tasks (
     ended_at      REAL,
     created_at    REAL NOT NULL,
     retry_count   INTEGER NOT NULL DEFAULT 0,
-    remark        TEXT NOT NULL DEFAULT ''
+    remark        TEXT NOT NULL DEFAULT '',
+    step          INTEGER,
+    step_name     TEXT,
+    unit          TEXT,
+    firing        TEXT,
+    on_failure    TEXT
 );
 CREATE INDEX IF NOT EXISTS tasks_due ON tasks(serial, status, start_at, id);
 CREATE INDEX IF NOT EXISTS tasks_manifest ON tasks(manifest);
@@ -73,11 +78,42 @@ CREATE TABLE IF NOT EXISTS intake_log (
     created_at  REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS intake_log_claim ON intake_log(claim_name, sha256);
+CREATE TABLE IF NOT EXISTS workflows (
+    name        TEXT PRIMARY KEY,
+    path        TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    generation  INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    document    TEXT NOT NULL,
+    applied_at  REAL NOT NULL,
+    deleted_at  REAL,
+    error       TEXT
+);
+CREATE TABLE IF NOT EXISTS firings (
+    workflow    TEXT NOT NULL,
+    slot        TEXT NOT NULL,
+    generation  INTEGER NOT NULL,
+    outcome     TEXT NOT NULL,
+    due         REAL,
+    at          REAL NOT NULL,
+    task_count  INTEGER NOT NULL DEFAULT 0,
+    note        TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (workflow, slot)
+);
 -- the API's task listing (GET /api/v1/task): each filter, in id order
 CREATE INDEX IF NOT EXISTS tasks_serial_id ON tasks(serial, id);
 CREATE INDEX IF NOT EXISTS tasks_script_id ON tasks(script_name, id);
 CREATE INDEX IF NOT EXISTS tasks_source_id ON tasks(source, id);
 """
+
+
+_STEP_COLUMNS = (
+    ("step", "INTEGER"),
+    ("step_name", "TEXT"),
+    ("unit", "TEXT"),
+    ("firing", "TEXT"),
+    ("on_failure", "TEXT"),
+)
 
 
 @dataclass(frozen=True)
@@ -100,6 +136,10 @@ class TaskRow:
     created_at: float
     retry_count: int
     remark: str
+    step: int | None = None  # workflow tasks: 0-based step, its label, unit and firing
+    step_name: str | None = None
+    unit: str | None = None
+    firing: str | None = None
 
     @property
     def status_text(self) -> str:
@@ -108,7 +148,8 @@ class TaskRow:
 
 _TASK_COLUMNS = (
     "id, manifest_id, manifest, source, serial, username, script_name, script_config, status,"
-    " job_count, start_at, started_at, ended_at, created_at, retry_count, remark"
+    " job_count, start_at, started_at, ended_at, created_at, retry_count, remark,"
+    " step, step_name, unit, firing"
 )
 
 
@@ -147,6 +188,11 @@ class Store:
         self._db.execute("PRAGMA foreign_keys=ON")
         with self._lock:
             self._db.executescript(_SCHEMA)
+            have = {row[1] for row in self._db.execute("PRAGMA table_info(tasks)")}
+            for column, kind in _STEP_COLUMNS:
+                if column not in have:  # a store made before workflows existed
+                    self._db.execute(f"ALTER TABLE tasks ADD COLUMN {column} {kind}")
+            self._db.execute("CREATE INDEX IF NOT EXISTS tasks_firing ON tasks(firing, unit, step)")
 
     def close(self) -> None:
         with self._lock:
@@ -249,8 +295,9 @@ class Store:
         for t in tasks:
             cur = self._db.execute(
                 "INSERT INTO tasks(manifest_id, manifest, source, serial, username, script_name,"
-                " script_config, status, job_count, start_at, created_at)"
-                " VALUES (?,?,?,?,?,?,?,0,?,?,?)",
+                " script_config, status, job_count, start_at, created_at,"
+                " step, step_name, unit, firing, on_failure)"
+                " VALUES (?,?,?,?,?,?,?,0,?,?,?,?,?,?,?,?)",
                 (
                     manifest_id,
                     manifest,
@@ -262,6 +309,11 @@ class Store:
                     t.job_count,
                     t.start_at,
                     now,
+                    getattr(t, "step", None),
+                    getattr(t, "step_name", None),
+                    getattr(t, "unit", None),
+                    getattr(t, "firing", None),
+                    getattr(t, "on_failure", None),
                 ),
             )
             ids.append(int(cur.lastrowid))
@@ -270,15 +322,18 @@ class Store:
     def claim_next(self, serial: str, now: float | None = None) -> TaskRow | None:
         """Mark the next due pending task of ``serial`` running and return it (None if none is due).
 
-        Order: scheduled start, then id (spec/local-api.md, "Running rules"). The caller is the
-        device's only worker, so at most one task per device runs.
+        Order: scheduled start, then id (spec/local-api.md, "Running rules"). A workflow step waits
+        while an earlier step of its firing on the same unit is pending or running. The caller is
+        the device's only worker, so at most one task per device runs.
         """
         now = time.time() if now is None else now
         with self._lock:
             self._begin()
             try:
                 row = self._db.execute(
-                    f"SELECT {_TASK_COLUMNS} FROM tasks WHERE serial=? AND status=0 AND start_at<=?"
+                    f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE serial=? AND status=0 AND start_at<=?"
+                    " AND (firing IS NULL OR NOT EXISTS (SELECT 1 FROM tasks p WHERE p.firing=t.firing"
+                    " AND p.unit=t.unit AND p.step<t.step AND p.status IN (0, 1)))"
                     " ORDER BY start_at, id LIMIT 1",
                     (serial, now),
                 ).fetchone()
@@ -306,25 +361,59 @@ class Store:
 
     def finish(self, task_id: int, status: int, remark: str, now: float | None = None) -> bool:
         """End a running task as completed or failed with ``remark``; False if it was not running
-        (stopped or deleted meanwhile)."""
+        (stopped or deleted meanwhile). A failed workflow step with ``on_failure: stop`` fails the
+        later steps of its unit in the same transaction (remark naming the failed step)."""
         assert status in (COMPLETED, FAILED)
         now = time.time() if now is None else now
         with self._lock:
-            cur = self._db.execute(
-                "UPDATE tasks SET status=?, remark=?, ended_at=? WHERE id=? AND status=1",
-                (status, remark, now, task_id),
-            )
+            self._begin()
+            try:
+                cur = self._db.execute(
+                    "UPDATE tasks SET status=?, remark=?, ended_at=? WHERE id=? AND status=1",
+                    (status, remark, now, task_id),
+                )
+                if cur.rowcount == 1 and status == FAILED:
+                    self._skip_later_steps(task_id, now)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
         return cur.rowcount == 1
 
     def fail_pending(self, task_id: int, remark: str, now: float | None = None) -> bool:
-        """Fail a pending task (device absent too long, stopped before it ran)."""
+        """Fail a pending task (device absent too long, stopped before it ran); later workflow
+        steps of its unit are skipped as by :meth:`finish`."""
         now = time.time() if now is None else now
         with self._lock:
-            cur = self._db.execute(
-                "UPDATE tasks SET status=3, remark=?, ended_at=? WHERE id=? AND status=0",
-                (remark, now, task_id),
-            )
+            self._begin()
+            try:
+                cur = self._db.execute(
+                    "UPDATE tasks SET status=3, remark=?, ended_at=? WHERE id=? AND status=0",
+                    (remark, now, task_id),
+                )
+                if cur.rowcount == 1:
+                    self._skip_later_steps(task_id, now)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
         return cur.rowcount == 1
+
+    def _skip_later_steps(self, task_id: int, now: float) -> int:
+        """Inside a transaction: fail the pending later steps of a failed task's unit when its
+        workflow says ``on_failure: stop``; returns how many."""
+        row = self._db.execute(
+            "SELECT firing, unit, step, step_name, on_failure FROM tasks WHERE id=?", (task_id,)
+        ).fetchone()
+        if row is None or row[0] is None or row[4] != "stop":
+            return 0
+        firing, unit, step, step_name, _ = row
+        cur = self._db.execute(
+            "UPDATE tasks SET status=3, ended_at=?, remark=? WHERE firing=? AND unit=? AND step>?"
+            " AND status=0",
+            (now, f"skipped: step '{step_name}' failed", firing, unit, step),
+        )
+        return cur.rowcount
 
     def fail_running_after_crash(self, remark: str = "interrupted") -> list[TaskRow]:
         """On start: tasks left running by a crash end failed with ``remark``; returns them."""

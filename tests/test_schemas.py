@@ -23,7 +23,12 @@ def test_committed_schemas_are_not_stale(capsys):
 
 
 def test_one_file_per_script_plus_body_and_manifest():
-    expected = {"create-task.schema.json", "manifest.schema.json"}
+    expected = {
+        "create-task.schema.json",
+        "manifest.schema.json",
+        "task-manifest.schema.json",
+        "workflow-manifest.schema.json",
+    }
     expected |= {f"script-config.{s}.schema.json" for s in API_SCRIPTS}
     assert set(all_schemas()) == expected
 
@@ -65,7 +70,7 @@ def test_envelope_schema_checks_the_spec_and_documents_fields():
     }
     doc = {"apiVersion": "tikrunner/v1", "kind": "Task", "metadata": {"name": "a"}, "spec": spec}
     assert [list(e.absolute_path) for e in v.iter_errors(doc)] == [["spec", "script_config"]]
-    assert "description" in schema["properties"]["spec"]
+    assert "description" in schema["$defs"]["TaskManifest"]["properties"]["spec"]
     assert schema["$defs"]["FollowConfig"]["properties"]["access_method"]["description"]
 
 
@@ -73,3 +78,26 @@ def test_secret_fields_are_marked_write_only():
     schema = all_schemas()["script-config.account_warmup.schema.json"]
     key = schema["$defs"]["ChatGPTSettings"]["properties"]["api_key"]
     assert key["writeOnly"] is True and key["format"] == "password"
+
+
+def test_envelope_schema_checks_each_workflow_step_against_its_script():
+    schema = json.loads((SCHEMAS / "manifest.schema.json").read_text())
+    v = Draft202012Validator(schema)
+    doc = {
+        "apiVersion": "tikrunner/v1",
+        "kind": "Workflow",
+        "metadata": {"name": "wf"},
+        "spec": {
+            "serials": ["sim-0001"],
+            "schedule": {"at": ["09:00"], "weekdays": ["mon"]},
+            "steps": [
+                {"script_name": "follow", "script_config": {"target_users": ["x"]}},
+                {"name": "bad", "script_name": "follow", "script_config": {"target_users": 5}},
+            ],
+        },
+    }
+    assert [list(e.absolute_path) for e in v.iter_errors(doc)] == [
+        ["spec", "steps", 1, "script_config", "target_users"]
+    ]
+    doc["spec"]["steps"][1]["script_config"]["target_users"] = ["y"]
+    assert list(v.iter_errors(doc)) == []

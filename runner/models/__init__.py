@@ -4,7 +4,14 @@ Exports the create-task body, one config model per script, the manifest envelope
 object and status, and the script registries (spec/local-api.md, spec/scripts.md).
 """
 
-from runner.models.manifest import API_VERSION, NAME_PATTERN, ManifestMetadata, TaskManifest
+from runner.models.manifest import (
+    API_VERSION,
+    NAME_PATTERN,
+    ManifestMetadata,
+    TaskManifest,
+    TaskSpec,
+)
+from runner.models.schedule import Schedule
 from runner.models.scripts import (
     API_SCRIPTS,
     FANOUT_SCRIPTS,
@@ -22,8 +29,15 @@ from runner.models.scripts import (
     split_targets,
 )
 from runner.models.task import START_TIME_PATTERN, CreateTaskBody, TaskRecord, TaskStatus
+from runner.models.workflow import AccountSelector, WorkflowManifest, WorkflowSpec, WorkflowStep
 
 __all__ = [
+    "AccountSelector",
+    "Schedule",
+    "TaskSpec",
+    "WorkflowManifest",
+    "WorkflowSpec",
+    "WorkflowStep",
     "API_SCRIPTS",
     "API_VERSION",
     "FANOUT_SCRIPTS",

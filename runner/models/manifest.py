@@ -1,7 +1,7 @@
 """The manifest envelope (design.md, "Manifest forms"): ``apiVersion``, ``kind``, ``metadata``, ``spec``.
 
-Only ``kind: Task`` exists yet (``spec`` is a create-task body). ``kind: Workflow`` will join as
-another member of :data:`Manifest`, discriminated by ``kind``.
+``kind: Task`` (``spec`` is a create-task body, plus an optional ``schedule``) and ``kind:
+Workflow`` (runner.models.workflow).
 
 Name rule (ours, DNS-label-like so it is safe as a file name: ``<name>.status.yaml``): 1 to 63
 characters of lowercase letters, digits, ``-``, ``_`` and ``.``, starting and ending with a letter
@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from runner.models.schedule import Schedule
 from runner.models.task import CreateTaskBody
 
 API_VERSION = "tikrunner/v1"
@@ -37,6 +38,17 @@ class ManifestMetadata(BaseModel):
     )
 
 
+class TaskSpec(CreateTaskBody):
+    """``spec`` of a Task envelope: a create-task body, plus an optional ``schedule`` (only in a
+    workflows folder: a scheduled Task fires its body daily; issue 6)."""
+
+    model_config = ConfigDict(title="Task spec")
+
+    schedule: Schedule | None = Field(
+        default=None, description="Fire this body daily at these local times (workflows folder)."
+    )
+
+
 class TaskManifest(BaseModel):
     """An envelope of ``kind: Task``: ``spec`` is exactly a create-task body."""
 
@@ -55,8 +67,6 @@ class TaskManifest(BaseModel):
     )
     kind: Literal["Task"] = Field(description="Task: spec is one create-task body.")
     metadata: ManifestMetadata = Field(description="Name and labels of the manifest.")
-    spec: CreateTaskBody = Field(description="The create-task body (POST /api/v1/task).")
-
-
-Manifest = TaskManifest
-"""Every envelope kind; becomes ``Annotated[TaskManifest | WorkflowManifest, Field(discriminator="kind")]``."""
+    spec: TaskSpec = Field(
+        description="The create-task body (POST /api/v1/task), optionally with a schedule."
+    )
