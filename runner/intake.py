@@ -45,12 +45,15 @@ from runner.errors import (
     ErrorDetail,
     IntakeError,
 )
+from runner.materials import outside_roots
 from runner.models import (
     API_SCRIPTS,
     FANOUT_SCRIPTS,
     SCRIPT_CONFIGS,
     UNAVAILABLE_SCRIPTS,
+    CommentConfig,
     CreateTaskBody,
+    PostConfig,
     TaskManifest,
     dump_config,
 )
@@ -204,6 +207,7 @@ def _plan_envelope(doc: dict[str, Any], ctx: IntakeContext) -> ManifestPlan:
         (SCRIPT_CONFIGS[spec["script_name"]], spec["script_config"], "/spec/script_config"),
     )
     assert isinstance(manifest, TaskManifest)
+    _check_material_paths(spec["script_name"], config, ctx, "/spec/script_config")
     _no_schedule_here(manifest.spec.schedule, ctx)
     if manifest.spec.schedule is not None and manifest.spec.start_time is not None:
         raise _invalid("give start_time or schedule, not both", "/spec/start_time")
@@ -225,6 +229,7 @@ def _plan_bare(doc: dict[str, Any], ctx: IntakeContext) -> ManifestPlan:
         (SCRIPT_CONFIGS[doc["script_name"]], doc["script_config"], "/script_config"),
     )
     assert isinstance(body, CreateTaskBody)
+    _check_material_paths(doc["script_name"], config, ctx, "/script_config")
     tasks = _fan_out(body, config, ctx, "")
     return ManifestPlan(name="", kind="Task", labels={}, body=copy.deepcopy(doc), tasks=tasks)
 
@@ -388,6 +393,29 @@ def _models(*jobs: tuple[type[BaseModel], Any, str]) -> list[BaseModel]:
     if details:
         _raise_details(details)
     return built
+
+
+def _check_material_paths(script: str, config: BaseModel, ctx: IntakeContext, prefix: str) -> None:
+    """40001 for material paths outside the configured material roots (the upload folder counts
+    as one), before any file is read: post ``material_list`` items and ``material_path`` (when
+    the source is localFolder), comment ``comment_image_path``. Relative paths are relative to
+    the upload folder. No roots configured: every path is accepted (runner/materials.py)."""
+    if not ctx.material_roots:
+        return
+    paths: list[tuple[str, str]] = []
+    if isinstance(config, PostConfig):
+        paths += [(f"/material_list/{i}", p) for i, p in enumerate(config.material_list)]
+        if config.material_source == "localFolder" and not config.material_list:
+            paths.append(("/material_path", config.material_path))
+    elif isinstance(config, CommentConfig) and config.comment_image_path.strip():
+        paths.append(("/comment_image_path", config.comment_image_path))
+    details = [
+        ErrorDetail(prefix + pointer, f"{raw!r} is outside the configured material roots")
+        for pointer, raw in paths
+        if outside_roots(raw, roots=ctx.material_roots, upload_folder=ctx.upload_folder)
+    ]
+    if details:
+        _raise_details(details)
 
 
 # -------------------------------------------------------------------------------------- fan-out

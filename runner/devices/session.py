@@ -29,6 +29,7 @@ import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import adbutils
 import trio
@@ -300,6 +301,16 @@ class DeviceSession:
                 f"could not launch {package} on {self._serial}: {result.output.strip()[:200]}"
             )
 
+    async def send_text(self, text: str) -> None:
+        """Replace the focused field's content with ``text`` through uiautomator2's own input
+        path (``d.send_keys(text, clear=True)``, see :meth:`type_text`), without reading it back:
+        the caller reads the field back from its next dump (one dump per decision)."""
+
+        def send() -> None:
+            self._d.send_keys(text, clear=True)
+
+        await self._call("type text", send)
+
     async def type_text(self, text: str) -> Hierarchy:
         """Replace the focused field's content with ``text`` and check it reads back exactly.
 
@@ -326,6 +337,107 @@ class DeviceSession:
                 f"typed text did not read back: the field shows {field.text!r}, expected {text!r}"
             )
         return hierarchy
+
+    async def swipe_up(self, hierarchy: Hierarchy | None = None) -> None:
+        """Swipe from low (75 % of the height) to high (25 %) in the middle of the screen
+        (``swipe`` RPC, about 0.1 s): the next video of a feed or a vertical video list.
+
+        The screen size comes from ``hierarchy`` (or the last dump): its outermost node's bounds,
+        so no extra ``window_size`` round trip is made. Pixels, not fractions.
+        """
+        h = hierarchy
+        if h is None and self._last_xml is not None:
+            h = Hierarchy.parse(self._last_xml)
+        width, height = 1080, 2400
+        if h is not None and h.nodes:
+            b = h.nodes[0].bounds
+            if not b.empty:
+                width, height = b.right - b.left, b.bottom - b.top
+        x = max(width // 2, 1)
+        y1, y2 = max(height * 3 // 4, 2), max(height // 4, 1)
+        await self._call("swipe up", self._d.swipe, x, y1, x, y2, 0.1)
+
+    async def push_file(self, local: Path, remote: str) -> None:
+        """Copy the runner's file ``local`` to ``remote`` on the phone (adb sync ``SEND``, mode
+        0644; adbutils first ``STAT``s the destination).
+
+        Raises :class:`DeviceLost` when the phone is gone, ``TaskFailed`` when the phone refused
+        the file while still connected (adbd answers ``FAIL``, e.g. "No space left on device":
+        adbutils keeps only the word ``FAIL``, so the remark says what is likely) or the local
+        file cannot be read.
+        """
+
+        def push() -> None:
+            self._adb_device.sync.push(local, remote, mode=0o644)
+
+        self.device_calls += 1
+        try:
+            await trio.to_thread.run_sync(push, limiter=self._limiter)
+        except OSError as e:
+            if isinstance(e, ConnectionError | TimeoutError):
+                raise DeviceLost(self._lost_remark("push", await self._adb_state(), e)) from e
+            raise TaskFailed(f"cannot read {local} to push it to {self._serial}: {e}") from e
+        except adbutils.AdbError as e:
+            state = await self._adb_state()
+            if state != "device":
+                raise DeviceLost(self._lost_remark(f"push of {local.name}", state, e)) from e
+            raise TaskFailed(
+                f"{self._serial} refused the file {remote} ({e}; storage full or the folder "
+                "not writable?)"
+            ) from e
+
+    async def index_media(self, remote: str) -> None:
+        """Ask the media store to index ``remote`` so the gallery (and the app's picker) sees it:
+        ``am broadcast -a android.intent.action.MEDIA_SCANNER_SCAN_FILE -d file://REMOTE``.
+
+        Raises ``TaskFailed`` when ``am`` does not report ``Broadcast completed``.
+        """
+        cmd = [
+            "am",
+            "broadcast",
+            "-a",
+            "android.intent.action.MEDIA_SCANNER_SCAN_FILE",
+            "-d",
+            "file://" + quote(remote),
+        ]
+        result = await self._call("index media", self._adb_device.shell2, cmd)
+        if result.returncode != 0 or "Broadcast completed" not in result.output:
+            raise TaskFailed(
+                f"the media store on {self._serial} did not index {remote}: "
+                f"{result.output.strip()[:200]}"
+            )
+
+    async def share_media(self, remotes: list[str], mime: str, package: str) -> None:
+        """Share files already on the phone into ``package`` (Android's share sheet, limited to
+        the app): ``am start -a SEND -t MIME --eu android.intent.extra.STREAM file://...`` for
+        one file, ``SEND_MULTIPLE`` with ``--eua`` (comma-separated URIs) for several.
+
+        File URIs are percent-encoded (so a comma in a name cannot split the list). Raises
+        ``TaskFailed`` when ``am`` reports an error.
+        """
+        uris = ["file://" + quote(r) for r in remotes]
+        if len(uris) == 1:
+            action, extra = "android.intent.action.SEND", ["--eu", "android.intent.extra.STREAM"]
+        else:
+            action = "android.intent.action.SEND_MULTIPLE"
+            extra = ["--eua", "android.intent.extra.STREAM"]
+        cmd = ["am", "start", "-a", action, "-t", mime, *extra, ",".join(uris), "-p", package]
+        result = await self._call("share media", self._adb_device.shell2, cmd)
+        if result.returncode != 0 or "Error" in result.output:
+            raise TaskFailed(
+                f"could not share {len(uris)} file(s) into {package} on {self._serial}: "
+                f"{result.output.strip()[:200]}"
+            )
+
+    async def alive(self) -> bool:
+        """True when adb sees the phone and its uiautomator server answers ``/ping``. Never
+        raises. (Device workers ask this after a failed task to decide whether to reconnect.)"""
+        if await self._adb_state() != "device":
+            return False
+        try:
+            return bool(await trio.to_thread.run_sync(self._ping, limiter=self._limiter))
+        except Exception:
+            return False
 
     # -- artifacts --------------------------------------------------------------------------
 

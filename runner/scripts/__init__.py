@@ -5,9 +5,9 @@
 runs the script named by ``ctx.script_name`` as labelled steps (``steps.py``) against named
 selectors (``matcher.py`` + ``selectors/tiktok.yaml``).
 
-Scripts in the API that tikrunner cannot run yet (post, comment, account_warmup) raise
-``ScriptNotImplemented`` (remark ``not implemented yet``) before touching the phone: nothing
-pretends to succeed.
+Every API script is implemented (post, follow, unfollow, comment, account_warmup). A task with
+a username (usernames mode, multi-account) first switches the app to that account and verifies it
+(``navigate.ensure_account``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 
 from runner.devices import DeviceSession
 from runner.errors import ScriptNotImplemented, TaskFailed
-from runner.scripts import follow, unfollow
+from runner.scripts import account_warmup, comment, follow, post, unfollow
 from runner.scripts.context import TaskContext
 from runner.scripts.matcher import SelectorBook, SelectorFileError, load_selectors
 from runner.scripts.steps import Steps
@@ -34,9 +34,15 @@ __all__ = [
 ScriptFn = Callable[[TaskContext, DeviceSession, Steps], Awaitable[str]]
 
 #: Scripts tikrunner runs, by API script name.
-SCRIPTS: dict[str, ScriptFn] = {"follow": follow.run, "unfollow": unfollow.run}
+SCRIPTS: dict[str, ScriptFn] = {
+    "post": post.run,
+    "follow": follow.run,
+    "unfollow": unfollow.run,
+    "comment": comment.run,
+    "account_warmup": account_warmup.run,
+}
 #: API scripts not written yet: their tasks fail with the remark "not implemented yet".
-NOT_IMPLEMENTED = frozenset({"post", "comment", "account_warmup"})
+NOT_IMPLEMENTED: frozenset[str] = frozenset()
 #: Scripts whose task carries exactly one target user (checked before the phone is touched).
 TARGETED = frozenset({"follow", "unfollow"})
 
@@ -72,6 +78,7 @@ async def run_task(ctx: TaskContext, session: DeviceSession) -> str:
             package=ctx.package,
             log=ctx.log,
             username=username,
+            account=(ctx.username or "").removeprefix("@"),
         )
         remark = await script(ctx, session, steps)
         ctx.log.info(

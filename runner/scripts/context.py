@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from runner.errors import TaskFailed
@@ -18,6 +19,18 @@ class TaskContext:
     ``target_users`` (fan-out already happened upstream). ``package`` is the app package the task
     runs in. ``job_count`` and ``seed`` make per-task choices reproducible. ``log`` is the task's
     logger: the engine builds it so every line carries the task id and serial.
+
+    Fields with defaults (the engine passes them from the runner's config):
+
+    - ``upload_folder``: the runner's material library (``config.upload_folder``), also the base
+      of relative material paths (post ``material_list``, comment ``comment_image_path``);
+    - ``material_roots``: folders material files must lie under (``config.material_roots``;
+      empty: no restriction). Intake refuses paths outside them (40001); scripts check again
+      before reading a file, in case the config changed in between;
+    - ``materials_db``: the SQLite file of the material ledger ("a file is not posted twice"),
+      ``<spool>/materials.db``; None: an in-process ledger (tests, ``tikrunner sim`` tries);
+    - ``retry_count``: how many times the task was retried (0 on the first run): a retried post
+      or comment first looks whether an earlier attempt already published it.
     """
 
     task_id: int
@@ -29,6 +42,10 @@ class TaskContext:
     job_count: int
     seed: int
     log: logging.LoggerAdapter = field(repr=False)
+    upload_folder: Path | None = None
+    material_roots: tuple[Path, ...] = ()
+    materials_db: Path | None = None
+    retry_count: int = 0
 
     def target_user(self) -> str:
         """The one target username of a follow/unfollow task, without its leading ``@``.

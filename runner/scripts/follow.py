@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from runner.devices import DeviceSession
 from runner.scripts.context import TaskContext
+from runner.scripts.navigate import ensure_account
 from runner.scripts.profile import TAP_TIMEOUT, open_profile
 from runner.scripts.steps import Steps
 
@@ -16,6 +17,7 @@ from runner.scripts.steps import Steps
 async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
     """Follow ``ctx.target_user()``; returns the success remark."""
     name = ctx.target_user()
+    await ensure_account(ctx, session, steps)
     button = await open_profile(ctx, session, steps, name)
     if button.name == "following_button":
         ctx.log.info("already following @%s", name)

@@ -14,8 +14,16 @@ Alternative keys (all given keys must hold for a node to match):
 - ``text``, ``content_desc``, ``resource_id``: exact string equality after filling templates
   ``{package}`` (the task's app package) and ``{username}`` (the task's target, as data: the value
   is inserted literally, never parsed as a template);
+- ``text_prefix``, ``content_desc_prefix``: the attribute starts with the (filled) value;
+- ``text_regex``, ``content_desc_regex``: the whole attribute matches the regular expression
+  (Python ``re.fullmatch``; no templates, so user data never becomes a pattern);
+- ``not_text``, ``not_content_desc``: the attribute must differ from the (filled) value;
 - ``class``: the node's class name; ``not_class``: a class name the node must not have;
 - ``clickable``, ``focused``, ``selected``, ``enabled``: booleans.
+
+Template fields: ``package``, ``username`` (a follow/unfollow target), ``account`` (the task's
+own account), ``caption``, ``comment``, ``file`` (a media file's name on the phone), ``sound``,
+``keyword``. Values are inserted literally.
 
 The first alternative that matches any node wins; within it, the first node in document order.
 """
@@ -23,6 +31,7 @@ The first alternative that matches any node wins; within it, the first node in d
 from __future__ import annotations
 
 import functools
+import re
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,9 +46,22 @@ from runner.devices.hierarchy import Hierarchy, Node
 DEFAULT_FILE = Path(__file__).with_name("selectors") / "tiktok.yaml"
 
 _STRING_KEYS = {"text": "text", "content_desc": "content_desc", "resource_id": "resource_id"}
+_PREFIX_KEYS = {"text_prefix": "text", "content_desc_prefix": "content_desc"}
+_REGEX_KEYS = {"text_regex": "text", "content_desc_regex": "content_desc"}
+_NOT_KEYS = {"not_text": "text", "not_content_desc": "content_desc"}
 _BOOL_KEYS = ("clickable", "focused", "selected", "enabled")
-_ALLOWED_KEYS = {*_STRING_KEYS, "class", "not_class", *_BOOL_KEYS}
-TEMPLATE_FIELDS = frozenset({"package", "username"})
+_ALLOWED_KEYS = {
+    *_STRING_KEYS,
+    *_PREFIX_KEYS,
+    *_REGEX_KEYS,
+    *_NOT_KEYS,
+    "class",
+    "not_class",
+    *_BOOL_KEYS,
+}
+TEMPLATE_FIELDS = frozenset(
+    {"package", "username", "account", "caption", "comment", "file", "sound", "keyword"}
+)
 
 
 class SelectorFileError(ValueError):
@@ -57,7 +79,22 @@ class Alternative:
         for key, expected in self.fields:
             if key in _STRING_KEYS:
                 assert isinstance(expected, str)
-                if getattr(node, _STRING_KEYS[key]) != _fill(expected, values):
+                want = _fill(expected, values)
+                if want is None or getattr(node, _STRING_KEYS[key]) != want:
+                    return False
+            elif key in _PREFIX_KEYS:
+                assert isinstance(expected, str)
+                want = _fill(expected, values)
+                if want is None or not getattr(node, _PREFIX_KEYS[key]).startswith(want):
+                    return False
+            elif key in _REGEX_KEYS:
+                assert isinstance(expected, str)
+                if _regex(expected).fullmatch(getattr(node, _REGEX_KEYS[key])) is None:
+                    return False
+            elif key in _NOT_KEYS:
+                assert isinstance(expected, str)
+                want = _fill(expected, values)
+                if want is not None and getattr(node, _NOT_KEYS[key]) == want:
                     return False
             elif key == "class":
                 if node.class_name != expected:
@@ -90,6 +127,14 @@ class Element:
                     return node
         return None
 
+    def find_all(self, hierarchy: Hierarchy, values: Mapping[str, str]) -> list[Node]:
+        """Every node matched by the first alternative that matches anything (document order)."""
+        for alt in self.alternatives:
+            nodes = [n for n in hierarchy.nodes if alt.matches(n, values)]
+            if nodes:
+                return nodes
+        return []
+
 
 @dataclass(frozen=True)
 class Screen:
@@ -120,6 +165,10 @@ class SelectorBook:
         """The node for the element ``name`` in ``hierarchy``, or None."""
         return self.element(name).find(hierarchy, values)
 
+    def find_all(self, hierarchy: Hierarchy, name: str, values: Mapping[str, str]) -> list[Node]:
+        """Every node of the element ``name`` in ``hierarchy`` (see :meth:`Element.find_all`)."""
+        return self.element(name).find_all(hierarchy, values)
+
     def popup(self, hierarchy: Hierarchy, values: Mapping[str, str]) -> Node | None:
         """The dismiss button of a known popup showing in ``hierarchy``, or None."""
         return self.popups.find(hierarchy, values)
@@ -140,13 +189,21 @@ class SelectorBook:
         return None
 
 
-def _fill(template: str, values: Mapping[str, str]) -> str:
+@functools.cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str | None:
+    """``template`` with its fields filled from ``values``, or None when a field it names has no
+    value (missing or empty): an element that needs a value nobody gave matches nothing, rather
+    than matching every node whose attribute is empty."""
     if "{" not in template:
         return template
-    try:
-        return template.format_map(values)
-    except KeyError as e:
-        raise KeyError(f"selector template {template!r} needs {e.args[0]!r}") from None
+    fields = [f for _, f, _, _ in string.Formatter().parse(template) if f]
+    if any(not values.get(f) for f in fields):
+        return None
+    return template.format_map(values)
 
 
 def _template_problems(where: str, template: str) -> list[str]:
@@ -178,6 +235,13 @@ def _alternative(where: str, raw: Any, problems: list[str]) -> Alternative | Non
                 fields.append((key, value))
         elif not isinstance(value, str) or not value:
             problems.append(f"{where}.{key}: must be a non-empty string")
+        elif key in _REGEX_KEYS:
+            try:
+                re.compile(value)
+            except re.error as e:
+                problems.append(f"{where}.{key}: bad regular expression {value!r}: {e}")
+            else:
+                fields.append((key, value))
         else:
             problems.extend(_template_problems(f"{where}.{key}", value))
             fields.append((key, value))

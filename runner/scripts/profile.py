@@ -16,14 +16,14 @@ from urllib.parse import quote
 
 from runner.devices import DeviceSession
 from runner.errors import TaskFailed
+from runner.scripts import navigate
 from runner.scripts.context import TaskContext
+from runner.scripts.navigate import SCREEN_TIMEOUT, search_for
 from runner.scripts.steps import Found, Steps
 
 PROFILE_URL = "https://www.tiktok.com/@{}"
-#: Seconds to wait for a screen after an action (a cold app start is the slowest).
-SCREEN_TIMEOUT = 15.0
-#: Seconds to wait for the effect of a tap on the same screen.
-TAP_TIMEOUT = 10.0
+#: Seconds to wait for the effect of a tap on the same screen (tests shorten it).
+TAP_TIMEOUT = navigate.TAP_TIMEOUT
 
 
 #: Characters RFC 3986 allows unencoded in a path segment besides letters, digits and ``-._~``
@@ -81,38 +81,11 @@ async def open_profile(ctx: TaskContext, session: DeviceSession, steps: Steps, n
             )
             return await _settle_profile(steps, name, found)
     if method == "search":
-        async with steps.step("open search"):
-            await session.launch_app(ctx.package)
-            search = await steps.back_until(
-                "search_button",
-                screen="home",
-                timeout=SCREEN_TIMEOUT,
-                relaunch=lambda: session.launch_app(ctx.package),
-            )
-            await steps.act(
-                search,
-                until=steps.any_of("search_field"),
-                expecting="the search field",
-                timeout=TAP_TIMEOUT,
-            )
-        async with steps.step("type username"):
-            await session.type_text(name)
-        async with steps.step("submit search"):
-            submit = await steps.wait_for("search_submit", screen="search", timeout=TAP_TIMEOUT)
-            tab = await steps.act(
-                submit,
-                until=steps.any_of("users_tab"),
-                expecting="the search results",
-                timeout=SCREEN_TIMEOUT,
-            )
+        selected = await search_for(ctx, session, steps, name, tab="users_tab")
         async with steps.step("open Users tab"):
-            await steps.act(
-                tab,
-                until=steps.any_of("users_tab_selected"),
-                expecting="the Users tab selected",
-                timeout=TAP_TIMEOUT,
+            row = steps.find(selected.hierarchy, "user_row") or await steps.wait_for(
+                "user_row", screen="search_results", timeout=TAP_TIMEOUT
             )
-            row = await steps.wait_for("user_row", screen="search_results", timeout=TAP_TIMEOUT)
         async with steps.step("open profile"):
             found = await steps.act(
                 row,

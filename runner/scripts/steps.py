@@ -48,6 +48,11 @@ class Found:
     hierarchy: Hierarchy
 
 
+class AppCrashed(TaskFailed):
+    """The app died under the script (Android's "<app> keeps stopping" dialog was on screen; it
+    has been closed). Scripts where starting over is safe catch it and relaunch the app."""
+
+
 class Steps:
     """Labelled steps of one script run on one phone.
 
@@ -64,12 +69,16 @@ class Steps:
         package: str,
         log: logging.Logger | logging.LoggerAdapter,
         username: str = "",
+        account: str = "",
         poll_interval: float = POLL_INTERVAL,
     ) -> None:
         self.session = session
         self.book = book
         self.script = script
-        self.values = {"package": package, "username": username}
+        #: Template values of the selectors (matcher.TEMPLATE_FIELDS); scripts set ``caption``,
+        #: ``comment``, ``file``, ``sound``, ``keyword`` as they go. Empty: such elements match
+        #: nothing.
+        self.values = {"package": package, "username": username, "account": account}
         self.log = log
         self.poll_interval = poll_interval
         self.current: str = script
@@ -116,10 +125,32 @@ class Steps:
 
         return decide
 
+    async def look(self) -> Hierarchy:
+        """One dump with popups dismissed: dumps again (at most a few times) while a popup shows,
+        so the dump returned is the screen itself. For decisions that are not waits."""
+        for _ in range(MAX_TAPS + 2):
+            h, dismissed = await self._look()
+            if not dismissed:
+                return h
+        return h
+
     async def _look(self) -> tuple[Hierarchy, bool]:
-        """One dump; if it shows a known popup, tap its dismiss button. Returns (dump, dismissed)."""
+        """One dump; if it shows a known popup, tap its dismiss button. Returns (dump, dismissed).
+
+        Raises :class:`AppCrashed` (after tapping "Close app") when the app's crash dialog shows.
+        """
         h = await self.session.dump()
         self.dumps += 1
+        crashed = self.book.find(h, "app_crashed", self.values)
+        if crashed is not None:
+            self.log.warning("the app crashed: %s", crashed.describe())
+            close = self.book.find(h, "crash_close", self.values)
+            if close is not None:
+                await self.session.tap(close)
+            raise AppCrashed(
+                f"{self.current}: the app crashed (the phone showed {crashed.text!r})",
+                step=self.current,
+            )
         popup = self.book.popup(h, self.values)
         if popup is None:
             return h, False
@@ -209,12 +240,15 @@ class Steps:
         until: Callable[[Hierarchy], T | None],
         expecting: str,
         timeout: float,
+        retap_when: Callable[[Hierarchy], bool] | None = None,
     ) -> T:
         """Tap ``target`` and poll until ``until(dump)`` returns something (returned).
 
         ``expecting`` says in words what should follow the tap (for the remark). The tap is
         repeated only after a popup was dismissed and ``target``'s element is still on screen
         without the effect (a popup swallows taps), at most :data:`MAX_TAPS` taps in all.
+        For irreversible actions ``retap_when(dump)`` must also hold for a second tap (e.g. "the
+        field still holds the comment": the first tap did not send it).
         Raises :class:`PostConditionFailed` when the effect is not seen within ``timeout`` s.
         """
         await self.session.tap(target.node)
@@ -230,6 +264,8 @@ class Steps:
                 if result is not None:
                     return result
                 again = self.find(h, target.name) if popup_since_tap else None
+                if again is not None and retap_when is not None and not retap_when(h):
+                    again = None
                 if again is not None and taps < MAX_TAPS:
                     self.log.info(
                         "a popup may have swallowed the tap; tapping %s again", target.name
@@ -247,6 +283,39 @@ class Steps:
                 )
             if not dismissed:
                 await trio.sleep(self.poll_interval)
+
+    async def type_into(self, name: str, text: str, *, screen: str, timeout: float) -> Hierarchy:
+        """Type ``text`` into the field ``name`` on ``screen`` and read it back; returns the dump
+        that shows the field holding exactly ``text``.
+
+        The field is tapped first unless it already has focus; the text goes in through
+        uiautomator2's input path (``DeviceSession.send_text``, which replaces the content, so
+        typing again is harmless). When a popup took the keystrokes (the field does not read
+        back), the popup is dismissed and the text typed again, at most :data:`MAX_TAPS` times.
+        Raises :class:`ElementNotFound` (no field) or :class:`PostConditionFailed` (never read
+        back), the remark quoting what the field showed.
+        """
+        shown = None
+        for _ in range(MAX_TAPS):
+            field = await self.wait_for(name, screen=screen, timeout=timeout)
+            if not field.node.focused:
+                await self.session.tap(field.node)
+            await self.session.send_text(text)
+            h = await self.look()
+            again = self.find(h, name)
+            if again is not None and again.node.text == text:
+                return h
+            shown = again.node.text if again is not None else None
+            self.log.info("the %s field does not read back the text; typing again", name)
+        raise PostConditionFailed(
+            f"{self.current}: typed text did not read back: the {name} field shows "
+            f"{shown!r}, expected {text!r}",
+            step=self.current,
+        )
+
+    def count(self, h: Hierarchy, name: str) -> int:
+        """How many nodes of element ``name`` ``h`` shows."""
+        return len(self.book.find_all(h, name, self.values))
 
     def _log_screen(self, h: Hierarchy, why: str) -> str | None:
         screen = self.book.detect_screen(h, self.values)

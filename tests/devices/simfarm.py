@@ -27,9 +27,24 @@ class TaskLog(logging.LoggerAdapter):
 
 
 def make_ctx(
-    serial: str, script: str, target: str | None = None, *, package: str = PKG, **config: Any
+    serial: str,
+    script: str,
+    target: str | None = None,
+    *,
+    package: str = PKG,
+    username: str | None = None,
+    job_count: int = 0,
+    seed: int = 0,
+    task_id: int | None = None,
+    upload_folder: Any = None,
+    material_roots: tuple = (),
+    materials_db: Any = None,
+    retry_count: int = 0,
+    **config: Any,
 ) -> TaskContext:
-    task_id = next(_task_ids)
+    """A task as the engine would build it; ``config`` is the script_config (as given: tests
+    pass what intake would have filled in when it matters)."""
+    task_id = next(_task_ids) if task_id is None else task_id
     script_config = dict(config)
     if target is not None:
         script_config.setdefault("target_users", [target])
@@ -38,13 +53,17 @@ def make_ctx(
     return TaskContext(
         task_id=task_id,
         serial=serial,
-        username=None,
+        username=username,
         package=package,
         script_name=script,
         script_config=script_config,
-        job_count=0,
-        seed=0,
+        job_count=job_count,
+        seed=seed,
         log=log,
+        upload_folder=upload_folder,
+        material_roots=tuple(material_roots),
+        materials_db=materials_db,
+        retry_count=retry_count,
     )
 
 

@@ -1,0 +1,206 @@
+"""account_warmup: browse like a person for a while (spec/scripts.md, "account_warmup").
+
+Runs ``task_duration`` seconds of real time (trio's clock), on the home feed or, with ``topic``,
+on the Videos results of one keyword picked at random from its lines. Per video: one dump (the
+video under the finger), then like / follow the creator / bookmark / comment, each drawn from the
+task's seeded RNG against its probability (percent), then the rest of the watch time (uniform in
+[``min_duration``, ``max_duration``] seconds, counted from the video's arrival, cut at the end of
+the task), then a swipe up.
+
+Randomness: one ``random.Random(ctx.seed)``; the seed is written to the task log, so a run can be
+replayed. All four draws are made for every video, whatever their outcome, so one probability does
+not shift the others' sequence.
+
+Comments come from the ``comment`` templates (``comment_order``: ``sequential`` starts at line
+``job_count`` and goes on one line per comment) or, with ``generate_by_chatgpt``, from the
+endpoint in ``chatgpt_settings`` (runner/chatgpt.py); when the endpoint fails the templates are used,
+and without templates the comment is skipped (the failure is logged, never the key).
+
+Every action is checked (the Like/Favorites button turns selected, the creator's Follow button
+goes, the comment shows in the list) and never repeated blindly. A crash of the app is safe to
+recover from here (nothing half done is repeated): the app is relaunched, at most
+:data:`MAX_CRASHES` times. Cancellation: between device calls or during a watch.
+
+Outcome: remark ``"watched N videos in S s: L liked, F followed, B bookmarked, C commented"``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import trio
+
+from runner.chatgpt import ChatError, generate_comment
+from runner.devices import DeviceSession, Hierarchy
+from runner.scripts import text as texts
+from runner.scripts.commenting import open_comments, write_comment
+from runner.scripts.context import TaskContext
+from runner.scripts.navigate import SCREEN_TIMEOUT, TAP_TIMEOUT, ensure_account, go_home, search_for
+from runner.scripts.steps import AppCrashed, Found, Steps
+
+MAX_CRASHES = 2
+
+
+class Warmup:
+    """One warmup run: its config, clock, RNG and counters."""
+
+    def __init__(self, ctx: TaskContext, session: DeviceSession, steps: Steps) -> None:
+        cfg = ctx.script_config
+        self.ctx, self.session, self.steps = ctx, session, steps
+        self.rng = random.Random(ctx.seed)
+        self.duration = float(cfg.get("task_duration") or 600)
+        self.low = float(cfg.get("min_duration", 15))
+        self.high = max(self.low, float(cfg.get("max_duration", 30)))
+        self.chances = {
+            "like": float(cfg.get("like_probable") or 0),
+            "follow": float(cfg.get("floow_probable") or 0),
+            "bookmark": float(cfg.get("collect_probable") or 0),
+            "comment": float(cfg.get("comment_probable") or 0),
+        }
+        self.topics = texts.lines_of(str(cfg.get("topic") or ""))
+        self.templates = texts.lines_of(str(cfg.get("comment") or ""))
+        self.stats: Counter[str] = Counter()
+        self.start = trio.current_time()
+        self.deadline = self.start + self.duration
+
+    def left(self) -> float:
+        return self.deadline - trio.current_time()
+
+    async def run(self) -> str:
+        ctx = self.ctx
+        ctx.log.info(
+            "account_warmup: random seed %d; %g s; watch %g-%g s; chances %s",
+            ctx.seed,
+            self.duration,
+            self.low,
+            self.high,
+            self.chances,
+        )
+        await ensure_account(ctx, self.session, self.steps)
+        crashes = 0
+        while self.left() > 0:
+            try:
+                await self._browse()
+            except AppCrashed as e:
+                crashes += 1
+                if crashes > MAX_CRASHES:
+                    raise
+                ctx.log.warning(
+                    "%s; relaunching the app (%d of %d)", e.remark, crashes, MAX_CRASHES
+                )
+        elapsed = trio.current_time() - self.start
+        s = self.stats
+        return (
+            f"watched {s['watched']} videos in {elapsed:.0f} s: {s['like']} liked, "
+            f"{s['follow']} followed, {s['bookmark']} bookmarked, {s['comment']} commented"
+        )
+
+    async def _browse(self) -> None:
+        steps = self.steps
+        if self.topics:
+            keyword = self.rng.choice(self.topics)
+            self.ctx.log.info("topic: %r", keyword)
+            selected = await search_for(self.ctx, self.session, steps, keyword, tab="videos_tab")
+            async with steps.step("open the first video"):
+                tile = steps.find(selected.hierarchy, "video_tile") or await steps.wait_for(
+                    "video_tile", screen="search_results", timeout=TAP_TIMEOUT
+                )
+                await steps.act(
+                    tile,
+                    until=steps.any_of("like_button"),
+                    expecting="the video",
+                    timeout=SCREEN_TIMEOUT,
+                )
+        else:
+            async with steps.step("open the home feed"):
+                await go_home(self.ctx, self.session, steps)
+        while self.left() > 0:
+            arrived = trio.current_time()
+            watch = self.rng.uniform(self.low, self.high)
+            draws = {k: self.rng.random() * 100 < p for k, p in self.chances.items()}
+            async with steps.step(f"video {self.stats['watched'] + 1}"):
+                h = await steps.wait_for("like_button", screen="video", timeout=SCREEN_TIMEOUT)
+                await self._interact(h, draws)
+                await trio.sleep(
+                    max(0.0, min(arrived + watch, self.deadline) - trio.current_time())
+                )
+                self.stats["watched"] += 1
+                if self.left() <= 0:
+                    return
+                await self.session.swipe_up(h.hierarchy)
+
+    async def _interact(self, video: Found, draws: dict[str, bool]) -> None:
+        steps = self.steps
+        h = video.hierarchy
+        creator_node = steps.find(h, "video_creator")
+        creator = creator_node.node.text if creator_node else ""
+        if draws["like"] and steps.find(h, "like_button_selected") is None:
+            await steps.act(
+                video,
+                until=steps.any_of("like_button_selected"),
+                expecting="the Like button selected",
+                timeout=TAP_TIMEOUT,
+            )
+            self.stats["like"] += 1
+            self.ctx.log.info("liked a video by %s", creator)
+        follow = steps.find(h, "follow_creator")
+        if draws["follow"] and follow is not None:
+
+            def followed(h: Hierarchy) -> bool | None:
+                gone = steps.find(h, "follow_creator") is None
+                return True if gone and steps.find(h, "like_button") is not None else None
+
+            await steps.act(
+                follow, until=followed, expecting="the creator followed", timeout=TAP_TIMEOUT
+            )
+            self.stats["follow"] += 1
+            self.ctx.log.info("followed %s", creator)
+        favorite = steps.find(h, "favorite_button")
+        if draws["bookmark"] and favorite is not None and not favorite.node.selected:
+            await steps.act(
+                favorite,
+                until=steps.any_of("favorite_button_selected"),
+                expecting="the Favorites button selected",
+                timeout=TAP_TIMEOUT,
+            )
+            self.stats["bookmark"] += 1
+            self.ctx.log.info("bookmarked a video by %s", creator)
+        if draws["comment"]:
+            text = await self._comment_text(creator)
+            if text:
+                sheet = await open_comments(steps)
+                await write_comment(self.session, steps, sheet, text)
+                self.stats["comment"] += 1
+                async with steps.step("close comments"):
+                    await self.session.press_back()
+                    await steps.wait_for("like_button", screen="video", timeout=TAP_TIMEOUT)
+
+    async def _comment_text(self, creator: str) -> str | None:
+        cfg = self.ctx.script_config
+        text = None
+        if cfg.get("generate_by_chatgpt"):
+            settings = dict(cfg.get("chatgpt_settings") or {})
+            try:
+                text = await trio.to_thread.run_sync(
+                    lambda: generate_comment(settings, creator=creator)
+                )
+                self.ctx.log.info("comment generated by the chat endpoint")
+            except ChatError as e:
+                self.ctx.log.warning("chat endpoint failed (%s); using the templates", e)
+        if text is None and self.templates:
+            order = str(cfg.get("comment_order") or "random")
+            text = texts.pick_line(
+                self.templates, order, self.ctx.job_count + self.stats["comment"], self.rng
+            )
+        if text is None:
+            self.ctx.log.info("no comment to write (no templates); skipped")
+            return None
+        if cfg.get("insert_emoji"):
+            text = texts.with_emoji(text, self.rng)
+        return text
+
+
+async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
+    """Warm the account up for ``task_duration`` seconds; returns the summary remark."""
+    return await Warmup(ctx, session, steps).run()

@@ -1,0 +1,113 @@
+"""comment: write one comment on one post (spec/scripts.md, "comment").
+
+Steps: switch to the task's account (when it has one); choose the line (``sequential``: line
+``job_count`` modulo the number of lines; ``random``: from the task's seeded RNG; plus an emoji
+with ``insert_emoji``); with ``comment_image_path``, push the image to the phone's gallery and
+index it; open the post with a VIEW intent limited to the app; open the comments sheet; attach the
+image; type the comment (read back); tap Post once; see it in the list.
+
+Outcome: remark ``""``; on a retried task whose comment an earlier attempt already posted,
+nothing is sent and the remark says so. ``TaskFailed`` otherwise, naming the step.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import trio
+
+from runner.devices import DeviceSession
+from runner.errors import TaskFailed
+from runner.materials import kind_of, outside_roots, resolve
+from runner.scripts import text as texts
+from runner.scripts.commenting import already_commented, open_comments, write_comment
+from runner.scripts.context import TaskContext
+from runner.scripts.navigate import SCREEN_TIMEOUT, ensure_account
+from runner.scripts.steps import Steps
+
+#: Where pushed images go on the phone (a folder the media store scans).
+GALLERY_DIR = "/sdcard/Pictures/tikrunner"
+_CREATOR = re.compile(r"^/@([^/]+)/video/")
+
+
+def choose_comment(ctx: TaskContext) -> str:
+    """The comment this task writes (see the module docstring). Raises ``TaskFailed`` when
+    ``comment_content`` has no non-blank line."""
+    cfg = ctx.script_config
+    lines = texts.lines_of(str(cfg.get("comment_content") or ""))
+    if not lines:
+        raise TaskFailed("comment: comment_content has no line to post")
+    rng = random.Random(f"comment:{ctx.task_id}:{ctx.job_count}")
+    line = texts.pick_line(lines, str(cfg.get("comment_order") or "random"), ctx.job_count, rng)
+    if cfg.get("insert_emoji"):
+        line = texts.with_emoji(line, rng)
+    return line
+
+
+def safe_name(name: str) -> str:
+    """A file name that is harmless on the phone's shell and in a ``file://`` URI: letters,
+    digits, ``.``, ``_`` and ``-`` kept, anything else ``_``."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name) or "file"
+
+
+async def push_to_gallery(
+    ctx: TaskContext, session: DeviceSession, local: Path, *, folder: str, index: int = 0
+) -> str:
+    """Push ``local`` to ``folder`` on the phone under a name unique to the task and index it in
+    the media store; returns the name on the phone (what the gallery shows)."""
+    name = f"t{ctx.task_id}-{index}-{safe_name(local.name)}"
+    remote = f"{folder}/{name}"
+    await session.push_file(local, remote)
+    await session.index_media(remote)
+    ctx.log.info("pushed %s to %s and indexed it", local, remote)
+    return name
+
+
+def _image_path(ctx: TaskContext) -> Path | None:
+    raw = str(ctx.script_config.get("comment_image_path") or "").strip()
+    if not raw:
+        return None
+    if outside_roots(raw, roots=ctx.material_roots, upload_folder=ctx.upload_folder):
+        raise TaskFailed(f"comment: the image {raw!r} is outside the configured material roots")
+    path = resolve(raw, ctx.upload_folder)
+    if not path.is_file():
+        raise TaskFailed(f"comment: the image {raw!r} does not exist on the runner ({path})")
+    if kind_of(path) != "image":
+        raise TaskFailed(f"comment: {raw!r} is not an image file")
+    return path
+
+
+async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
+    """Comment on ``ctx.script_config["target_post_urls"][0]``; returns the success remark."""
+    urls = ctx.script_config.get("target_post_urls") or []
+    if len(urls) != 1 or not str(urls[0]).strip():
+        raise TaskFailed(f"comment: expected exactly one post URL, got {len(urls)}")
+    url = str(urls[0]).strip()
+    comment = choose_comment(ctx)
+    image = await trio.to_thread.run_sync(_image_path, ctx)
+    ctx.log.info("comment line chosen (job %d): %r", ctx.job_count, comment)
+
+    await ensure_account(ctx, session, steps)
+    image_name = None
+    if image is not None:
+        async with steps.step("push image"):
+            image_name = await push_to_gallery(ctx, session, image, folder=GALLERY_DIR)
+    async with steps.step("open post"):
+        await session.open_url_in_app(url, ctx.package)
+        m = _CREATOR.match(re.sub(r"^https?://[^/]+", "", url))
+        if m:
+            steps.values["username"] = m.group(1)
+        button = await steps.wait_for(
+            "comments_button",
+            screen="video",
+            timeout=SCREEN_TIMEOUT,
+            all_of=("video_creator_named",) if m else (),
+        )
+    sheet = await open_comments(steps, button)
+    if ctx.retry_count > 0 and await already_commented(steps, sheet.hierarchy, comment):
+        ctx.log.info("the comment is already there (an earlier attempt posted it)")
+        return "comment already posted by an earlier attempt"
+    await write_comment(session, steps, sheet, comment, image=image_name)
+    return ""
