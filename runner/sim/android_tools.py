@@ -1,4 +1,5 @@
-"""Android's own shell tools on a simulated phone: ``am``, ``pm``, ``monkey``, ``dumpsys``, ``wm``,
+"""Android's own shell tools on a simulated phone: ``am`` and ``content`` (from
+:mod:`runner.sim.intents`), ``pm``, ``monkey``, ``dumpsys``, ``wm``,
 ``ime``, ``settings``, ``input``, ``app_process``, ``uiautomator``, ``screencap``.
 
 Output formats follow what clients parse: adbutils' ``app_info`` (``pm path`` then ``versionName=``,
@@ -15,6 +16,7 @@ import trio
 
 from runner.sim.filesystem import FsError
 from runner.sim.hierarchy import SCREEN_H, SCREEN_W, dump_xml
+from runner.sim.intents import am, content
 from runner.sim.phone import DEFAULT_IME, KEYCODES
 from runner.sim.render import render_png
 from runner.sim.shell import CommandFn, Invocation
@@ -27,116 +29,6 @@ _UIA_MAIN_CLASSES = ("com.wetest.uia2.Main",)
 
 def _pkg_path(pkg: str) -> str:
     return f"/data/app/~~sim{len(pkg):02d}==/{pkg}-1/base.apk"
-
-
-# ------------------------------------------------------------------------------------ am
-
-
-def _parse_intent(args: list[str]) -> tuple[dict[str, str], set[str], list[str]]:
-    """Split ``am start`` style arguments into intent fields, flags and leftovers."""
-    intent: dict[str, str] = {}
-    flags: set[str] = set()
-    rest: list[str] = []
-    i = 0
-    with_value = {
-        "-a": "act",
-        "-d": "dat",
-        "-t": "typ",
-        "-c": "cat",
-        "-n": "cmp",
-        "-p": "pkg",
-        "-f": "flg",
-        "--user": "user",
-    }
-    extras2 = {"-e", "--es", "--ei", "--ez", "--el", "--ef", "--eu", "--ecn", "--eia", "--esa"}
-    while i < len(args):
-        a = args[i]
-        if a in with_value and i + 1 < len(args):
-            intent[with_value[a]] = args[i + 1]
-            i += 2
-        elif a in extras2 and i + 2 < len(args):
-            i += 3
-        elif a in ("--esn",) and i + 1 < len(args):
-            i += 2
-        elif a.startswith("-"):
-            flags.add(a)
-            i += 1
-        else:
-            if "dat" not in intent and ":" in a:
-                intent["dat"] = a
-            else:
-                rest.append(a)
-            i += 1
-    return intent, flags, rest
-
-
-def _describe(intent: dict[str, str]) -> str:
-    parts = [
-        f"{k}={intent[k]}" for k in ("act", "cat", "dat", "typ", "flg", "pkg", "cmp") if k in intent
-    ]
-    if "cat" in intent:
-        parts[parts.index(f"cat={intent['cat']}")] = f"cat=[{intent['cat']}]"
-    return "Intent { " + " ".join(parts) + " }"
-
-
-async def _am_start(inv: Invocation, args: list[str]) -> int:
-    phone = inv.phone
-    intent, flags, _ = _parse_intent(args)
-    inv.out(f"Starting: {_describe(intent)}\n")
-    with phone.lock:
-        package = intent.get("pkg")
-        cmp = intent.get("cmp")
-        if cmp:
-            package = cmp.split("/", 1)[0]
-            if package not in phone.apps:
-                inv.err("Error type 3\n")
-                inv.err(f"Error: Activity class {{{cmp}}} does not exist.\n")
-                return 1
-        if "-S" in flags and package:
-            phone.force_stop(package)
-        act = intent.get("act", "android.intent.action.MAIN" if cmp else "")
-        url = intent.get("dat")
-        started = None
-        if act == "android.intent.action.VIEW" and url:
-            started = phone.view(url, package)
-        elif package and package in phone.apps:
-            started = phone.apps[package] if phone.start_app(package) else None
-        if started is None:
-            inv.err(f"Error: Activity not started, unable to resolve {_describe(intent)}\n")
-            return 1
-    if "-W" in flags:
-        inv.out(
-            f"Status: ok\nLaunchState: WARM\nActivity: {started.package}/{started.activity}\n"
-            "TotalTime: 412\nWaitTime: 420\nComplete\n"
-        )
-    return 0
-
-
-async def am(inv: Invocation) -> int:
-    args = inv.argv[1:]
-    if not args:
-        inv.err("usage: am [subcommand] [options]\n")
-        return 1
-    sub, rest = args[0], args[1:]
-    phone = inv.phone
-    if sub in ("start", "start-activity"):
-        return await _am_start(inv, rest)
-    if sub == "force-stop":
-        with phone.lock:
-            for pkg in rest:
-                if not pkg.startswith("-"):
-                    phone.force_stop(pkg)
-        return 0
-    if sub == "broadcast":
-        intent, _, _ = _parse_intent(rest)
-        with phone.lock:
-            phone.broadcasts.append(dict(intent))
-        inv.out(f"Broadcasting: {_describe(intent)}\nBroadcast completed: result=0\n")
-        return 0
-    if sub in ("kill", "kill-all", "stack", "set-debug-app", "clear-debug-app"):
-        return 0
-    inv.err(f"Error: unknown command '{sub}'\n")
-    return 1
 
 
 async def monkey(inv: Invocation) -> int:
@@ -487,12 +379,6 @@ async def screencap(inv: Invocation) -> int:
 
 
 async def noop(inv: Invocation) -> int:
-    return 0
-
-
-async def content(inv: Invocation) -> int:
-    if inv.argv[1:2] == ["query"]:
-        inv.out("No result found.\n")
     return 0
 
 

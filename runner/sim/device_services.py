@@ -41,8 +41,9 @@ async def serve_device_service(phone: SimPhone, conn: Connection, service: str) 
 
     Cancelled (the phone went offline) it returns at the next checkpoint; the caller closes.
     """
-    if phone.latency:
-        await trio.sleep(phone.latency)
+    delay = phone.delay()
+    if delay:
+        await trio.sleep(delay)
     with phone.open_stream():
         kind, _, arg = service.partition(":")
         opts = kind.split(",")

@@ -1,14 +1,16 @@
 """The simulated farm: N phones behind one fake adb server (docs/internals.md, "Simulated phones").
 
-Takes a phone count, a seed, an app version and a popup rate; gives
+Takes a phone count, a seed, an app version, a popup rate, a latency model and a clock; gives
 - :meth:`SimFarm.serve` (trio) and :meth:`SimFarm.running` (a background thread with its own trio
   loop) that serve the adb host protocol on a TCP port;
-- :attr:`SimFarm.accounts` (``runner.config.Account`` per phone), :meth:`SimFarm.phone` for fault
-  hooks, :meth:`SimFarm.ground_truth` (what each account really did).
+- :attr:`SimFarm.accounts` (``runner.config.Account`` per logged-in account), :meth:`SimFarm.phone`
+  for fault hooks, :meth:`SimFarm.ground_truth` (what each account really did);
+- hot-plug: :meth:`SimFarm.add_phone` / :meth:`SimFarm.remove_phone`, seen by ``track-devices``.
 
 Guarantees: the same seed gives the same run (each phone has its own RNG seeded from the farm
-seed and its serial, so phones do not disturb each other's randomness). The trio thread drives the
-model under :attr:`SimFarm.lock`; other threads read ground truth and call fault hooks safely.
+seed and its serial, so phones do not disturb each other's randomness; latency draws use another
+RNG). The trio thread drives the model under :attr:`SimFarm.lock`; other threads read ground truth
+and call fault hooks safely.
 """
 
 from __future__ import annotations
@@ -22,17 +24,23 @@ import trio
 
 from runner.config import Account
 from runner.sim.adb_server import AdbServer
+from runner.sim.clock import ManualClock, WallClock
 from runner.sim.filesystem import BlobStore
 from runner.sim.phone import SimPhone
-from runner.sim.tiktok import DEFAULT_VERSION, PACKAGE
+from runner.sim.tiktok import DEFAULT_VERSION
+from runner.sim.tiktok.world import World
 
 
 class SimFarm:
     """``devices`` simulated phones, serials ``sim-0001``..., phone N logged in as ``sim_user_N``.
 
     ``app_version`` is the TikTok versionName on every phone (default: the newest simulated
-    build); ``popup_rate`` the chance of a popup at each screen change. ``missing_users`` holds
-    usernames whose profiles say "Couldn't find this account".
+    build); ``popup_rate`` the chance of a popup at each screen change, swipe and follow;
+    ``latency`` + uniform(0, ``jitter``) seconds delay every reply of every phone (each phone's
+    ``latency``/``jitter`` can be changed later); ``clock`` measures watch times and uploads
+    (default: real time; pass a :class:`~runner.sim.clock.ManualClock` for exact, repeatable
+    times); ``upload_seconds`` is how long a post uploads. ``missing_users`` holds usernames whose
+    profiles say "Couldn't find this account".
     """
 
     def __init__(
@@ -42,23 +50,30 @@ class SimFarm:
         seed: int = 0,
         app_version: str | None = None,
         popup_rate: float = 0.0,
+        latency: float = 0.0,
+        jitter: float = 0.0,
+        clock: WallClock | ManualClock | None = None,
+        upload_seconds: float = 1.5,
     ) -> None:
         if devices < 0:
             raise ValueError("devices must be >= 0")
         self.lock = threading.RLock()
         self.seed = seed
         self.popup_rate = popup_rate
+        self.app_version = app_version or DEFAULT_VERSION
+        self.latency = latency
+        self.jitter = jitter
+        self.clock = clock or WallClock()
+        self.upload_seconds = upload_seconds
+        self.world = World(seed)
         self.missing_users: set[str] = set()
         self._blobs = BlobStore()
-        version = app_version or DEFAULT_VERSION
-        self._phones = [
-            SimPhone(
-                self, n, seed=seed, app_version=version, popup_rate=popup_rate, blobs=self._blobs
-            )
-            for n in range(1, devices + 1)
-        ]
-        self._by_serial = {p.serial: p for p in self._phones}
-        self._by_transport = {p.transport_id: p for p in self._phones}
+        self._phones: list[SimPhone] = []
+        self._by_serial: dict[str, SimPhone] = {}
+        self._by_transport: dict[int, SimPhone] = {}
+        self._next_number = 1
+        for _ in range(devices):
+            self._make_phone()
         self._token: trio.lowlevel.TrioToken | None = None
         self._devices_event: trio.Event | None = None
         self.devices_version = 0  # bumped at every state change
@@ -66,19 +81,61 @@ class SimFarm:
     # ------------------------------------------------------------------------ inventory
     @property
     def phones(self) -> list[SimPhone]:
-        return list(self._phones)
+        with self.lock:
+            return list(self._phones)
 
     @property
     def serials(self) -> list[str]:
-        return [p.serial for p in self._phones]
+        with self.lock:
+            return [p.serial for p in self._phones]
 
     @property
     def accounts(self) -> list[Account]:
-        """One account per phone, as the runner's config would list them."""
-        return [
-            Account(username=p.account.username, serial=p.serial, package=PACKAGE)
-            for p in self._phones
-        ]
+        """Every logged-in account of every phone, as the runner's config would list them."""
+        with self.lock:
+            return [
+                Account(username=acc.username, serial=p.serial, package=app.package)
+                for p in self._phones
+                for app in p.tiktok_apps()
+                for acc in app.accounts
+            ]
+
+    # ------------------------------------------------------------------------ hot-plug
+    def _make_phone(self, app_version: str | None = None) -> SimPhone:
+        n = self._next_number
+        self._next_number += 1
+        phone = SimPhone(self, n, seed=self.seed, app_version=app_version or self.app_version,
+                         popup_rate=self.popup_rate, blobs=self._blobs)  # fmt: skip
+        phone.latency, phone.jitter = self.latency, self.jitter
+        self._phones.append(phone)
+        self._by_serial[phone.serial] = phone
+        self._by_transport[phone.transport_id] = phone
+        return phone
+
+    def add_phone(self, app_version: str | None = None) -> SimPhone:
+        """Plug in a new phone (next serial, state ``device``); ``track-devices`` reports it.
+        Any thread; returns once the server lists it."""
+
+        def plug() -> SimPhone:
+            with self.lock:
+                phone = self._make_phone(app_version)
+            self.devices_changed()
+            return phone
+
+        return self.call_in_trio(plug)
+
+    def remove_phone(self, serial: str) -> None:
+        """Unplug a phone: its streams close, it leaves the device list and the farm (its ground
+        truth goes with it). KeyError if the farm has no such phone. Any thread."""
+
+        def unplug() -> None:
+            with self.lock:
+                phone = self._by_serial.pop(serial)
+                self._phones.remove(phone)
+                self._by_transport.pop(phone.transport_id, None)
+            phone._apply_state("absent")
+
+        self.call_in_trio(unplug)
 
     def phone(self, serial: str) -> SimPhone:
         """The phone with ``serial``; KeyError if the farm has none."""
@@ -91,7 +148,8 @@ class SimFarm:
         return self._by_transport.get(transport_id)
 
     def ground_truth(self) -> dict[str, Any]:
-        """``{serial: {"app_version", "accounts": {user: {"following", "actions"}}}}`` (a copy)."""
+        """``{serial: {"app_version", "apps", "accounts": {user: {...}}}}`` (a JSON-able copy;
+        the account keys are :meth:`runner.sim.tiktok.SimAccount.ground_truth`'s)."""
         with self.lock:
             return {p.serial: p.ground_truth() for p in self._phones}
 
@@ -99,7 +157,7 @@ class SimFarm:
         """The text of ``host:devices`` (``serial\\tstate``) or ``host:devices-l``."""
         lines = []
         with self.lock:
-            for p in self._phones:
+            for p in list(self._phones):
                 if p.state == "absent":
                     continue
                 if not long:

@@ -1,10 +1,13 @@
-"""One simulated phone: adb state, filesystem, installed apps, foreground app, input, the
-uiautomator server's life, and the logs tests read.
+"""One simulated phone: adb state, filesystem and media store, installed apps (TikTok and clones,
+each with its accounts), the foreground app, system dialogs, input, the uiautomator server's life,
+faults, and the logs tests read.
 
 The farm's trio thread drives a phone (shell commands, taps, RPCs) with the farm's lock held; the
-public fault hooks (:meth:`SimPhone.set_state`, :meth:`SimPhone.kill_uiautomator`, ``latency``) may be
-called from any thread and take effect before they return. The logs (``shell_log``, ``exec_log``,
-``sync_log``) are copied under the lock when read.
+public fault hooks (:meth:`SimPhone.set_state`, :meth:`SimPhone.kill_uiautomator`,
+:meth:`SimPhone.crash_app`, :meth:`SimPhone.anr`, ``latency``/``jitter``, ``storage_full``) may be
+called from any thread and take effect before they return. Scheduled faults
+(:meth:`SimPhone.on_tap`, :meth:`SimPhone.on_screen`) fire from inside the input that triggers them.
+The logs (``shell_log``, ``exec_log``, ``sync_log``) are copied under the lock when read.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 import trio
 
 from runner.sim.apps import Browser, Launcher, SimApp
+from runner.sim.faults import FaultSchedule, SystemDialog
 from runner.sim.filesystem import BlobStore, SimFilesystem
-from runner.sim.hierarchy import SCREEN_H, SCREEN_W, Node, hit
-from runner.sim.tiktok import SimAccount, TikTokApp
+from runner.sim.hierarchy import SCREEN_H, SCREEN_W, Node, finalize, hit
+from runner.sim.media import MediaStore
+from runner.sim.tiktok import PACKAGE, SimAccount, TikTokApp
 
 if TYPE_CHECKING:
     from runner.sim.farm import SimFarm
@@ -53,10 +58,17 @@ class SimPhone:
         self.serial = f"sim-{number:04d}"
         self.transport_id = number
         self.popup_rate = popup_rate
-        self.latency = 0.0  # seconds added before every service reply and RPC
+        # The latency model: every service reply, sync request and RPC waits
+        # latency + uniform(0, jitter) seconds, drawn from its own RNG so that slowness never
+        # changes what the app model does.
+        self.latency = 0.0
+        self.jitter = 0.0
+        self._latency_rng = random.Random(f"{seed}:{self.serial}:latency")
+        self.storage_full = False  # sync SEND fails with "No space left on device"
         self.rng = random.Random(f"{seed}:{self.serial}")
         self._state = "device"
         self.fs = SimFilesystem(blobs)
+        self.media = MediaStore(self.fs)
         self.props = {
             "ro.serialno": self.serial,
             "ro.product.brand": "google",
@@ -78,11 +90,9 @@ class SimPhone:
             ("system", "screen_brightness_mode"): "0",
             ("global", "airplane_mode_on"): "0",
         }
-        self.account = SimAccount(f"sim_user_{number}")
-        self.accounts: dict[str, SimAccount] = {self.account.username: self.account}
         self.launcher = Launcher(self)
         self.browser = Browser(self)
-        self.tiktok = TikTokApp(self, app_version, self.account)
+        self.tiktok = TikTokApp(self, app_version, SimAccount(f"sim_user_{number}"))
         self.apps: dict[str, SimApp] = {
             a.package: a for a in (self.launcher, self.browser, self.tiktok)
         }
@@ -91,6 +101,8 @@ class SimPhone:
         self.clipboard: str | None = None
         self.broadcasts: list[dict[str, str]] = []  # intents sent with ``am broadcast``
         self.screen_on = True
+        self.system_dialog: SystemDialog | None = None
+        self.faults = FaultSchedule(self)
         self.uia_alive = False
         self._uia_scope: trio.CancelScope | None = None
         self._streams: set[trio.CancelScope] = set()
@@ -108,6 +120,44 @@ class SimPhone:
     @property
     def app_version(self) -> str:
         return self.tiktok.version_name
+
+    @property
+    def account(self) -> SimAccount:
+        """The active account of the default TikTok app."""
+        return self.tiktok.account
+
+    @property
+    def accounts(self) -> dict[str, SimAccount]:
+        """Every account logged in on this phone, in any TikTok app, by username."""
+        return {a.username: a for app in self.tiktok_apps() for a in app.accounts}
+
+    def tiktok_apps(self) -> list[TikTokApp]:
+        """Installed TikTok apps (the default package first, then clones by package name)."""
+        apps = [a for a in self.apps.values() if isinstance(a, TikTokApp)]
+        return sorted(apps, key=lambda a: (a.package != PACKAGE, a.package))
+
+    def add_account(self, username: str, package: str = PACKAGE) -> SimAccount:
+        """Log ``username`` in to ``package`` (installing that clone app if needed); the app's
+        active account does not change. Any thread."""
+        with self.lock:
+            app = self.apps.get(package)
+            if app is None:
+                app = self.install_tiktok(package, username)
+                return app.account
+            if not isinstance(app, TikTokApp):
+                raise ValueError(f"{package} is not a TikTok app")
+            account = SimAccount(username, package=package)
+            app.add_account(account)
+            return account
+
+    def install_tiktok(self, package: str, username: str, version: str | None = None) -> TikTokApp:
+        """Install a TikTok build (a clone such as ``com.ss.android.ugc.trill``) logged in as
+        ``username``."""
+        with self.lock:
+            app = TikTokApp(self, version or self.tiktok.version_name,
+                            SimAccount(username, package=package), package=package)  # fmt: skip
+            self.apps[package] = app
+            return app
 
     @property
     def state(self) -> str:
@@ -222,8 +272,15 @@ class SimPhone:
         await self._ui_event.wait()
 
     def screen(self) -> Node:
-        """The node tree of what the phone shows now."""
-        return self.foreground.hierarchy()
+        """The node tree of what the phone shows now (a system dialog on top of the app)."""
+        root = self.foreground.hierarchy()
+        if self.system_dialog is None:
+            return root
+        return finalize(Node().add(root, self.system_dialog.build()), "android")
+
+    def screen_reached(self, package: str, name: str) -> None:
+        """An app showed screen ``name``: fire the faults waiting for it (after this input)."""
+        self.faults.screen_reached(package, name)
 
     def current(self) -> tuple[str, str]:
         """(package, activity) in front."""
@@ -243,6 +300,7 @@ class SimPhone:
             return False
         app.launch()
         self.bring_to_front(app)
+        self.faults.fire_pending()
         return True
 
     def view(self, url: str, package: str | None = None) -> SimApp | None:
@@ -255,8 +313,20 @@ class SimPhone:
         for app in candidates:
             if app.view(url):
                 self.bring_to_front(app)
+                self.faults.fire_pending()
                 return app
         return None
+
+    def send(self, uris: list[str], mime: str, package: str | None) -> SimApp | None:
+        """A SEND / SEND_MULTIPLE intent with file URIs; only a TikTok app (named by ``package``,
+        or the default one) takes it. Returns the app or None."""
+        app = self.apps.get(package or PACKAGE)
+        if not isinstance(app, TikTokApp):
+            return None
+        app.share(uris, mime)
+        self.bring_to_front(app)
+        self.faults.fire_pending()
+        return app
 
     def force_stop(self, package: str) -> None:
         app = self.apps.get(package)
@@ -276,33 +346,49 @@ class SimPhone:
         return True
 
     def tap(self, x: float, y: float) -> bool:
-        """A tap at (x, y): the clickable node under it gets it; False if nothing took it."""
+        """A tap at (x, y): the clickable node under it gets it; False if nothing took it.
+
+        A fault scheduled for this tap (:meth:`on_tap`) fires first, so the tap lands on what
+        the fault left on screen."""
         if not self.screen_on or not (0 <= x < SCREEN_W and 0 <= y < SCREEN_H):
             return False
-        app = self.foreground
-        node = hit(app.hierarchy(), x, y)
-        if node is None:
-            return False
-        if node.field:
-            app.focus_field(node.field)
-        app.tap(node)
-        if not app.running and self.foreground is app:
-            self.go_home()
-        self.notify_ui()
-        return True
+        self.faults.tapped()
+        self.faults.fire_pending()
+        try:
+            if self.system_dialog is not None:
+                node = hit(self.system_dialog.build(), x, y)
+                if node is not None and node.action:
+                    self.system_dialog.tap(self, node.action)
+                return node is not None
+            app = self.foreground
+            node = hit(app.hierarchy(), x, y)
+            if node is None:
+                return False
+            if node.field:
+                app.focus_field(node.field)
+            app.tap(node)
+            if not app.running and self.foreground is app:
+                self.go_home()
+            return True
+        finally:
+            self.faults.fire_pending()
+            self.notify_ui()
 
     def swipe(self, x1: float, y1: float, x2: float, y2: float) -> bool:
         """A swipe; the foreground app decides what it means (the feed moves on when swiped up)."""
-        if not self.screen_on:
+        if not self.screen_on or self.system_dialog is not None:
             return False
         moved = self.foreground.swipe(x1, y1, x2, y2)
+        self.faults.fire_pending()
         self.notify_ui()
         return moved
 
     def press_key(self, code: int) -> bool:
         """A key event by Android key code; False for codes the model ignores."""
         app = self.foreground
-        if code == KEYCODES["BACK"]:
+        if code == KEYCODES["BACK"] and self.system_dialog is not None:
+            self.system_dialog.tap(self, "back")
+        elif code == KEYCODES["BACK"]:
             if not app.back():
                 self.go_home()
         elif code == KEYCODES["HOME"]:
@@ -321,6 +407,7 @@ class SimPhone:
             self.screen_on = False
         else:
             return code in KEYCODES.values()
+        self.faults.fire_pending()
         self.notify_ui()
         return True
 
@@ -346,9 +433,57 @@ class SimPhone:
     def installed(self) -> dict[str, SimApp]:
         return dict(self.apps)
 
+    def delay(self) -> float:
+        """Seconds the next reply waits: ``latency`` + uniform(0, ``jitter``)."""
+        extra = self._latency_rng.uniform(0, self.jitter) if self.jitter > 0 else 0.0
+        return max(0.0, self.latency + extra)
+
+    # ----------------------------------------------------------------------- app faults
+    def crash_app(self, package: str = PACKAGE) -> None:
+        """The app dies: the home screen shows ``TikTok keeps stopping`` (``Close app`` /
+        ``App info``). Its unfinished uploads are lost. Any thread."""
+        self.farm.call_in_trio(self._crash, package)
+
+    def anr(self, package: str = PACKAGE) -> None:
+        """The app hangs: ``TikTok isn't responding`` (``Close app`` kills it, ``Wait`` goes
+        back to it) over the app. Any thread."""
+        self.farm.call_in_trio(self._anr, package)
+
+    def _crash(self, package: str) -> None:
+        with self.lock:
+            app = self.apps.get(package)
+            if app is None:
+                return
+            self.force_stop(package)
+            self.system_dialog = SystemDialog.crash(app.label, package)
+            self.notify_ui()
+
+    def _anr(self, package: str) -> None:
+        with self.lock:
+            app = self.apps.get(package)
+            if app is None:
+                return
+            self.system_dialog = SystemDialog.anr(app.label, package)
+            self.notify_ui()
+
+    def on_tap(self, n: int, fault: Any) -> None:
+        """Fire ``fault`` when the n-th tap from now arrives (before it lands)."""
+        with self.lock:
+            self.faults.add_tap(n, fault)
+
+    def on_screen(self, name: str, fault: Any, package: str | None = None) -> None:
+        """Fire ``fault`` once, right after an app reaches screen ``name`` (``home``, ``video``,
+        ``comments``, ``profile``, ``gallery``, ``editor``, ``post``, ...)."""
+        with self.lock:
+            self.faults.add_screen(name, fault, package)
+
     def ground_truth(self) -> dict[str, Any]:
         with self.lock:
+            apps = self.tiktok_apps()
+            for app in apps:
+                app.settle_uploads()
             return {
                 "app_version": self.tiktok.version_name,
+                "apps": {app.package: app.version_name for app in apps},
                 "accounts": {name: acc.ground_truth() for name, acc in self.accounts.items()},
             }

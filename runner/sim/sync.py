@@ -49,8 +49,9 @@ async def serve_sync(phone: SimPhone, conn: Connection) -> None:
             await conn.send(_fail("path too long"))
             return
         path = (await conn.read_exactly(size)).decode("utf-8", errors="replace")
-        if phone.latency:
-            await trio.sleep(phone.latency)
+        delay = phone.delay()
+        if delay:
+            await trio.sleep(delay)
         if cmd == b"STAT":
             await _stat(phone, conn, path)
         elif cmd == b"LIST":
@@ -114,14 +115,18 @@ async def _send(phone: SimPhone, conn: Connection, spec: str) -> None:
             await conn.send(_fail(f"invalid data message {kind!r}"))
             return
     with phone.lock:
-        try:
-            phone.fs.write(
-                path, b"".join(chunks), mode=mode, mtime=mtime or None, make_parents=True
-            )
-        except FsError as e:
-            reply = _fail(f"couldn't create file: {e}")
+        if phone.storage_full and chunks and any(chunks):
+            # adbd's handle_send_file: SendSyncFailErrno(s, "write failed") -> "<reason>: strerror"
+            reply = _fail("write failed: No space left on device")
         else:
-            reply = b"OKAY" + bytes(4)
+            try:
+                phone.fs.write(
+                    path, b"".join(chunks), mode=mode, mtime=mtime or None, make_parents=True
+                )
+            except FsError as e:
+                reply = _fail(f"couldn't create file: {e}")
+            else:
+                reply = b"OKAY" + bytes(4)
     await conn.send(reply)
 
 

@@ -285,8 +285,9 @@ async def _handle(
         try:
             if not isinstance(req, dict) or not isinstance(req.get("method"), str):
                 raise RpcError(-32600, "Invalid Request")
-            if service.phone.latency:
-                await trio.sleep(service.phone.latency)
+            delay = service.phone.delay()
+            if delay:
+                await trio.sleep(delay)
             result = await service.call(req["method"], req.get("params"))
             reply: dict[str, Any] = {"jsonrpc": "2.0", "id": rid, "result": result}
         except RpcError as e:

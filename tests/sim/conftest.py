@@ -48,3 +48,21 @@ def open_profile(dev: u2.Device, name: str) -> None:
             PKG,
         ]
     )
+
+
+def open_url(dev: u2.Device, url: str, package: str = PKG) -> None:
+    """A VIEW of ``url`` limited to ``package`` (profiles, videos, short links, music)."""
+    dev.shell(["am", "start", "-a", "android.intent.action.VIEW", "-d", url, "-p", package])
+
+
+def push_media(
+    dev: u2.Device, name: str, folder: str = "/sdcard/DCIM/Camera", scan: bool = True
+) -> str:
+    """Push a small file to the phone and (by default) ask the media store to index it."""
+    path = f"{folder}/{name}"
+    dev.adb_device.sync.push(b"\x00media:" + name.encode(), path)
+    if scan:
+        out = dev.shell(["am", "broadcast", "-a", "android.intent.action.MEDIA_SCANNER_SCAN_FILE",
+                         "-d", f"file://{path}"]).output  # fmt: skip
+        assert "Broadcast completed: result=0" in out
+    return path

@@ -1,8 +1,15 @@
-"""Ground truth of one simulated TikTok account: whom it follows and what it did, in order.
+"""Ground truth of one simulated TikTok account: what it follows, likes, bookmarks, comments,
+posts and watches, and every action in order.
 
-Tests seed ``following`` directly; the app model changes it only through :meth:`follow` and
-:meth:`unfollow`, which also append to ``actions`` (``seq`` counts from 1 per account). The farm's
-lock guards both while the simulator runs.
+Tests seed ``following`` (and the other sets) directly; the app model changes them only through the
+methods here, which also append to ``actions`` (``seq`` counts from 1 per account; ``target`` is a
+username for follow/unfollow and a video id for the others; a comment's action carries its text and
+image, a post's its post id). The farm's lock guards an account while the simulator runs.
+
+Ground-truth keys (docs/internals.md, "The full TikTok model"): ``following`` (sorted),
+``likes`` and ``bookmarks`` (video ids, in the order they were added), ``comments``
+(``{video_id, text, image}``), ``posts`` (``{post_id, caption, media, kind, post_way, sound}``),
+``watched`` (``{video_id, seconds}``), ``actions``, and ``package`` (the app the account is in).
 """
 
 from __future__ import annotations
@@ -10,17 +17,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+DEFAULT_PACKAGE = "com.zhiliaoapp.musically"
+
 
 @dataclass
 class SimAccount:
-    """One account logged in on a simulated phone."""
+    """One account logged in to a TikTok app on a simulated phone."""
 
     username: str
+    package: str = DEFAULT_PACKAGE
     following: set[str] = field(default_factory=set)
+    likes: list[str] = field(default_factory=list)
+    bookmarks: list[str] = field(default_factory=list)
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    posts: list[dict[str, Any]] = field(default_factory=list)
+    watched: list[dict[str, Any]] = field(default_factory=list)
     actions: list[dict[str, Any]] = field(default_factory=list)
 
-    def _record(self, action: str, target: str) -> None:
-        self.actions.append({"action": action, "target": target, "seq": len(self.actions) + 1})
+    def _record(self, action: str, target: str, **extra: Any) -> None:
+        self.actions.append(
+            {"action": action, "target": target, **extra, "seq": len(self.actions) + 1}
+        )
 
     def follow(self, target: str) -> None:
         self.following.add(target)
@@ -30,6 +47,46 @@ class SimAccount:
         self.following.discard(target)
         self._record("unfollow", target)
 
+    def toggle_like(self, video_id: str) -> bool:
+        """Like, or take the like back (action ``unlike``); True when now liked."""
+        if video_id in self.likes:
+            self.likes.remove(video_id)
+            self._record("unlike", video_id)
+            return False
+        self.likes.append(video_id)
+        self._record("like", video_id)
+        return True
+
+    def toggle_bookmark(self, video_id: str) -> bool:
+        """Add to Favorites, or remove (action ``unbookmark``); True when now bookmarked."""
+        if video_id in self.bookmarks:
+            self.bookmarks.remove(video_id)
+            self._record("unbookmark", video_id)
+            return False
+        self.bookmarks.append(video_id)
+        self._record("bookmark", video_id)
+        return True
+
+    def comment(self, video_id: str, text: str, image: str | None) -> None:
+        self.comments.append({"video_id": video_id, "text": text, "image": image})
+        self._record("comment", video_id, text=text, image=image)
+
+    def post(self, post: dict[str, Any]) -> None:
+        self.posts.append(dict(post))
+        self._record("post", post["post_id"])
+
+    def watch(self, video_id: str, seconds: float) -> None:
+        self.watched.append({"video_id": video_id, "seconds": round(seconds, 1)})
+
     def ground_truth(self) -> dict[str, Any]:
-        """``{"following": [...sorted], "actions": [...]}`` (a copy, JSON-able)."""
-        return {"following": sorted(self.following), "actions": [dict(a) for a in self.actions]}
+        """A JSON-able copy of everything above."""
+        return {
+            "package": self.package,
+            "following": sorted(self.following),
+            "likes": list(self.likes),
+            "bookmarks": list(self.bookmarks),
+            "comments": [dict(c) for c in self.comments],
+            "posts": [{**p, "media": list(p["media"])} for p in self.posts],
+            "watched": [dict(w) for w in self.watched],
+            "actions": [dict(a) for a in self.actions],
+        }

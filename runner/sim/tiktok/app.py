@@ -1,72 +1,128 @@
-"""The TikTok app model (``com.zhiliaoapp.musically``): a back stack of screens, an optional overlay,
-the logged-in account, and the "world" of other users (who exists, look-alikes, follower counts).
+"""The TikTok app model: a back stack of screens, an optional overlay, the logged-in accounts (one
+active), pending uploads, and the intents the app takes.
 
-Takes intents (launch, VIEW of ``https://www.tiktok.com/@NAME``), taps, keys and text from the
-phone; gives node trees via :mod:`runner.sim.tiktok.screens`. Randomness (feed, popups) comes from
-the phone's seeded RNG, so the same seed gives the same run.
+Takes intents (launch; VIEW of ``https://www.tiktok.com/@NAME``, ``.../@NAME/video/ID``,
+``https://vm.tiktok.com/CODE/``, ``.../music/NAME-ID``; SEND / SEND_MULTIPLE with file URIs),
+taps, swipes, keys and text from the phone; gives node trees built by the screen modules
+(:mod:`~runner.sim.tiktok.player`, :mod:`~runner.sim.tiktok.profile`,
+:mod:`~runner.sim.tiktok.search`, :mod:`~runner.sim.tiktok.create`,
+:mod:`~runner.sim.tiktok.dialogs`). Randomness (feed, popups, the publish dialog) comes from the
+phone's seeded RNG and is drawn only on input, never on a dump, so the same seed and the same
+inputs give the same run however often a client polls.
+
+The same class models clone apps (``com.ss.android.ugc.trill``): one instance per package, each
+with its own accounts.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from runner.sim.apps import SimApp
 from runner.sim.hierarchy import Node, finalize
+from runner.sim.media import file_uri_path, media_kind
 from runner.sim.tiktok.account import SimAccount
+from runner.sim.tiktok.base import Screen
+from runner.sim.tiktok.create import EditorScreen
+from runner.sim.tiktok.dialogs import MessageDialog, PermissionDialog, Popup
 from runner.sim.tiktok.ids import PACKAGE, VERSIONS, resource_ids
-from runner.sim.tiktok.screens import HomeFeed, Popup, ProfileScreen, Screen
+from runner.sim.tiktok.player import HomeFeed, Player, VideoScreen
+from runner.sim.tiktok.profile import ProfileScreen
+from runner.sim.tiktok.search import SoundPage
+from runner.sim.tiktok.world import Sound, make_id
 
 if TYPE_CHECKING:
+    import random
+
+    from runner.sim.clock import WallClock
     from runner.sim.phone import SimPhone
+    from runner.sim.tiktok.world import World
 
 SPLASH_ACTIVITY = "com.ss.android.ugc.aweme.splash.SplashActivity"
-_PROFILE_PATH = re.compile(r"^/@([^/?#]+)")
-_HOSTS = ("www.tiktok.com", "tiktok.com", "m.tiktok.com", "vm.tiktok.com")
+_PROFILE_PATH = re.compile(r"^/@([^/?#]+)/?$")
+_VIDEO_PATH = re.compile(r"^/@([^/?#]+)/video/(\d+)/?$")
+_MUSIC_PATH = re.compile(r"^/music/([^/?#]*?)-?(\d+)/?$")
+_VM_PATH = re.compile(r"^/([A-Za-z0-9]+)/?$")
+_HOSTS = ("www.tiktok.com", "tiktok.com", "m.tiktok.com")
+_SHORT_HOSTS = ("vm.tiktok.com", "vt.tiktok.com")
+PUBLISHED_SHOWN = 10.0  # seconds "Your post is published" stays on the feed
+
+
+@dataclass
+class Upload:
+    """A post being uploaded: recorded on ``account`` once the clock passes ``done_at``."""
+
+    account: SimAccount
+    post: dict[str, Any]
+    started: float
+    done_at: float
+    recorded: bool = False
 
 
 class TikTokApp(SimApp):
-    """TikTok at one version, logged in as ``account``."""
+    """TikTok (or a clone package) at one version, with its logged-in accounts."""
 
-    package = PACKAGE
     label = "TikTok"
     main_activity = SPLASH_ACTIVITY
 
-    def __init__(self, phone: SimPhone, version: str, account: SimAccount) -> None:
+    def __init__(
+        self, phone: SimPhone, version: str, account: SimAccount, package: str = PACKAGE
+    ) -> None:
         super().__init__(phone)
+        self.package = package
         self.version_name = version
         self.version_code = VERSIONS.get(version, 2023000000)
-        self.rid = resource_ids(version, self.package)
+        self.rid = resource_ids(version, package)
+        self.accounts: list[SimAccount] = [account]
         self.account = account
         self.stack: list[Screen] = []
         self.overlay: Screen | None = None
+        self.ticks = 0  # dumps seen: drives the live chrome
+        self.own_comments: dict[str, list[tuple[str, str, str | None]]] = {}
+        self.uploads: list[Upload] = []
+        self.media_granted = phone.popup_rate <= 0
+        self.upload_seconds = phone.farm.upload_seconds
 
     @property
-    def rng(self):  # noqa: ANN201 - random.Random
+    def rng(self) -> random.Random:
         return self.phone.rng
+
+    @property
+    def world(self) -> World:
+        return self.phone.farm.world
+
+    @property
+    def clock(self) -> WallClock:
+        return self.phone.farm.clock
 
     # ------------------------------------------------------------------------ the world
     def user_exists(self, username: str) -> bool:
         return username not in self.phone.farm_missing_users()
-
-    def user_stats(self, username: str) -> tuple[int, int]:
-        """(followers, likes) of a user: stable per name, whatever the seed."""
-        h = int.from_bytes(hashlib.sha256(username.encode()).digest()[:8], "big")
-        return h % 5_000_000, (h >> 24) % 90_000_000
 
     def search_users(self, query: str) -> list[str]:
         """Usernames the Users tab lists: the exact match first (if it exists), then look-alikes."""
         name = query.strip().lstrip("@").strip()
         if not name:
             return []
-        out = [
-            n
-            for n in (name, f"{name}_official", f"{name}123", f"{name}.fan")
-            if self.user_exists(n)
-        ]
-        return out
+        candidates = (name, f"{name}_official", f"{name}123", f"{name}.fan")
+        return [n for n in candidates if self.user_exists(n)]
+
+    def own_comment_count(self, video_id: str) -> int:
+        return len(self.own_comments.get(video_id, ()))
+
+    # ------------------------------------------------------------------------ accounts
+    def add_account(self, account: SimAccount) -> None:
+        self.accounts.append(account)
+
+    def switch_account(self, username: str) -> bool:
+        for acc in self.accounts:
+            if acc.username == username:
+                self.account = acc
+                return True
+        return False
 
     # ------------------------------------------------------------------------ navigation
     @property
@@ -78,31 +134,74 @@ class TikTokApp(SimApp):
         top = self.overlay or self.top
         return top.activity if top else self.main_activity
 
+    def screen_name(self) -> str:
+        top = self.overlay or self.top
+        return top.name if top else ""
+
     def launch(self) -> None:
         self.running = True
         if not self.stack:
             self.stack.append(HomeFeed(self))
+            self.phone.screen_reached(self.package, "home")
             self.maybe_popup()
 
     def force_stop(self) -> None:
+        for screen in reversed(self.stack):
+            screen.on_leave(self)
+        self.uploads = [u for u in self.uploads if u.recorded]  # a dying app loses its uploads
         self.running = False
         self.stack.clear()
         self.overlay = None
 
     def view(self, url: str) -> bool:
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or parts.hostname not in _HOSTS:
+        if parts.scheme not in ("http", "https"):
             return False
-        self.launch()
-        m = _PROFILE_PATH.match(parts.path)
-        if m:
+        host = (parts.hostname or "").lower()
+        # Android hands the app decoded path segments (Uri.getPathSegments).
+        path = unquote(parts.path)
+        screen: Screen | None = None
+        if host in _SHORT_HOSTS:
+            m = _VM_PATH.match(parts.path)
+            if not m:
+                return False
+            self.launch()
+            screen = VideoScreen(self, [self.world.video(self.world.vm_video(m.group(1)))])
+        elif host in _HOSTS:
+            self.launch()
+            if m := _VIDEO_PATH.match(path):
+                screen = VideoScreen(self, [self.world.video(m.group(2), m.group(1))])
+            elif m := _PROFILE_PATH.match(path):
+                screen = ProfileScreen(m.group(1))
+            elif m := _MUSIC_PATH.match(path):
+                name = m.group(1).replace("-", " ").strip() or None
+                screen = SoundPage(self.world.sound(m.group(2), name))
+        else:
+            return False
+        if screen is not None:
             self.overlay = None
-            # Android hands the app decoded path segments (Uri.getPathSegments).
-            self.push(ProfileScreen(unquote(m.group(1))))
+            self.push(screen)
+        return True
+
+    def share(self, uris: list[str], mime: str) -> bool:
+        """A SEND / SEND_MULTIPLE of file URIs: the editor with those files (they must exist)."""
+        self.launch()
+        self.overlay = None
+        paths = [file_uri_path(u) for u in uris]
+        ok = bool(paths) and all(
+            p is not None and (e := self.phone.fs.stat(p)) is not None and not e.is_dir
+            and media_kind(p) is not None
+            for p in paths
+        )  # fmt: skip
+        if not ok:
+            self.show_overlay(MessageDialog("Couldn't import this file. Try again."))
+            return True
+        self.push(EditorScreen([p for p in paths if p], sound=None, post_way="share"))
         return True
 
     def push(self, screen: Screen) -> None:
         self.stack.append(screen)
+        self.phone.screen_reached(self.package, screen.name)
         self.maybe_popup()
 
     def back(self) -> bool:
@@ -110,25 +209,87 @@ class TikTokApp(SimApp):
             self.overlay = None
             return True
         if len(self.stack) > 1:
-            self.stack.pop()
+            self.stack.pop().on_leave(self)
             return True
         return False  # leaving the home feed sends the app to the background
 
+    def back_to_home(self) -> None:
+        """Pop every screen above the feed (after publishing)."""
+        self.overlay = None
+        while len(self.stack) > 1:
+            self.stack.pop().on_leave(self)
+
     def show_overlay(self, overlay: Screen) -> None:
         self.overlay = overlay
+        self.phone.screen_reached(self.package, overlay.name)
 
     def close_overlay(self) -> None:
         self.overlay = None
+
+    def open_gallery(self, gallery: Screen) -> None:
+        """Push the gallery; the first time, Android may ask for the photos permission first."""
+        self.push(gallery)
+        if not self.media_granted:
+            self.show_overlay(PermissionDialog())
 
     def maybe_popup(self) -> None:
         """At a seeded moment (probability ``popup_rate``), show a popup over the screen."""
         rate = self.phone.popup_rate
         if rate > 0 and self.overlay is None and self.rng.random() < rate:
-            title, button = self.rng.choice(Popup.KINDS)
-            self.overlay = Popup(title, button)
+            title, label = self.rng.choice(Popup.KINDS)
+            self.show_overlay(Popup(title, label))
+
+    def maybe_popup_now(self) -> None:
+        """A popup now, whatever the rate (the ``popup`` fault); kind drawn from the RNG."""
+        if self.running and self.overlay is None:
+            title, label = self.rng.choice(Popup.KINDS)
+            self.show_overlay(Popup(title, label))
+
+    # ------------------------------------------------------------------------ uploads
+    def start_upload(
+        self, *, caption: str, media: list[str], kind: str, post_way: str, sound: Sound | None
+    ) -> None:
+        acc = self.account
+        pending = sum(1 for u in self.uploads if u.account is acc and not u.recorded)
+        post = {
+            "post_id": make_id(
+                "post", self.phone.farm.seed, acc.username, len(acc.posts) + pending
+            ),  # fmt: skip
+            "caption": caption,
+            "media": media,
+            "kind": kind,
+            "post_way": post_way,
+            "sound": {"id": sound.id, "name": sound.name} if sound else None,
+        }
+        now = self.clock.now()
+        self.uploads.append(Upload(acc, post, now, now + self.upload_seconds))
+        self.back_to_home()
+
+    def settle_uploads(self) -> None:
+        """Record the uploads the clock has finished (called on every screen build and read)."""
+        now = self.clock.now()
+        for up in self.uploads:
+            if not up.recorded and now >= up.done_at:
+                up.account.post(up.post)
+                up.recorded = True
+        self.uploads = [
+            u for u in self.uploads if not u.recorded or now < u.done_at + PUBLISHED_SHOWN
+        ]
+
+    def upload_banner(self) -> str | None:
+        """``Uploading N%`` while an upload runs, then ``Your post is published`` for a while."""
+        now = self.clock.now()
+        for up in self.uploads:
+            if not up.recorded:
+                span = max(up.done_at - up.started, 1e-9)
+                return f"Uploading {min(99, int((now - up.started) / span * 100))}%"
+        if self.uploads:
+            return "Your post is published"
+        return None
 
     # ------------------------------------------------------------------------ screen
     def hierarchy(self) -> Node:
+        self.settle_uploads()
         root = Node()
         if self.top is not None:
             root.add(self.top.build(self))
@@ -137,19 +298,18 @@ class TikTokApp(SimApp):
         return finalize(root, self.package)
 
     def on_dump(self) -> None:
-        if isinstance(self.top, HomeFeed) and self.overlay is None:
-            self.top.advance(self)
+        self.ticks += 1
 
     def swipe(self, x1: float, y1: float, x2: float, y2: float) -> bool:
-        if isinstance(self.top, HomeFeed) and self.overlay is None and y1 - y2 > 300:
-            self.top.advance(self)
-            return True
-        return False
+        top = self.top
+        if self.overlay is not None or top is None:
+            return False
+        return top.on_swipe(self, y2 - y1)
 
     def tap(self, node: Node) -> None:
         target = self.overlay or self.top
-        if target is not None and node.action:
-            target.on_tap(self, node.action)
+        if target is not None and node.action and node.enabled:
+            target.tap(self, node.action)
 
     def enter(self) -> None:
         if self.overlay is None and self.top is not None and self.top.focused:
@@ -176,3 +336,8 @@ class TikTokApp(SimApp):
         owner = self._field_owner()
         if owner is not None and name in owner.fields:
             owner.focused = name
+
+    def current_video_id(self) -> str | None:
+        """The id of the video on screen (feed or video screen), for tests."""
+        top = self.top
+        return top.video.id if isinstance(top, Player) else None

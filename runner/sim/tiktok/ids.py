@@ -16,6 +16,7 @@ PACKAGE = "com.zhiliaoapp.musically"
 
 # versionName -> versionCode (TikTok's codes are YYMMVVVRR-like; these only need to look real).
 VERSIONS: dict[str, int] = {"32.5.3": 2023205030, "33.1.4": 2023301040}
+CLONE_PACKAGE = "com.ss.android.ugc.trill"  # the regional build, installable as a second app
 DEFAULT_VERSION = "33.1.4"
 
 ELEMENTS = (
@@ -28,6 +29,18 @@ ELEMENTS = (
     "dialog_title", "dialog_confirm", "dialog_cancel", "search_field", "search_submit",
     "results_tabs", "results_tab", "results_list", "user_row", "user_row_name",
     "user_row_info", "popup_root", "popup_panel", "popup_title", "popup_button",
+    # Added for the full model (issue 4). Appended, never inserted: an element's id depends on the
+    # ones before it (collision avoidance), and selector files carry the ids above.
+    "avatar", "avatar_follow", "favorite_button", "favorite_count", "share_count",
+    "upload_banner", "sheet_outside", "comment_sheet", "comment_title", "comment_list",
+    "comment_row", "comment_user", "comment_text", "comment_bar", "comment_field",
+    "comment_image", "comment_thumb", "comment_post", "account_sheet", "account_row",
+    "account_row_name", "account_add", "sound_row", "sound_row_name", "sound_title",
+    "sound_info", "sound_use", "camera_close", "camera_sound", "camera_record", "camera_upload",
+    "gallery_close", "gallery_tabs", "gallery_tab", "gallery_grid", "gallery_tile",
+    "gallery_select", "gallery_next", "editor_tools", "editor_volume", "editor_sound",
+    "editor_sound_name", "editor_next", "sound_search", "sound_list", "post_caption",
+    "post_button", "post_drafts",
 )  # fmt: skip
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
