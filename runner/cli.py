@@ -17,11 +17,18 @@ app = typer.Typer(
 def serve(
     config: Path | None = typer.Option(None, "--config", help="tikrunner.yaml to read."),
     spool: Path | None = typer.Option(None, "--spool", help="Spool directory (default ./spool)."),
-    simulate: int = typer.Option(0, "--simulate", min=0, help="Start N simulated phones in this program."),
+    simulate: int = typer.Option(
+        0, "--simulate", min=0, help="Start N simulated phones in this program."
+    ),
     adb: list[str] = typer.Option([], "--adb", help="adb server HOST:PORT (repeatable)."),
     http: str | None = typer.Option(None, "--http", help="Serve the HTTP API on HOST:PORT."),
     no_http: bool = typer.Option(False, "--no-http", help="Do not serve the HTTP API."),
     seed: int | None = typer.Option(None, "--seed", help="Seed of the simulated phones."),
+    workflows: Path | None = typer.Option(
+        None,
+        "--workflows",
+        help="Apply this folder of manifests (kept in git) and fire its schedules.",
+    ),
 ) -> None:
     """Run everything (spool watcher, scheduler, device workers, HTTP API) until interrupted."""
     from runner.engine import run_serve
@@ -35,6 +42,7 @@ def serve(
             http=http,
             no_http=no_http,
             seed=seed,
+            workflows=workflows,
         )
     )
 
@@ -51,8 +59,25 @@ def validate(
 
 
 @app.command()
+def apply(
+    folder: Path = typer.Argument(..., help="The workflows folder (manifests and accounts.yaml)."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print what would change; change nothing."
+    ),
+    config: Path | None = typer.Option(None, "--config", help="tikrunner.yaml to read."),
+    spool: Path | None = typer.Option(None, "--spool", help="Spool whose store to compare with."),
+) -> None:
+    """Show what applying a workflows folder would change: which tasks, on which phones, when."""
+    from runner.gitops_cli import run_apply
+
+    raise typer.Exit(run_apply(folder, dry_run=dry_run, config_path=config, spool=spool))
+
+
+@app.command()
 def schemas(
-    check: bool = typer.Option(False, "--check", help="Exit 1 when schemas/ is stale; write nothing."),
+    check: bool = typer.Option(
+        False, "--check", help="Exit 1 when schemas/ is stale; write nothing."
+    ),
     out: Path = typer.Option(Path("schemas"), "--out", help="Folder of the JSON Schemas."),
 ) -> None:
     """Write the JSON Schemas generated from the models to schemas/*.json."""

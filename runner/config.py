@@ -60,6 +60,7 @@ class RunnerConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     spool: Path = Path("spool")
+    workflows: Path | None = None  # a folder of manifests kept in git (serve --workflows)
     http: str | None = DEFAULT_HTTP  # HOST:PORT, or None for no HTTP shim
     api_token: str | None = Field(default=None, repr=False)
     adb: list[str] = Field(default_factory=lambda: [DEFAULT_ADB])  # HOST:PORT of adb servers
@@ -108,6 +109,7 @@ class RunnerConfig(BaseModel):
 ENV_PREFIX = "TIKRUNNER_"
 _ENV_FIELDS = {
     "SPOOL": "spool",
+    "WORKFLOWS": "workflows",
     "HTTP": "http",
     "API_TOKEN": "api_token",
     "ADB": "adb",  # comma-separated HOST:PORT list

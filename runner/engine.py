@@ -30,25 +30,35 @@ from runner.workers import Farm
 log = logging.getLogger(__name__)
 
 
-def make_planner(config: RunnerConfig, rng: random.Random | None = None):
-    """A ``(data, filename) -> ManifestPlan`` function bound to the config's accounts and caps."""
-    from runner.intake import IntakeContext, plan_manifest
+def intake_context(
+    config: RunnerConfig, now: float | None = None, rng: random.Random | None = None
+):
+    """The intake context of this runner at ``now`` (epoch seconds; default: the current time):
+    its live account inventory, time zone, caps, default package and material roots."""
+    from runner.intake import IntakeContext
 
     tz = config.tz()
+    when = datetime.now(tz) if now is None else datetime.fromtimestamp(now, tz)
+    return IntakeContext(
+        accounts=config.accounts,
+        now=when,
+        rng=rng or random.Random(),
+        max_bytes=config.max_manifest_bytes,
+        max_depth=config.max_nesting,
+        default_package=config.package,
+        material_roots=tuple(config.material_roots),
+        upload_folder=config.upload_folder,
+    )
+
+
+def make_planner(config: RunnerConfig, rng: random.Random | None = None):
+    """A ``(data, filename) -> ManifestPlan`` function bound to the config's accounts and caps."""
+    from runner.intake import plan_manifest
+
     rng = rng or random.Random()
 
     def plan(data: bytes, filename: str):
-        ctx = IntakeContext(
-            accounts=config.accounts,
-            now=datetime.now(tz),
-            rng=rng,
-            max_bytes=config.max_manifest_bytes,
-            max_depth=config.max_nesting,
-            default_package=config.package,
-            material_roots=tuple(config.material_roots),
-            upload_folder=config.upload_folder,
-        )
-        return plan_manifest(data, filename=filename, ctx=ctx)
+        return plan_manifest(data, filename=filename, ctx=intake_context(config, rng=rng))
 
     return plan
 
@@ -65,6 +75,7 @@ class Runner:
     spool: Spool | None = None
     sim: Any = None
     adb_addresses: list[str] = field(default_factory=list)
+    workflows: Any = None  # runner.gitops.WorkflowFolder with --workflows
     http_address: Any = None  # runner.http.Address once the API listens (None: no API)
 
     async def run(self, *, task_status: trio.TaskStatus[Runner] = trio.TASK_STATUS_IGNORED) -> None:
@@ -126,6 +137,19 @@ class Runner:
                 else:
                     self.adb_addresses = list(config.adb)
                 await nursery.start(self.spool.run)
+                if config.workflows is not None:
+                    from runner.gitops import WorkflowFolder
+
+                    self.workflows = WorkflowFolder(
+                        Path(config.workflows),
+                        self.store,
+                        status,
+                        lambda now: intake_context(config, now),
+                        tz,
+                        accounts=config.accounts,
+                        on_tasks=self.farm.wakeup.notify,
+                    )
+                    await nursery.start(self.workflows.run)
                 if config.http:
                     from runner.http import serve_api
 
@@ -181,6 +205,7 @@ def run_serve(
     http: str | None,
     no_http: bool,
     seed: int | None,
+    workflows: Path | None = None,
 ) -> int:
     """``tikrunner serve``: returns the exit code (0 after a clean shutdown, 2 for a bad config,
     1 when the HTTP API cannot listen: port taken, or not loopback without a token)."""
@@ -190,7 +215,7 @@ def run_serve(
     )
     for noisy in ("uiautomator2", "adbutils", "watchdog", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    overrides: dict[str, Any] = {"spool": spool, "adb": adb, "http": http}
+    overrides: dict[str, Any] = {"spool": spool, "adb": adb, "http": http, "workflows": workflows}
     try:
         config = load_config(config_path, overrides)
     except (OSError, ValueError) as e:

@@ -88,7 +88,7 @@ def phase_of(counts: dict[str, int]) -> str:
 def task_entry(task: TaskRow, tz: tzinfo) -> dict[str, Any]:
     """A task as status files (and the API) show it; secrets never appear (no script_config)."""
     start = task.start_at if task.status == 0 else task.started_at
-    return {
+    entry: dict[str, Any] = {
         "id": task.id,
         "serial": task.serial,
         "username": task.username,
@@ -100,6 +100,9 @@ def task_entry(task: TaskRow, tz: tzinfo) -> dict[str, Any]:
         "retry_count": task.retry_count,
         "remark": task.remark,
     }
+    if task.step_name is not None:
+        entry["step"] = task.step_name
+    return entry
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -125,6 +128,9 @@ def build_status(store: Store, name: str, tz: tzinfo) -> dict[str, Any]:
     for t in tasks:
         counts[STATUS_TEXT[t.status]] += 1
     doc: dict[str, Any] = {"manifest": name, "phase": phase_of(counts), "counts": counts}
+    workflow = store.workflow(name)
+    if workflow is not None:
+        doc.update(_workflow_part(store, workflow, tz))
     dup_count, dup_last = store.duplicates_of(name)
     if dup_count:
         doc["duplicates"] = {
@@ -135,6 +141,41 @@ def build_status(store: Store, name: str, tz: tzinfo) -> dict[str, Any]:
     doc["updated"] = local_time(time.time(), tz)
     doc["tasks"] = [task_entry(t, tz) for t in tasks]
     return doc
+
+
+def _workflow_part(store: Store, row: Any, tz: tzinfo) -> dict[str, Any]:
+    """Status fields of a manifest kept in a workflows folder (runner.gitops)."""
+    from runner.gitops import schedule_of
+
+    part: dict[str, Any] = {
+        "kind": row.kind or None,
+        "file": Path(row.path).name,
+        "observed_generation": row.generation,
+    }
+    if row.deleted_at is not None:
+        part["deleted"] = local_time(row.deleted_at, tz)
+    if row.error:
+        part["error"] = row.error
+    recent = store.firings(row.name, limit=5)
+    sched = schedule_of(row, tz) if row.generation > 0 else None
+    info: dict[str, Any] = {}
+    if sched is not None:
+        info["at"] = ", ".join(t.strftime("%H:%M") for t in sched.times)
+        nxt = sched.next_slot(time.time()) if row.deleted_at is None else None
+        info["next"] = local_time(nxt.due, tz) if nxt else None
+        info["missed"] = store.missed_count(row.name)
+    if recent:
+        slot, generation, outcome, at, note = recent[0]
+        info["last"] = f"{slot} {outcome} (generation {generation})" + (f": {note}" if note else "")
+    if info:
+        part["schedule"] = info
+    if recent:
+        part["firings"] = [
+            f"{slot}: {outcome} (generation {gen}) at {local_time(at, tz)}"
+            + (f": {note}" if note else "")
+            for slot, gen, outcome, at, note in recent
+        ]
+    return part
 
 
 def write_rejected_status(status_dir: Path, name: str, code: int, message: str, tz: tzinfo) -> None:

@@ -160,6 +160,23 @@ def _row_to_task(row: Sequence[Any]) -> TaskRow:
 
 
 @dataclass(frozen=True)
+class WorkflowRow:
+    """A manifest of the workflows folder as the store keeps it: the generation in force (0: the
+    file never applied), its parsed document, when it came into force (epoch seconds), when its
+    file was deleted, and the last apply error (the file as it is now failed to apply)."""
+
+    name: str
+    path: str
+    sha256: str
+    generation: int
+    kind: str
+    document: dict[str, Any]
+    applied_at: float
+    deleted_at: float | None
+    error: str | None
+
+
+@dataclass(frozen=True)
 class IntakeRecord:
     """A spool file already taken in: how it ended and where it was put (a name in accepted/)."""
 
@@ -514,6 +531,173 @@ class Store:
             out[STATUS_TEXT[status]] = n
         out["total"] = sum(out.values())
         return out
+
+    # -- workflows folder (runner.gitops) -----------------------------------------------------
+
+    def workflows(self) -> list[WorkflowRow]:
+        """Every workflow the store knows (applied, failed to apply, or deleted), by name."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT name, path, sha256, generation, kind, document, applied_at, deleted_at, error"
+                " FROM workflows ORDER BY name"
+            ).fetchall()
+        return [WorkflowRow(*r[:5], json.loads(r[5]), *r[6:]) for r in rows]
+
+    def workflow(self, name: str) -> WorkflowRow | None:
+        return next((w for w in self.workflows() if w.name == name), None)
+
+    def apply_workflow(
+        self, *, name: str, path: str, sha256: str, kind: str, document: dict, now: float
+    ) -> int:
+        """Put a valid manifest file's content in force: a new name starts at generation 1, new
+        content makes the next generation (``applied_at`` = ``now``), the same content changes
+        nothing. Clears a previous error and un-deletes. Returns the generation in force."""
+        with self._lock:
+            self._begin()
+            try:
+                row = self._db.execute(
+                    "SELECT sha256, generation, deleted_at FROM workflows WHERE name=?", (name,)
+                ).fetchone()
+                if row is None:
+                    generation = 1
+                    self._db.execute(
+                        "INSERT INTO workflows(name, path, sha256, generation, kind, document, applied_at)"
+                        " VALUES (?,?,?,?,?,?,?)",
+                        (
+                            name,
+                            path,
+                            sha256,
+                            1,
+                            kind,
+                            json.dumps(document, ensure_ascii=False),
+                            now,
+                        ),
+                    )
+                elif row[0] == sha256 and row[2] is None and row[1] > 0:
+                    generation = row[1]
+                    self._db.execute(
+                        "UPDATE workflows SET path=?, error=NULL WHERE name=?", (path, name)
+                    )
+                else:
+                    generation = row[1] + 1
+                    self._db.execute(
+                        "UPDATE workflows SET path=?, sha256=?, generation=?, kind=?, document=?,"
+                        " applied_at=?, deleted_at=NULL, error=NULL WHERE name=?",
+                        (
+                            path,
+                            sha256,
+                            generation,
+                            kind,
+                            json.dumps(document, ensure_ascii=False),
+                            now,
+                            name,
+                        ),
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return generation
+
+    def workflow_error(self, *, name: str, path: str, sha256: str, error: str, now: float) -> None:
+        """Record that a file failed to apply; the generation in force (if any) stays."""
+        with self._lock:
+            cur = self._db.execute(
+                "UPDATE workflows SET error=?, path=? WHERE name=?", (error, path, name)
+            )
+            if cur.rowcount == 0:
+                self._db.execute(
+                    "INSERT INTO workflows(name, path, sha256, generation, kind, document, applied_at, error)"
+                    " VALUES (?,?,?,0,'',?,?,?)",
+                    (name, path, sha256, "{}", now, error),
+                )
+
+    def delete_workflow(self, name: str, *, now: float, remark: str) -> int:
+        """A workflow's file is gone: no more firings; its pending tasks end failed with
+        ``remark``. Returns how many pending tasks were cancelled."""
+        with self._lock:
+            self._begin()
+            try:
+                self._db.execute("UPDATE workflows SET deleted_at=? WHERE name=?", (now, name))
+                cur = self._db.execute(
+                    "UPDATE tasks SET status=3, remark=?, ended_at=? WHERE manifest=? AND status=0"
+                    " AND source='workflow'",
+                    (remark, now, name),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return cur.rowcount
+
+    def fire(
+        self,
+        *,
+        workflow: str,
+        slot: str,
+        generation: int,
+        outcome: str,
+        due: float | None,
+        tasks: Sequence[Any] = (),
+        note: str = "",
+        now: float | None = None,
+    ) -> list[int] | None:
+        """Record one slot of a workflow (``fired``, ``caught_up``, ``missed`` or ``failed``) and
+        insert its tasks, in one transaction. None when that slot was already recorded: a slot
+        fires at most once, whatever restarts happen."""
+        now = time.time() if now is None else now
+        with self._lock:
+            self._begin()
+            try:
+                try:
+                    self._db.execute(
+                        "INSERT INTO firings(workflow, slot, generation, outcome, due, at, task_count, note)"
+                        " VALUES (?,?,?,?,?,?,?,?)",
+                        (workflow, slot, generation, outcome, due, now, len(tasks), note),
+                    )
+                except sqlite3.IntegrityError:
+                    self._db.execute("ROLLBACK")
+                    return None
+                ids = self._insert_tasks(tasks, None, workflow, "workflow", now)
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+        return ids
+
+    def firings(self, workflow: str, *, limit: int = 10) -> list[tuple[str, int, str, float, str]]:
+        """The newest recorded slots of a workflow: (slot, generation, outcome, at, note)."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT slot, generation, outcome, at, note FROM firings WHERE workflow=?"
+                " ORDER BY at DESC, slot DESC LIMIT ?",
+                (workflow, limit),
+            ).fetchall()
+
+    def fired_slots(self, workflow: str, since: str) -> set[str]:
+        """Slot keys of a workflow recorded at or after slot key ``since`` (keys sort by time)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT slot FROM firings WHERE workflow=? AND slot>=?", (workflow, since)
+            ).fetchall()
+        return {r[0] for r in rows}
+
+    def last_due(self, workflow: str, generation: int) -> float | None:
+        """The latest ``due`` (epoch seconds) recorded for a generation of a workflow, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT max(due) FROM firings WHERE workflow=? AND generation=?",
+                (workflow, generation),
+            ).fetchone()
+        return row[0]
+
+    def missed_count(self, workflow: str) -> int:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT count(*) FROM firings WHERE workflow=? AND outcome='missed'", (workflow,)
+            ).fetchone()
+        return int(row[0])
 
     # -- the API's task operations --------------------------------------------------------------
     # Used by the HTTP shim (runner/http); each method is one transaction (spec/local-api.md).

@@ -1,0 +1,509 @@
+"""A folder of manifests kept in git, applied to the store, and its schedules fired (issue 6).
+
+``tikrunner serve --workflows DIR`` keeps the store in step with the folder:
+- a new file is applied (generation 1); a changed file becomes the next generation, in force from
+  the moment it is seen (its future firings change; tasks already fired, running or pending, are
+  left alone); a file that no longer validates leaves the previous generation in force and puts
+  the error in the status file; a deleted file stops its future firings and cancels its pending
+  tasks;
+- ``accounts.yaml`` in the folder is the account inventory, reloaded on change;
+- each manifest fires: once per generation when it has no ``schedule``; else at each slot of its
+  schedule (runner.schedule). A slot fires at most once (the store's ``firings`` table), so a
+  restart never fires a slot twice; a slot that fell due while tikrunner was stopped is recorded
+  ``missed`` (shown in the status file) and not run late, unless ``catch_up: true``, which runs
+  the latest missed slot once.
+
+File events are hints: the folder is scanned on every hint and every ``scan_interval`` seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import trio
+
+from runner.config import Account
+from runner.errors import IntakeError
+from runner.intake import IntakeContext, check_document
+from runner.schedule import DailySchedule, Slot
+from runner.status import StatusWriter
+from runner.store import Store, WorkflowRow
+from runner.workflow import check_workflow, plan_firing
+from runner.yamlsafe import load_document
+
+log = logging.getLogger(__name__)
+
+ACCOUNTS_FILES = ("accounts.yaml", "accounts.yml")
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+DELETED_REMARK = "cancelled: its workflow file was deleted"
+
+ContextFactory = Callable[[float], IntakeContext]  # epoch seconds -> intake context at that time
+
+
+@dataclass(frozen=True)
+class FileState:
+    """One manifest file of the folder as read now: its name, content hash and parsed document,
+    or the error that stopped it from applying."""
+
+    path: str
+    name: str
+    sha256: str
+    kind: str
+    document: dict[str, Any] | None
+    error: str | None
+
+
+def manifest_files(folder: Path) -> list[Path]:
+    """The manifest files of ``folder`` (not recursive; dotfiles, ``*.tmp`` and accounts.yaml left out)."""
+    out = []
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if name.startswith(".") or name.endswith(".tmp") or name in ACCOUNTS_FILES:
+            continue
+        if path.is_file() and name.endswith(MANIFEST_SUFFIXES):
+            out.append(path)
+    return out
+
+
+def read_file(path: Path, ctx: IntakeContext) -> FileState:
+    """Read and check one manifest file as the folder would apply it (schedules allowed)."""
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        doc = load_document(
+            data, filename=path.name, max_bytes=ctx.max_bytes, max_depth=ctx.max_depth
+        )
+        if isinstance(doc, dict) and doc.get("kind") == "Workflow":
+            plan = check_workflow(doc, ctx)
+            return FileState(str(path), plan.name, sha, "Workflow", doc, None)
+        task_doc = _without_schedule(doc)
+        plan = check_document(task_doc, name=path.stem, ctx=ctx)
+        name = plan.name or path.stem
+        return FileState(str(path), name, sha, "Task", doc, None)
+    except IntakeError as e:
+        name = path.stem
+        details = "; ".join(f"{d.pointer or '/'}: {d.message}" for d in e.details[:5])
+        return FileState(
+            str(path),
+            name,
+            sha,
+            "",
+            None,
+            f"{e.code}: {e.message}" + (f" ({details})" if details else ""),
+        )
+
+
+def _without_schedule(doc: Any) -> Any:
+    """A Task document with its ``spec.schedule`` taken out (the Task's intake rules then apply)."""
+    if isinstance(doc, dict) and isinstance(doc.get("spec"), dict) and "schedule" in doc["spec"]:
+        doc = {**doc, "spec": {k: v for k, v in doc["spec"].items() if k != "schedule"}}
+    return doc
+
+
+def schedule_of(row: WorkflowRow, tz: tzinfo) -> DailySchedule | None:
+    """The daily schedule of a workflow row, or None when it fires once per generation."""
+    spec = row.document.get("spec") or {}
+    sched = spec.get("schedule")
+    if not sched:
+        return None
+    return DailySchedule.from_spec(row.name, sched, tz)
+
+
+def read_accounts(folder: Path) -> list[Account] | None:
+    """The inventory of ``folder/accounts.yaml`` (a list, or a mapping with ``accounts:``), or None
+    when there is no such file. Raises IntakeError (40001) or ValueError when it is invalid."""
+    for name in ACCOUNTS_FILES:
+        path = folder / name
+        if path.is_file():
+            doc = load_document(
+                path.read_bytes(), filename=name, max_bytes=10_000_000, max_depth=16
+            )
+            if isinstance(doc, dict):
+                doc = doc.get("accounts")
+            if not isinstance(doc, list):
+                raise ValueError(f"{name}: a list of accounts (or accounts: [...]) is expected")
+            return [Account.model_validate(item) for item in doc]
+    return None
+
+
+class WorkflowFolder:
+    """Applies a workflows folder to the store and fires its manifests.
+
+    ``context(now)`` builds the intake context at an instant (the runner's accounts, zone and
+    caps); ``accounts`` is the runner's live inventory list, updated in place from accounts.yaml
+    (``base_accounts`` — e.g. simulated phones' — are kept unless the file names them).
+    ``clock`` returns epoch seconds (tests pass a fake one).
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        store: Store,
+        status: StatusWriter,
+        context: ContextFactory,
+        tz: tzinfo,
+        *,
+        accounts: list[Account],
+        clock: Callable[[], float] = time.time,
+        on_tasks: Callable[[], None] = lambda: None,
+        scan_interval: float = 1.0,
+    ):
+        self.folder = Path(folder).absolute()
+        self.store = store
+        self.status = status
+        self.context = context
+        self.tz = tz
+        self.accounts = accounts
+        self.base_accounts = list(accounts)
+        self.clock = clock
+        self.on_tasks = on_tasks
+        self.scan_interval = scan_interval
+        self.started_at = clock()
+        self._accounts_sha: str | None = None
+        self._files: dict[str, tuple[int, int, FileState]] = {}  # path -> (size, mtime_ns, state)
+
+    # -- applying the folder -----------------------------------------------------------------
+
+    def scan(self) -> list[str]:
+        """Bring the store in line with the folder now; returns the names whose state changed."""
+        now = self.clock()
+        changed: list[str] = []
+        self._reload_accounts()
+        ctx = self.context(now)
+        ctx = IntakeContext(**{**ctx.__dict__, "allow_schedule": True})
+        rows = {w.name: w for w in self.store.workflows()}
+        present: dict[str, str] = {}
+        for path in manifest_files(self.folder):
+            state = self._read(path, ctx)
+            if state is None:
+                continue
+            if state.name in present:
+                error = (
+                    f"the name {state.name!r} is already used by {Path(present[state.name]).name}"
+                )
+                state = FileState(state.path, state.name, state.sha256, "", None, error)
+            present.setdefault(state.name, state.path)
+            row = rows.get(state.name)
+            if state.error is not None:
+                if row is None or row.error != state.error or row.deleted_at is not None:
+                    self.store.workflow_error(
+                        name=state.name,
+                        path=state.path,
+                        sha256=state.sha256,
+                        error=state.error,
+                        now=now,
+                    )
+                    log.warning(
+                        "workflow file %s not applied: %s", Path(state.path).name, state.error
+                    )
+                    changed.append(state.name)
+                continue
+            if (
+                row is not None
+                and row.sha256 == state.sha256
+                and row.deleted_at is None
+                and row.error is None
+                and row.generation > 0
+            ):
+                continue
+            generation = self.store.apply_workflow(
+                name=state.name,
+                path=state.path,
+                sha256=state.sha256,
+                kind=state.kind,
+                document=state.document or {},
+                now=now,
+            )
+            log.info(
+                "workflow %s (%s): generation %d in force",
+                state.name,
+                Path(state.path).name,
+                generation,
+            )
+            changed.append(state.name)
+        for name, row in rows.items():
+            if name not in present and row.deleted_at is None:
+                cancelled = self.store.delete_workflow(name, now=now, remark=DELETED_REMARK)
+                log.info("workflow %s: file deleted; %d pending tasks cancelled", name, cancelled)
+                changed.append(name)
+        if changed:
+            self.status.mark(*changed)
+        return changed
+
+    def _read(self, path: Path, ctx: IntakeContext) -> FileState | None:
+        """``read_file`` with a cache keyed by size and mtime (re-read when either changes, or
+        when the inventory changed); None when the file vanished meanwhile."""
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return None
+        key = str(path)
+        cached = self._files.get(key)
+        if cached is not None and cached[:2] == (st.st_size, st.st_mtime_ns):
+            return cached[2]
+        state = read_file(path, ctx)
+        self._files[key] = (st.st_size, st.st_mtime_ns, state)
+        return state
+
+    def _reload_accounts(self) -> None:
+        try:
+            data = b"".join(
+                (self.folder / n).read_bytes()
+                for n in ACCOUNTS_FILES
+                if (self.folder / n).is_file()
+            )
+        except OSError:
+            return
+        sha = hashlib.sha256(data).hexdigest()
+        if sha == self._accounts_sha:
+            return
+        self._accounts_sha = sha
+        try:
+            accounts = read_accounts(self.folder)
+        except (IntakeError, ValueError) as e:
+            log.error(
+                "accounts.yaml not loaded, the previous inventory stays: %s",
+                getattr(e, "message", e),
+            )
+            return
+        if accounts is None:
+            accounts = []
+        names = {a.username.lower() for a in accounts}
+        self._files.clear()  # validity of usernames may have changed
+        self.accounts[:] = accounts + [
+            a for a in self.base_accounts if a.username.lower() not in names
+        ]
+        log.info(
+            "account inventory: %d accounts from %s", len(accounts), self.folder / "accounts.yaml"
+        )
+
+    # -- firing ------------------------------------------------------------------------------
+
+    def tick(self) -> float:
+        """Fire every due slot of every workflow in force; returns seconds until the next one is
+        due (capped at the scan interval)."""
+        now = self.clock()
+        wait = self.scan_interval
+        fired_any = False
+        for row in self.store.workflows():
+            if row.deleted_at is not None or row.generation == 0:
+                continue
+            sched = schedule_of(row, self.tz)
+            if sched is None:
+                key = f"apply-{row.generation}"
+                if key not in self.store.fired_slots(row.name, key):
+                    fired_any |= self._fire(row, key, due=row.applied_at, outcome="fired", now=now)
+                continue
+            last = self.store.last_due(row.name, row.generation)
+            # slots before the last recorded one are settled; two days of margin cover jitter
+            # (at most 12 h) and DST shifts between a slot's key and its instant
+            start = row.applied_at if last is None else max(row.applied_at, last - 2 * 86400)
+            done = self.store.fired_slots(row.name, _key_floor(start, self.tz))
+            missed: list[Slot] = []
+            for slot in sched.slots(start, now + 1):
+                if slot.key in done:
+                    continue
+                if slot.due > now:
+                    wait = min(wait, slot.due - now)
+                    continue
+                if slot.due < self.started_at:
+                    missed.append(slot)
+                    continue
+                fired_any |= self._fire(row, slot.key, due=slot.due, outcome="fired", now=now)
+            catch_up = bool((row.document.get("spec") or {}).get("schedule", {}).get("catch_up"))
+            for i, slot in enumerate(missed):
+                if catch_up and i == len(missed) - 1:
+                    fired_any |= self._fire(row, slot.key, due=now, outcome="caught_up", now=now)
+                else:
+                    self.store.fire(
+                        workflow=row.name,
+                        slot=slot.key,
+                        generation=row.generation,
+                        outcome="missed",
+                        due=slot.due,
+                        note="tikrunner was not running",
+                        now=now,
+                    )
+                    self.status.mark(row.name)
+            nxt = sched.next_slot(now)
+            if nxt is not None:
+                wait = min(wait, max(0.0, nxt.due - now))
+        if fired_any:
+            self.on_tasks()
+        return max(wait, 0.0)
+
+    def _fire(self, row: WorkflowRow, key: str, *, due: float, outcome: str, now: float) -> bool:
+        start = max(due, now) if outcome == "caught_up" else due
+        ctx = self.context(start)
+        try:
+            tasks = self.plan(row, ctx, start, key)
+        except IntakeError as e:
+            self.store.fire(
+                workflow=row.name,
+                slot=key,
+                generation=row.generation,
+                outcome="failed",
+                due=due,
+                note=f"{e.code}: {e.message}",
+                now=now,
+            )
+            log.warning("workflow %s slot %s not fired: %s", row.name, key, e.message)
+            self.status.mark(row.name)
+            return False
+        ids = self.store.fire(
+            workflow=row.name,
+            slot=key,
+            generation=row.generation,
+            outcome=outcome,
+            due=due,
+            tasks=tasks,
+            now=now,
+        )
+        if ids is None:
+            return False
+        log.info(
+            "workflow %s generation %d slot %s: %d tasks", row.name, row.generation, key, len(ids)
+        )
+        self.status.mark(row.name)
+        return True
+
+    @staticmethod
+    def plan(row: WorkflowRow, ctx: IntakeContext, start: float, key: str) -> list[Any]:
+        """The tasks of one firing of ``row`` at ``start`` (epoch seconds). Raises IntakeError."""
+        ctx = IntakeContext(
+            **{
+                **ctx.__dict__,
+                "allow_schedule": True,
+                "now": datetime.fromtimestamp(start, ctx.now.tzinfo),
+            }
+        )
+        if row.kind == "Workflow":
+            plan = check_workflow(row.document, ctx)
+            return plan_firing(
+                plan, ctx, start_at=start, firing=f"{row.name}/{row.generation}/{key}"
+            )
+        plan = check_document(_without_schedule(row.document), name=row.name, ctx=ctx)
+        return plan.tasks
+
+    # -- the trio loop -----------------------------------------------------------------------
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Scan and fire until cancelled: on folder events, when a slot falls due, and every
+        ``scan_interval`` seconds. ``task_status.started()`` after the first scan and tick."""
+        from runner.spool import _start_observer
+
+        send, receive = trio.open_memory_channel[tuple[str, bool]](1000)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        observer = _start_observer(self.folder, send, trio.lowlevel.current_trio_token())
+        try:
+            await trio.to_thread.run_sync(self.scan)
+            wait = await trio.to_thread.run_sync(self.tick)
+            task_status.started()
+            while True:
+                with trio.move_on_after(max(0.01, min(wait, self.scan_interval))):
+                    await receive.receive()
+                    while True:
+                        try:
+                            receive.receive_nowait()
+                        except trio.WouldBlock:
+                            break
+                await trio.to_thread.run_sync(self.scan)
+                wait = await trio.to_thread.run_sync(self.tick)
+        finally:
+            if observer is not None:
+                observer.stop()
+
+
+def _key_floor(epoch: float, tz: tzinfo) -> str:
+    """The slot key of the local minute at ``epoch`` a day early (keys sort as times)."""
+    return datetime.fromtimestamp(epoch - 86400, tz).strftime("%Y-%m-%dT%H:%M")
+
+
+def describe_changes(
+    folder: Path,
+    store: Store | None,
+    context: ContextFactory,
+    tz: tzinfo,
+    *,
+    now: float | None = None,
+) -> list[str]:
+    """What applying ``folder`` would change, in lines for ``tikrunner apply --dry-run``: each file
+    new, changed, unchanged or invalid, each deleted manifest, and for new and changed ones the
+    next firing's tasks (unit, step, script, phone, local time). Writes nothing."""
+    now = time.time() if now is None else now
+    ctx = IntakeContext(**{**context(now).__dict__, "allow_schedule": True})
+    accounts = read_accounts(folder)
+    if accounts is not None:
+        known = {a.username.lower() for a in accounts}
+        ctx = IntakeContext(
+            **{
+                **ctx.__dict__,
+                "accounts": accounts + [a for a in ctx.accounts if a.username.lower() not in known],
+            }
+        )
+    rows = {w.name: w for w in store.workflows()} if store is not None else {}
+    lines: list[str] = []
+    seen: set[str] = set()
+    for path in manifest_files(folder):
+        state = read_file(path, ctx)
+        seen.add(state.name)
+        row = rows.get(state.name)
+        if state.error:
+            lines.append(f"invalid   {path.name}: {state.error}")
+            continue
+        if (
+            row is not None
+            and row.sha256 == state.sha256
+            and row.deleted_at is None
+            and row.generation > 0
+        ):
+            lines.append(f"unchanged {path.name} ({state.name}, generation {row.generation})")
+            continue
+        generation = 1 if row is None or row.generation == 0 else row.generation + 1
+        verb = "new      " if row is None or row.generation == 0 else "changed  "
+        lines.append(f"{verb} {path.name} ({state.name}) -> generation {generation}")
+        fake = WorkflowRow(
+            state.name,
+            state.path,
+            state.sha256,
+            generation,
+            state.kind,
+            state.document or {},
+            now,
+            None,
+            None,
+        )
+        sched = schedule_of(fake, tz)
+        slot = sched.next_slot(now) if sched is not None else None
+        start, when = (
+            (slot.due, f"at {_local(slot.due, tz)} (slot {slot.key})") if slot else (now, "now")
+        )
+        try:
+            tasks = WorkflowFolder.plan(
+                fake, ctx, start, slot.key if slot else f"apply-{generation}"
+            )
+        except IntakeError as e:
+            lines.append(f"          next firing {when} would fail: {e.message}")
+            continue
+        lines.append(f"          next firing {when}: {len(tasks)} tasks")
+        for t in tasks:
+            step = f" step {getattr(t, 'step_name', '')!r}" if getattr(t, "step_name", None) else ""
+            who = t.serial + (f" as @{t.username}" if t.username else "")
+            lines.append(f"            {_local(t.start_at, tz)} {who}{step}: {t.script_name}")
+    for name, row in rows.items():
+        if name not in seen and row.deleted_at is None:
+            lines.append(
+                f"deleted   {Path(row.path).name} ({name}): future firings stop, pending tasks cancelled"
+            )
+    return lines
+
+
+def _local(epoch: float, tz: tzinfo) -> str:
+    return datetime.fromtimestamp(epoch, tz).strftime("%Y-%m-%d %H:%M:%S")

@@ -1,0 +1,46 @@
+"""``tikrunner apply DIR --dry-run``: what applying a workflows folder would change (issue 6)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from runner.config import load_config
+
+
+def run_apply(folder: Path, *, dry_run: bool, config_path: Path | None, spool: Path | None) -> int:
+    """Print the changes (runner.gitops.describe_changes) against the store of the spool, if any.
+
+    Returns 0, 2 for a missing folder or a bad config, 2 without ``--dry-run`` (``tikrunner serve
+    --workflows DIR`` is what applies a folder, so that firing and applying stay one process).
+    """
+    from runner.engine import intake_context
+    from runner.gitops import describe_changes
+    from runner.store import Store
+
+    if not folder.is_dir():
+        print(f"tikrunner apply: {folder}: no such folder", file=sys.stderr)
+        return 2
+    if not dry_run:
+        print(
+            "tikrunner apply: only --dry-run is supported; `tikrunner serve --workflows "
+            f"{folder}` applies the folder and fires its schedules",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        config = load_config(config_path, {"spool": spool})
+    except (OSError, ValueError) as e:
+        print(f"tikrunner apply: config: {e}", file=sys.stderr)
+        return 2
+    db = Path(config.spool) / "state.db"
+    store = Store(db) if db.exists() else None
+    try:
+        lines = describe_changes(
+            folder, store, lambda now: intake_context(config, now), config.tz()
+        )
+    finally:
+        if store is not None:
+            store.close()
+    print("\n".join(lines) if lines else "nothing to apply")
+    return 0
