@@ -410,7 +410,9 @@ class DeviceSession:
     async def share_media(self, remotes: list[str], mime: str, package: str) -> None:
         """Share files already on the phone into ``package`` (Android's share sheet, limited to
         the app): ``am start -a SEND -t MIME --eu android.intent.extra.STREAM file://...`` for
-        one file, ``SEND_MULTIPLE`` with ``--eua`` (comma-separated URIs) for several.
+        one file, ``SEND_MULTIPLE`` with ``--eua`` (comma-separated URIs) for several. Note: a
+        stock ``am`` knows no ``--eua`` (no Uri-array extra), so callers share one file at a
+        time and pick several through the app's gallery.
 
         File URIs are percent-encoded (so a comma in a name cannot split the list). Raises
         ``TaskFailed`` when ``am`` reports an error.

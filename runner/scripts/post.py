@@ -6,7 +6,8 @@ library filtered by tags; folder and library files reserved in the ledger so no 
 twice); expand the caption's spintax with the task's seeded RNG; push the files to the phone's
 gallery folder and index them in the media store; open the editor by ``post_way``:
 
-- ``share``: a SEND / SEND_MULTIPLE intent limited to the app, carrying the files;
+- ``share``: a SEND intent limited to the app, carrying the file (several files: Android's ``am``
+  cannot carry a Uri list, so they are picked in the app's gallery as for ``addButton``);
 - ``addButton``: home feed, Create, Upload, tick each file in the gallery, Next;
 - ``useSound``: open the sound (a music URL through a VIEW intent, else keyword search, Sounds
   tab, the row named exactly ``sound_name``), Use sound, Upload, tick the files, Next;
@@ -190,6 +191,11 @@ async def _open_editor(
     ctx: TaskContext, session: DeviceSession, steps: Steps, names: list[str], kind: str
 ) -> None:
     way = ctx.script_config.get("post_way") or "share"
+    if way == "share" and len(names) > 1:
+        # Android's `am` has no Uri-array extra (`--eua` is "Unknown option"), so several files
+        # cannot be shared into the app from the shell: they go through the app's gallery.
+        ctx.log.info("share of %d files is not possible through am; using the gallery", len(names))
+        way = "addButton"
     if way == "share":
         async with steps.step("share into the app"):
             remotes = [f"{MEDIA_DIR}/{n}" for n in names]
