@@ -89,14 +89,50 @@ def schemas(
 @app.command()
 def sim(
     devices: int = typer.Option(3, "--devices", min=1, help="Number of simulated phones."),
-    port: int = typer.Option(5037, "--port", help="Port of the fake adb server."),
+    port: int = typer.Option(
+        5037, "--port", help="Port of the fake adb server (0: any free port)."
+    ),
     host: str = typer.Option("127.0.0.1", "--host", help="Address of the fake adb server."),
     seed: int = typer.Option(0, "--seed", help="Seed: same seed, same run."),
+    popup_rate: float = typer.Option(
+        0.0,
+        "--popup-rate",
+        min=0.0,
+        max=1.0,
+        help="Chance of a popup at each screen change, swipe and follow.",
+    ),
+    latency_ms: str = typer.Option(
+        "0",
+        "--latency-ms",
+        help="Delay of every reply: MS, or MS,JITTER for MS plus up to JITTER ms (seeded).",
+    ),
+    app_version: str | None = typer.Option(
+        None,
+        "--app-version",
+        help="TikTok versionName on every phone (simulated builds: 32.5.3, 33.1.4).",
+    ),
+    ground_truth: Path | None = typer.Option(
+        None,
+        "--ground-truth",
+        help="Keep the ground truth (what each account did) as JSON in FILE: written at start, "
+        "within 0.2 s of every change, and at exit.",
+    ),
 ) -> None:
     """Run simulated phones behind a fake adb server on their own, until interrupted."""
     from runner.sim.cli import run_sim
 
-    raise typer.Exit(run_sim(devices=devices, host=host, port=port, seed=seed))
+    raise typer.Exit(
+        run_sim(
+            devices=devices,
+            host=host,
+            port=port,
+            seed=seed,
+            popup_rate=popup_rate,
+            latency_ms=latency_ms,
+            app_version=app_version,
+            ground_truth=ground_truth,
+        )
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover
