@@ -30,7 +30,7 @@ from typing import Any
 import trio
 
 from runner.config import Account
-from runner.errors import IntakeError
+from runner.errors import INVALID_PARAMETERS, ErrorDetail, IntakeError
 from runner.intake import IntakeContext, check_document
 from runner.schedule import DailySchedule, Slot
 from runner.status import StatusWriter
@@ -118,18 +118,33 @@ def schedule_of(row: WorkflowRow, tz: tzinfo) -> DailySchedule | None:
 
 def read_accounts(folder: Path) -> list[Account] | None:
     """The inventory of ``folder/accounts.yaml`` (a list, or a mapping with ``accounts:``), or None
-    when there is no such file. Raises IntakeError (40001) or ValueError when it is invalid."""
+    when there is no such file. Raises IntakeError (40001, with a JSON pointer per problem such as
+    ``/1/serial``) when it is invalid."""
+    from pydantic import ValidationError
+
     for name in ACCOUNTS_FILES:
         path = folder / name
-        if path.is_file():
-            doc = load_document(
-                path.read_bytes(), filename=name, max_bytes=10_000_000, max_depth=16
-            )
-            if isinstance(doc, dict):
-                doc = doc.get("accounts")
-            if not isinstance(doc, list):
-                raise ValueError(f"{name}: a list of accounts (or accounts: [...]) is expected")
-            return [Account.model_validate(item) for item in doc]
+        if not path.is_file():
+            continue
+        doc = load_document(path.read_bytes(), filename=name, max_bytes=10_000_000, max_depth=16)
+        prefix = ""
+        if isinstance(doc, dict):
+            doc, prefix = doc.get("accounts"), "/accounts"
+        if not isinstance(doc, list):
+            msg = "a list of accounts (or accounts: [...]) is expected"
+            raise IntakeError(INVALID_PARAMETERS, f"{name}: {msg}", [ErrorDetail(prefix, msg)])
+        accounts, details = [], []
+        for i, item in enumerate(doc):
+            try:
+                accounts.append(Account.model_validate(item))
+            except ValidationError as e:
+                details += [
+                    ErrorDetail(f"{prefix}/{i}" + "".join(f"/{p}" for p in err["loc"]), err["msg"])
+                    for err in e.errors()
+                ]
+        if details:
+            raise IntakeError(INVALID_PARAMETERS, f"{name}: invalid accounts", details)
+        return accounts
     return None
 
 

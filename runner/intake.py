@@ -196,7 +196,11 @@ def _plan_envelope(doc: dict[str, Any], ctx: IntakeContext) -> ManifestPlan:
             kind="Workflow",
             labels=workflow.labels,
             body=copy.deepcopy(doc.get("spec") or {}),
-            tasks=list(plan_firing(workflow, ctx, start_at=start, firing=firing)),
+            tasks=list(plan_firing(workflow, ctx, start_at=start, firing=firing))
+            if ctx.resolve_accounts
+            or workflow.spec.serials
+            and not workflow.spec.enable_multi_account
+            else [],  # units are accounts, and the inventory is unknown (validate without one)
         )
     spec = doc.get("spec")
     if isinstance(spec, dict):

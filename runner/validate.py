@@ -8,6 +8,11 @@ When a ``tikrunner.yaml`` is in the working directory (or ``TIKRUNNER_*`` variab
 its ``accounts:`` are used and an unknown username is reported (40004) as the runner would.
 Without a config file the inventory is unknown, and account resolution is skipped (no 40004).
 
+Schedules (``schedule:`` in a Workflow or Task) are accepted: they are valid in a workflows folder
+(``serve --workflows``), which is where validate is mostly run (pre-commit, CI); the spool refuses
+them. An ``accounts.yaml`` is checked as an account inventory, and is the inventory of the
+manifests beside it (as ``serve --workflows`` would use it).
+
 Output: one line per problem, ``file: /json/pointer: message`` (problems at the document's root,
 such as YAML syntax errors, print as ``file: line L, column C: message``), and ``file: ok (...)``
 for a valid file; with ``--json`` one JSON report on stdout. Exit code: 0 all valid, 1 any
@@ -27,14 +32,14 @@ from runner.intake import IntakeContext, plan_manifest
 def _context() -> tuple[IntakeContext, str | None]:
     """The intake context for validation, and an error text if tikrunner.yaml is unusable."""
     if not Path("tikrunner.yaml").is_file():
-        return IntakeContext(resolve_accounts=False), None
+        return IntakeContext(resolve_accounts=False, allow_schedule=True), None
     from runner.config import load_config
 
     try:
         cfg = load_config(None)
     except (ValueError, OSError, IntakeError) as e:
         text = e.message if isinstance(e, IntakeError) else str(e)
-        return IntakeContext(resolve_accounts=False), f"tikrunner.yaml: {text}"
+        return IntakeContext(resolve_accounts=False, allow_schedule=True), f"tikrunner.yaml: {text}"
     return (
         IntakeContext(
             accounts=list(cfg.accounts),
@@ -42,6 +47,7 @@ def _context() -> tuple[IntakeContext, str | None]:
             max_depth=cfg.max_nesting,
             default_package=cfg.package,
             resolve_accounts=True,
+            allow_schedule=True,
         ),
         None,
     )
@@ -61,6 +67,11 @@ def check_file(path: Path, ctx: IntakeContext) -> dict[str, Any]:
         )
         entry["errors"] = []
         return entry
+    if path.name in ("accounts.yaml", "accounts.yml"):
+        return _check_accounts(path, entry)
+    inventory = _folder_accounts(path)
+    if inventory is not None:  # a workflows folder: its accounts.yaml is the inventory
+        ctx = IntakeContext(**{**ctx.__dict__, "accounts": inventory, "resolve_accounts": True})
     try:
         plan = plan_manifest(data, filename=str(path), ctx=ctx)
     except IntakeError as e:
@@ -68,6 +79,31 @@ def check_file(path: Path, ctx: IntakeContext) -> dict[str, Any]:
         entry["errors"] = [d.as_dict() for d in e.details]
         return entry
     entry.update(valid=True, readable=True, name=plan.name, kind=plan.kind, tasks=len(plan.tasks))
+    return entry
+
+
+def _folder_accounts(path: Path) -> list | None:
+    """The accounts of the ``accounts.yaml`` beside ``path``, or None (absent or invalid: an
+    invalid inventory is reported when the file itself is validated)."""
+    from runner.gitops import read_accounts
+
+    try:
+        return read_accounts(path.parent)
+    except (IntakeError, OSError):
+        return None
+
+
+def _check_accounts(path: Path, entry: dict[str, Any]) -> dict[str, Any]:
+    """An account inventory file (runner.gitops.read_accounts rules)."""
+    from runner.gitops import read_accounts
+
+    try:
+        accounts = read_accounts(path.parent) or []
+    except IntakeError as e:
+        entry.update(valid=False, readable=True, code=e.code, message=e.message)
+        entry["errors"] = [d.as_dict() for d in e.details]
+        return entry
+    entry.update(valid=True, readable=True, name=path.stem, kind="Accounts", accounts=len(accounts))
     return entry
 
 
@@ -97,6 +133,9 @@ def run_validate(files: list[Path], as_json: bool) -> int:
 
 def _human(entry: dict[str, Any]) -> list[str]:
     file = entry["file"]
+    if entry["valid"] and entry["kind"] == "Accounts":
+        n = entry["accounts"]
+        return [f"{file}: ok (account inventory, {n} account{'s' if n != 1 else ''})"]
     if entry["valid"]:
         n = entry["tasks"]
         return [f"{file}: ok ({entry['kind']} {entry['name']!r}, {n} task{'s' if n != 1 else ''})"]

@@ -276,3 +276,41 @@ def test_bad_schedules_are_refused_with_their_pointer(tmp_path, bad):
     farm.write("daily.yaml", doc)
     farm.run_until(utc(2026, 6, 1, 6, 1))
     assert "/spec/schedule" in farm.status_doc()["error"]
+
+
+REPO = Path(__file__).parent.parent
+
+
+def test_every_example_in_the_repository_validates_and_the_pre_commit_hook_runs_validate():
+    import subprocess
+    import sys
+
+    files = sorted(str(p) for p in (REPO / "workflows").rglob("*.yaml"))
+    assert any("gitops-example" in f for f in files)
+    result = subprocess.run(
+        [sys.executable, "-m", "runner.cli", "validate", "--json", *files],
+        capture_output=True,
+        text=True,
+        cwd=REPO / "workflows",  # no tikrunner.yaml here: accounts.yaml beside each file counts
+    )
+    assert result.returncode == 0, result.stdout
+    report = json.loads(result.stdout)
+    kinds = {Path(e["file"]).name: e["kind"] for e in report["files"]}
+    assert kinds["daily-warmup.yaml"] == "Workflow" and kinds["accounts.yaml"] == "Accounts"
+    hooks = load_yaml(REPO / ".pre-commit-hooks.yaml")
+    assert hooks[0]["entry"] == "tikrunner validate"
+
+
+def test_validate_refuses_a_bad_inventory_with_its_pointer(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "accounts.yaml").write_text("- {username: alice}\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "runner.cli", "validate", str(tmp_path / "accounts.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1
+    assert "/0/serial" in result.stdout
