@@ -211,6 +211,10 @@ class Farm:
             job_count=task.job_count,
             seed=task.id * 1_000_003 + task.retry_count,
             log=tlog,
+            upload_folder=self.config.upload_folder,
+            material_roots=tuple(self.config.material_roots),
+            materials_db=Path(self.config.spool) / "materials.db",
+            retry_count=task.retry_count,
         )
         self.status.mark(task.manifest)
         tlog.info(
