@@ -31,7 +31,7 @@ def _run(farm, body, *, accounts=None, upload_folder=None, **kw):
                  upload_folder=upload_folder)  # fmt: skip
     ctxs = [context_of(t, upload_folder=upload_folder, **kw) for t in tasks]
     outcomes = run_contexts(farm, ctxs)
-    failures = {c.task_id: o for c, o in zip(ctxs, outcomes.values()) if not isinstance(o, str)}
+    failures = {tid: o for tid, o in outcomes.items() if not isinstance(o, str)}
     assert not failures, failures
     return ctxs, outcomes
 
