@@ -75,6 +75,7 @@ class SimFarm:
         for _ in range(devices):
             self._make_phone()
         self._token: trio.lowlevel.TrioToken | None = None
+        self._nursery: trio.Nursery | None = None
         self._devices_event: trio.Event | None = None
         self.devices_version = 0  # bumped at every state change
 
@@ -226,13 +227,28 @@ class SimFarm:
         server = AdbServer(self)
         try:
             async with trio.open_nursery() as nursery:
+                self._nursery = nursery
                 await nursery.start(trio.serve_listeners, server.handle, listeners)
                 task_status.started((host, real_port))
         finally:
             self._token = None
+            self._nursery = None
             with self.lock:
                 for p in self._phones:
                     p.uia_alive = False
+
+    def listen_adbd(self, serial: str, host: str = "127.0.0.1", port: int = 0) -> int:
+        """Let ``serial`` also speak the device side of adb on ``host:port`` (0: a free port), so
+        ``adb connect host:port`` attaches it to a real adb server (:mod:`runner.sim.adbd`).
+        Call from another thread while the farm serves; returns the port. Stops with the farm."""
+        from runner.sim.adbd import serve_adbd
+
+        phone = self.phone(serial)
+        if self._nursery is None or self._token is None:
+            raise RuntimeError("the farm is not serving")
+        nursery = self._nursery
+        return trio.from_thread.run(nursery.start, serve_adbd, phone, host, port,
+                                    trio_token=self._token)  # fmt: skip
 
     @contextmanager
     def running(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[tuple[str, int]]:
