@@ -1,0 +1,192 @@
+"""Benchmark of the HTTP shim (prints figures; it does not pass or fail).
+
+A real ``tikrunner serve`` runs in a subprocess (as operators run it: the client does not share
+its interpreter) on a temporary spool, with no phones and no adb server: created tasks just stay
+pending. A real HTTP client (httpx, keep-alive) measures:
+
+- creates per second: ``POST /api/v1/task`` with one follow target on one phone, from one client
+  and from several client threads at once;
+- ``GET /api/v1/task`` latency (p50, p99) for page 1 and for a middle page with 100,000 tasks in
+  the store (put there straight through the store: 90% completed, 5% failed, 5% pending), also
+  filtered by serial.
+
+Usage: ``python bench/http.py [--creates 1000] [--tasks 100000] [--samples 300]``
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Run as a script, this file's folder comes first on sys.path, and this file would shadow the
+# standard library's ``http`` package (which httpx imports): drop the folder, add the repo.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+sys.path.insert(0, os.path.dirname(_HERE))
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import sqlite3  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import httpx  # noqa: E402
+
+from runner.intake import NewTask  # noqa: E402
+from runner.store import Store  # noqa: E402
+
+BODY = {
+    "serials": ["phone-0001"],
+    "script_name": "follow",
+    "script_config": {"target_users": ["@someone"], "access_method": "direct"},
+}
+
+
+class Serve:
+    """``tikrunner serve`` in a subprocess on a free port of 127.0.0.1, no phones."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.spool = root / "spool"
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        config = {"spool": str(self.spool), "adb": [], "timezone": "UTC"}
+        (root / "tikrunner.json").write_text(json.dumps(config))
+        self.url = f"http://127.0.0.1:{self.port}/api/v1"
+
+    def __enter__(self) -> Serve:
+        env = dict(os.environ, TIKRUNNER_LOG_LEVEL="WARNING", ADBUTILS_ADB_PATH="/bin/false")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "runner.cli",
+                "serve",
+                "--config",
+                str(self.root / "tikrunner.json"),
+                "--http",
+                f"127.0.0.1:{self.port}",
+            ],
+            env=env,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{self.url}/license/check", timeout=1)
+                return self
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise SystemExit("tikrunner serve did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(30)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def bench_creates(url: str, n: int, threads: int) -> float:
+    def worker(count: int) -> None:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            for _ in range(count):
+                answer = client.post("/task", json=BODY)
+                assert answer.status_code == 200, answer.text
+
+    with httpx.Client(base_url=url) as client:  # warm up (imports, schema caches)
+        for _ in range(20):
+            client.post("/task", json=BODY)
+    start = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(worker, [n // threads] * threads))
+    return (n // threads * threads) / (time.perf_counter() - start)
+
+
+def fill(spool: Path, total: int) -> None:
+    """Put tasks in the store until it holds ``total`` (10 phones, 2 scripts), straight through
+    the store (what is measured is listing, not creating); then 90% completed, 5% failed."""
+    store = Store(spool / "state.db", synchronous="OFF")
+    have = store.counts()["total"]
+    now = time.time()
+    batch = []
+    for i in range(have, total):
+        batch.append(
+            NewTask(
+                serial=f"phone-{i % 10:04d}",
+                username=None,
+                script_name="follow" if i % 2 else "post",
+                script_config={"target_users": [f"user{i}"], "access_method": "direct"},
+                job_count=0,
+                start_at=now + 86400,
+            )
+        )
+        if len(batch) == 5000:
+            store.add_tasks(batch, source="spool", manifest="bench")
+            batch = []
+    if batch:
+        store.add_tasks(batch, source="spool", manifest="bench")
+    store.close()
+    with sqlite3.connect(spool / "state.db", timeout=30) as db:
+        db.execute("UPDATE tasks SET status=2, ended_at=? WHERE id % 20 > 1", (now,))
+        db.execute("UPDATE tasks SET status=3, ended_at=?, remark='x' WHERE id % 20 = 1", (now,))
+
+
+def bench_list(url: str, samples: int, params: dict) -> tuple[float, float, int]:
+    with httpx.Client(base_url=url) as client:
+        for _ in range(10):
+            client.get("/task", params=params)
+        times = []
+        for _ in range(samples):
+            start = time.perf_counter()
+            answer = client.get("/task", params=params)
+            times.append((time.perf_counter() - start) * 1000)
+            assert answer.status_code == 200, answer.text
+        total = answer.json()["data"]["total"]
+    return statistics.median(times), percentile(times, 0.99), total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--creates", type=int, default=1000)
+    parser.add_argument("--tasks", type=int, default=100_000)
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--page-size", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, Serve(Path(tmp)) as bg:
+        print(f"tikrunner HTTP bench (tikrunner serve at {bg.url}, no phones: tasks stay pending)")
+        for threads in (1, 4):
+            rate = bench_creates(bg.url, args.creates, threads)
+            print(
+                f"POST /task, 1 follow target on 1 phone, {threads} client(s): {rate:7.0f} creates/s"
+            )
+        fill(bg.spool, args.tasks)
+        size = args.page_size
+        for label, params in (
+            ("page 1", {"page": 1, "page_size": size}),
+            ("middle page", {"page": args.tasks // size // 2, "page_size": size}),
+            ("page 1, serial filter", {"page": 1, "page_size": size, "serial": "phone-0003"}),
+            (
+                "middle page, serial filter",
+                {"page": args.tasks // 10 // size // 2, "page_size": size, "serial": "phone-0003"},
+            ),
+            ("middle page, 100 per page", {"page": args.tasks // 200, "page_size": 100}),
+        ):
+            p50, p99, total = bench_list(bg.url, args.samples, params)
+            print(
+                f"GET /task {label:<27} (total {total}, page {params['page']}): "
+                f"p50 {p50:6.2f} ms  p99 {p99:6.2f} ms"
+            )
+
+
+if __name__ == "__main__":
+    main()
