@@ -163,3 +163,15 @@ def test_on_failure_continue_runs_the_remaining_steps(tmp_path: Path):
         store.finish(t.id, FAILED, "boom")
     last = store.claim_next("sim-0001", later)
     assert last is not None and last.step == 1
+
+
+def test_material_paths_outside_the_roots_are_refused_in_a_step():
+    doc = workflow(
+        steps=[{"script_name": "post", "script_config": {"material_list": ["/etc/passwd"]}}]
+    )
+    with pytest.raises(IntakeError) as info:
+        plan(doc, material_roots=(Path("/srv/media"),))
+    assert info.value.code == 40001
+    assert [d.pointer for d in info.value.details] == [
+        "/spec/steps/0/script_config/material_list/0"
+    ]
