@@ -237,6 +237,18 @@ class SimFarm:
                 for p in self._phones:
                     p.uia_alive = False
 
+    def after(self, seconds: float, fn: Any, *args: Any) -> None:
+        """Run ``fn(*args)`` in the farm's trio thread ``seconds`` from now (scheduled faults)."""
+        if self._nursery is None or self._token is None:
+            raise RuntimeError("the farm is not serving")
+        nursery = self._nursery
+
+        async def later() -> None:
+            await trio.sleep(seconds)
+            fn(*args)
+
+        self.call_in_trio(nursery.start_soon, later)
+
     def listen_adbd(self, serial: str, host: str = "127.0.0.1", port: int = 0) -> int:
         """Let ``serial`` also speak the device side of adb on ``host:port`` (0: a free port), so
         ``adb connect host:port`` attaches it to a real adb server (:mod:`runner.sim.adbd`).

@@ -205,6 +205,12 @@ class SimPhone:
             raise ValueError(f"state must be one of {STATES}, not {state!r}")
         self.farm.call_in_trio(self._apply_state, state)
 
+    def set_state_for(self, state: str, seconds: float) -> None:
+        """Leave ``device`` for ``seconds`` (``offline`` or ``unauthorized``), then come back,
+        as a flaky cable or a re-plugged phone does. Any thread; needs the farm serving."""
+        self.set_state(state)
+        self.farm.after(seconds, self.set_state, "device")
+
     def kill_uiautomator(self) -> None:
         """The uiautomator server dies: its ``app_process`` stream closes, ``tcp:9008`` refuses."""
         self.farm.call_in_trio(self._kill_uia)

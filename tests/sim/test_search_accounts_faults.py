@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import adbutils
 import pytest
 import trio
@@ -183,3 +185,16 @@ def test_hot_plug_is_reported_by_track_devices(farm: SimFarm):
         assert client.device("sim-0004").shell("echo new") == "new"
         with pytest.raises(adbutils.AdbError, match="not found"):
             client.device("sim-0001").shell("echo gone")
+
+
+def test_a_phone_can_drop_offline_for_a_while_and_come_back(adb: adbutils.AdbClient, farm: SimFarm):
+    phone = farm.phone("sim-0003")
+    phone.set_state_for("unauthorized", 0.3)
+    assert {d.serial: d.state for d in adb.list()}["sim-0003"] == "unauthorized"
+    with pytest.raises(adbutils.AdbError, match="device unauthorized"):
+        adb.device("sim-0003").shell("echo hi")
+    deadline = time.monotonic() + 5
+    while {d.serial: d.state for d in adb.list()}["sim-0003"] != "device":
+        assert time.monotonic() < deadline, "the phone did not come back"
+        time.sleep(0.02)
+    assert adb.device("sim-0003").shell("echo back") == "back"
