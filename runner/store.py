@@ -18,6 +18,7 @@ Tables:
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -42,7 +43,7 @@ CREATE TABLE IF NOT EXISTS manifests (
 );
 CREATE INDEX IF NOT EXISTS manifests_name ON manifests(name, sha256);
 CREATE TABLE IF NOT EXISTS tasks (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     manifest_id   INTEGER REFERENCES manifests(id) ON DELETE SET NULL,
     manifest      TEXT,
     source        TEXT NOT NULL,
@@ -67,6 +68,7 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE INDEX IF NOT EXISTS tasks_due ON tasks(serial, status, start_at, id);
 CREATE INDEX IF NOT EXISTS tasks_manifest ON tasks(manifest);
 CREATE INDEX IF NOT EXISTS tasks_status ON tasks(status, id);
+CREATE INDEX IF NOT EXISTS tasks_status_start ON tasks(status, start_at);
 CREATE TABLE IF NOT EXISTS intake_log (
     id          INTEGER PRIMARY KEY,
     claim_name  TEXT NOT NULL,
@@ -205,11 +207,37 @@ class Store:
         self._db.execute("PRAGMA foreign_keys=ON")
         with self._lock:
             self._db.executescript(_SCHEMA)
+            self._ids_never_reused()
             have = {row[1] for row in self._db.execute("PRAGMA table_info(tasks)")}
             for column, kind in _STEP_COLUMNS:
                 if column not in have:  # a store made before workflows existed
                     self._db.execute(f"ALTER TABLE tasks ADD COLUMN {column} {kind}")
             self._db.execute("CREATE INDEX IF NOT EXISTS tasks_firing ON tasks(firing, unit, step)")
+
+    def _ids_never_reused(self) -> None:
+        """A store made before task ids were AUTOINCREMENT gets its ``tasks`` table rebuilt, so a
+        deleted task's id is never handed out again (clients and ``api-<id>`` status files rely
+        on ids being unique for ever)."""
+        sql = self._db.execute(
+            "SELECT sql FROM sqlite_master WHERE type='table' AND name='tasks'"
+        ).fetchone()[0]
+        if "AUTOINCREMENT" in sql.upper():
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("ALTER TABLE tasks RENAME TO tasks_old")
+            create = re.sub(
+                r"INTEGER\s+PRIMARY\s+KEY\s*,", "INTEGER PRIMARY KEY AUTOINCREMENT,", sql, count=1
+            )
+            self._db.execute(create)
+            columns = ", ".join(r[1] for r in self._db.execute("PRAGMA table_info(tasks_old)"))
+            self._db.execute(f"INSERT INTO tasks ({columns}) SELECT {columns} FROM tasks_old")
+            self._db.execute("DROP TABLE tasks_old")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.executescript(_SCHEMA)  # the indexes went with the old table
 
     def close(self) -> None:
         with self._lock:
@@ -492,11 +520,13 @@ class Store:
             ).fetchall()
         return {r[0] for r in rows}
 
-    def pending_serials(self) -> list[tuple[int, str | None, float]]:
-        """(id, serial, start_at) of every pending task, for the device-absence watchdog."""
+    def pending_serials(self, due_before: float) -> list[tuple[int, str | None, float]]:
+        """(id, serial, start_at) of the pending tasks scheduled before ``due_before`` (epoch
+        seconds), for the device-absence watchdog."""
         with self._lock:
             return self._db.execute(
-                "SELECT id, serial, start_at FROM tasks WHERE status=0"
+                "SELECT id, serial, start_at FROM tasks WHERE status=0 AND start_at<=?",
+                (due_before,),
             ).fetchall()
 
     def next_start(self, serial: str) -> float | None:

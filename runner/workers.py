@@ -235,10 +235,8 @@ class Farm:
                 if reason is None:
                     reason = SHUTDOWN_REMARK if self.shutting_down else "interrupted"
                 tlog.warning("cancelled: %s", reason)
-                with trio.CancelScope(shield=True):
-                    await self._finish(
-                        task, FAILED, reason, tlog, session if worker.reason is None else None
-                    )
+                with trio.CancelScope(shield=True):  # stopped, shut down, phone gone: no artifacts
+                    await self._finish(task, FAILED, reason, tlog, None)
                 raise
             except (
                 Exception
@@ -301,7 +299,7 @@ class Farm:
         while True:
             await trio.sleep(interval)
             now = time.time()
-            rows = await trio.to_thread.run_sync(self.store.pending_serials)
+            rows = await trio.to_thread.run_sync(self.store.pending_serials, now - wait)
             changed = set()
             for task_id, serial, start_at in rows:
                 if serial in self.workers or start_at > now:

@@ -190,11 +190,26 @@ def create_app(ops: TaskOperations, *, config: RunnerConfig, token: str | None) 
     )
     async def list_tasks(
         status: Annotated[
-            StatusFilter, Query(description="0 pending, 1 running, 2 completed, 3 failed")
+            StatusFilter,
+            Query(
+                description="0 pending, 1 running, 2 completed, 3 failed; empty: any",
+                json_schema_extra={
+                    "anyOf": [
+                        {"type": "integer", "minimum": 0, "maximum": 3},
+                        {"type": "string", "enum": [""]},
+                    ]
+                },
+            ),
         ] = None,
         serial: Annotated[OptionalStr, Query()] = None,
         script_name: Annotated[OptionalStr, Query()] = None,
-        source: Annotated[OptionalStr, Query(json_schema_extra={"enum": list(SOURCES)})] = None,
+        source: Annotated[
+            OptionalStr,
+            Query(
+                description="api, spool or workflow; empty: any",
+                json_schema_extra={"enum": [*SOURCES, ""]},
+            ),
+        ] = None,
         page: Annotated[int, Query(ge=1, description="1-based")] = 1,
         page_size: Annotated[int, Query(ge=1, le=100)] = 20,
     ) -> Any:
