@@ -35,7 +35,10 @@ def local_time(epoch: float | None, tz: tzinfo) -> str | None:
     """UTC epoch seconds to local ``"YYYY-MM-DD HH:MM:SS"`` in ``tz`` (None stays None)."""
     if epoch is None:
         return None
-    return datetime.fromtimestamp(epoch, tz).strftime("%Y-%m-%d %H:%M:%S")
+    try:
+        return datetime.fromtimestamp(epoch, tz).strftime("%Y-%m-%d %H:%M:%S")
+    except (OverflowError, OSError, ValueError):  # beyond what dates hold: say so, don't crash
+        return "9999-12-31 23:59:59" if epoch > 0 else "0001-01-01 00:00:00"
 
 
 def _scalar(value: Any) -> str:

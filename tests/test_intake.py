@@ -388,3 +388,9 @@ def test_multi_account_tasks_on_one_device_are_spaced_too():
     }
     tasks = plan({**body, "min_interval": 1, "max_interval": 1}).tasks
     assert [t.start_at - NOW.timestamp() for t in tasks] == [0, 60]
+
+
+def test_intervals_longer_than_a_week_are_refused():
+    err = refusal({**FOLLOW, "min_interval": 0, "max_interval": 10**9})
+    assert err.code == 40001
+    assert pointers(err) == ["/max_interval"]

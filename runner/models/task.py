@@ -18,6 +18,10 @@ from runner.models.scripts import API_SCRIPTS
 START_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 LOCAL_TIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
 
+# (ours) gaps of at most a week between one request's tasks on a device: larger values are typing
+# mistakes, and unbounded ones push start times past what dates can hold.
+MAX_INTERVAL_MINUTES = 7 * 24 * 60
+
 NonBlank = Annotated[str, Field(min_length=1, pattern=r"\S")]
 
 
@@ -88,11 +92,15 @@ class CreateTaskBody(BaseModel):
         json_schema_extra=_not_null,
     )
     min_interval: int = Field(
-        0, ge=0, description="Minimum gap in minutes between this request's tasks on one device."
+        0,
+        ge=0,
+        le=MAX_INTERVAL_MINUTES,
+        description="Minimum gap in minutes between this request's tasks on one device.",
     )
     max_interval: int = Field(
         0,
         ge=0,
+        le=MAX_INTERVAL_MINUTES,
         validate_default=True,
         description="Maximum gap in minutes between this request's tasks on one device "
         "(>= min_interval).",
