@@ -17,12 +17,13 @@ Tables:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -245,8 +246,20 @@ class Store:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def _begin(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``) under the store's lock: committed when the
+        block ends, rolled back when it raises (cancellation included)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+            if self._db.in_transaction:
+                self._db.execute("COMMIT")
 
     def take_in(
         self, items: Sequence[Any], *, source: str = "spool"
@@ -260,52 +273,46 @@ class Store:
         """
         now = time.time()
         results: list[tuple[str, list[int]]] = []
-        with self._lock:
-            self._begin()
-            try:
-                for item in items:
-                    plan = item.plan
-                    row = self._db.execute(
-                        "SELECT id FROM manifests WHERE name=? AND sha256=? ORDER BY id LIMIT 1",
-                        (plan.name, item.sha256),
-                    ).fetchone()
-                    if row is not None:
-                        outcome, manifest_id, ids = "duplicate", int(row[0]), []
-                    else:
-                        cur = self._db.execute(
-                            "INSERT INTO manifests(name, sha256, source, kind, labels, filename, created_at)"
-                            " VALUES (?,?,?,?,?,?,?)",
-                            (
-                                plan.name,
-                                item.sha256,
-                                source,
-                                plan.kind,
-                                json.dumps(plan.labels or {}),
-                                item.final_name,
-                                now,
-                            ),
-                        )
-                        manifest_id = int(cur.lastrowid)
-                        ids = self._insert_tasks(plan.tasks, manifest_id, plan.name, source, now)
-                        outcome = "accepted"
-                    self._db.execute(
-                        "INSERT INTO intake_log(claim_name, sha256, outcome, manifest_id, manifest,"
-                        " final_name, created_at) VALUES (?,?,?,?,?,?,?)",
+        with self._transaction():
+            for item in items:
+                plan = item.plan
+                row = self._db.execute(
+                    "SELECT id FROM manifests WHERE name=? AND sha256=? ORDER BY id LIMIT 1",
+                    (plan.name, item.sha256),
+                ).fetchone()
+                if row is not None:
+                    outcome, manifest_id, ids = "duplicate", int(row[0]), []
+                else:
+                    cur = self._db.execute(
+                        "INSERT INTO manifests(name, sha256, source, kind, labels, filename, created_at)"
+                        " VALUES (?,?,?,?,?,?,?)",
                         (
-                            item.claim_name,
-                            item.sha256,
-                            outcome,
-                            manifest_id,
                             plan.name,
+                            item.sha256,
+                            source,
+                            plan.kind,
+                            json.dumps(plan.labels or {}),
                             item.final_name,
                             now,
                         ),
                     )
-                    results.append((outcome, ids))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+                    manifest_id = int(cur.lastrowid)
+                    ids = self._insert_tasks(plan.tasks, manifest_id, plan.name, source, now)
+                    outcome = "accepted"
+                self._db.execute(
+                    "INSERT INTO intake_log(claim_name, sha256, outcome, manifest_id, manifest,"
+                    " final_name, created_at) VALUES (?,?,?,?,?,?,?)",
+                    (
+                        item.claim_name,
+                        item.sha256,
+                        outcome,
+                        manifest_id,
+                        plan.name,
+                        item.final_name,
+                        now,
+                    ),
+                )
+                results.append((outcome, ids))
         return results
 
     def add_tasks(
@@ -318,14 +325,8 @@ class Store:
     ) -> list[int]:
         """Insert tasks with no manifest row (HTTP creates), in one transaction; returns their ids."""
         now = time.time() if now is None else now
-        with self._lock:
-            self._begin()
-            try:
-                ids = self._insert_tasks(tasks, None, manifest, source, now)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            ids = self._insert_tasks(tasks, None, manifest, source, now)
         return ids
 
     def _insert_tasks(
@@ -372,27 +373,20 @@ class Store:
         the device's only worker, so at most one task per device runs.
         """
         now = time.time() if now is None else now
-        with self._lock:
-            self._begin()
-            try:
-                row = self._db.execute(
-                    f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE serial=? AND status=0 AND start_at<=?"
-                    " AND (firing IS NULL OR NOT EXISTS (SELECT 1 FROM tasks p WHERE p.firing=t.firing"
-                    " AND p.unit=t.unit AND p.step<t.step AND p.status IN (0, 1)))"
-                    " ORDER BY start_at, id LIMIT 1",
-                    (serial, now),
-                ).fetchone()
-                if row is None:
-                    self._db.execute("COMMIT")
-                    return None
-                self._db.execute(
-                    "UPDATE tasks SET status=1, started_at=?, ended_at=NULL, remark='' WHERE id=?",
-                    (now, row[0]),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            row = self._db.execute(
+                f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE serial=? AND status=0 AND start_at<=?"
+                " AND (firing IS NULL OR NOT EXISTS (SELECT 1 FROM tasks p WHERE p.firing=t.firing"
+                " AND p.unit=t.unit AND p.step<t.step AND p.status IN (0, 1)))"
+                " ORDER BY start_at, id LIMIT 1",
+                (serial, now),
+            ).fetchone()
+            if row is None:
+                return None
+            self._db.execute(
+                "UPDATE tasks SET status=1, started_at=?, ended_at=NULL, remark='' WHERE id=?",
+                (now, row[0]),
+            )
         task = _row_to_task(row)
         return TaskRow(
             **{
@@ -410,38 +404,26 @@ class Store:
         later steps of its unit in the same transaction (remark naming the failed step)."""
         assert status in (COMPLETED, FAILED)
         now = time.time() if now is None else now
-        with self._lock:
-            self._begin()
-            try:
-                cur = self._db.execute(
-                    "UPDATE tasks SET status=?, remark=?, ended_at=? WHERE id=? AND status=1",
-                    (status, remark, now, task_id),
-                )
-                if cur.rowcount == 1 and status == FAILED:
-                    self._skip_later_steps(task_id, now)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            cur = self._db.execute(
+                "UPDATE tasks SET status=?, remark=?, ended_at=? WHERE id=? AND status=1",
+                (status, remark, now, task_id),
+            )
+            if cur.rowcount == 1 and status == FAILED:
+                self._skip_later_steps(task_id, now)
         return cur.rowcount == 1
 
     def fail_pending(self, task_id: int, remark: str, now: float | None = None) -> bool:
         """Fail a pending task (device absent too long, stopped before it ran); later workflow
         steps of its unit are skipped as by :meth:`finish`."""
         now = time.time() if now is None else now
-        with self._lock:
-            self._begin()
-            try:
-                cur = self._db.execute(
-                    "UPDATE tasks SET status=3, remark=?, ended_at=? WHERE id=? AND status=0",
-                    (remark, now, task_id),
-                )
-                if cur.rowcount == 1:
-                    self._skip_later_steps(task_id, now)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            cur = self._db.execute(
+                "UPDATE tasks SET status=3, remark=?, ended_at=? WHERE id=? AND status=0",
+                (remark, now, task_id),
+            )
+            if cur.rowcount == 1:
+                self._skip_later_steps(task_id, now)
         return cur.rowcount == 1
 
     def _skip_later_steps(self, task_id: int, now: float) -> int:
@@ -463,13 +445,11 @@ class Store:
     def fail_running_after_crash(self, remark: str = "interrupted") -> list[TaskRow]:
         """On start: tasks left running by a crash end failed with ``remark``; returns them."""
         now = time.time()
-        with self._lock:
-            self._begin()
+        with self._transaction():
             rows = self._db.execute(f"SELECT {_TASK_COLUMNS} FROM tasks WHERE status=1").fetchall()
             self._db.execute(
                 "UPDATE tasks SET status=3, remark=?, ended_at=? WHERE status=1", (remark, now)
             )
-            self._db.execute("COMMIT")
         return [_row_to_task(r) for r in rows]
 
     # -- reading -----------------------------------------------------------------------------
@@ -582,51 +562,45 @@ class Store:
         """Put a valid manifest file's content in force: a new name starts at generation 1, new
         content makes the next generation (``applied_at`` = ``now``), the same content changes
         nothing. Clears a previous error and un-deletes. Returns the generation in force."""
-        with self._lock:
-            self._begin()
-            try:
-                row = self._db.execute(
-                    "SELECT sha256, generation, deleted_at FROM workflows WHERE name=?", (name,)
-                ).fetchone()
-                if row is None:
-                    generation = 1
-                    self._db.execute(
-                        "INSERT INTO workflows(name, path, sha256, generation, kind, document, applied_at)"
-                        " VALUES (?,?,?,?,?,?,?)",
-                        (
-                            name,
-                            path,
-                            sha256,
-                            1,
-                            kind,
-                            json.dumps(document, ensure_ascii=False),
-                            now,
-                        ),
-                    )
-                elif row[0] == sha256 and row[2] is None and row[1] > 0:
-                    generation = row[1]
-                    self._db.execute(
-                        "UPDATE workflows SET path=?, error=NULL WHERE name=?", (path, name)
-                    )
-                else:
-                    generation = row[1] + 1
-                    self._db.execute(
-                        "UPDATE workflows SET path=?, sha256=?, generation=?, kind=?, document=?,"
-                        " applied_at=?, deleted_at=NULL, error=NULL WHERE name=?",
-                        (
-                            path,
-                            sha256,
-                            generation,
-                            kind,
-                            json.dumps(document, ensure_ascii=False),
-                            now,
-                            name,
-                        ),
-                    )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            row = self._db.execute(
+                "SELECT sha256, generation, deleted_at FROM workflows WHERE name=?", (name,)
+            ).fetchone()
+            if row is None:
+                generation = 1
+                self._db.execute(
+                    "INSERT INTO workflows(name, path, sha256, generation, kind, document, applied_at)"
+                    " VALUES (?,?,?,?,?,?,?)",
+                    (
+                        name,
+                        path,
+                        sha256,
+                        1,
+                        kind,
+                        json.dumps(document, ensure_ascii=False),
+                        now,
+                    ),
+                )
+            elif row[0] == sha256 and row[2] is None and row[1] > 0:
+                generation = row[1]
+                self._db.execute(
+                    "UPDATE workflows SET path=?, error=NULL WHERE name=?", (path, name)
+                )
+            else:
+                generation = row[1] + 1
+                self._db.execute(
+                    "UPDATE workflows SET path=?, sha256=?, generation=?, kind=?, document=?,"
+                    " applied_at=?, deleted_at=NULL, error=NULL WHERE name=?",
+                    (
+                        path,
+                        sha256,
+                        generation,
+                        kind,
+                        json.dumps(document, ensure_ascii=False),
+                        now,
+                        name,
+                    ),
+                )
         return generation
 
     def workflow_error(self, *, name: str, path: str, sha256: str, error: str, now: float) -> None:
@@ -645,19 +619,13 @@ class Store:
     def delete_workflow(self, name: str, *, now: float, remark: str) -> int:
         """A workflow's file is gone: no more firings; its pending tasks end failed with
         ``remark``. Returns how many pending tasks were cancelled."""
-        with self._lock:
-            self._begin()
-            try:
-                self._db.execute("UPDATE workflows SET deleted_at=? WHERE name=?", (now, name))
-                cur = self._db.execute(
-                    "UPDATE tasks SET status=3, remark=?, ended_at=? WHERE manifest=? AND status=0"
-                    " AND source='workflow'",
-                    (remark, now, name),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            self._db.execute("UPDATE workflows SET deleted_at=? WHERE name=?", (now, name))
+            cur = self._db.execute(
+                "UPDATE tasks SET status=3, remark=?, ended_at=? WHERE manifest=? AND status=0"
+                " AND source='workflow'",
+                (remark, now, name),
+            )
         return cur.rowcount
 
     def fire(
@@ -676,24 +644,17 @@ class Store:
         insert its tasks, in one transaction. None when that slot was already recorded: a slot
         fires at most once, whatever restarts happen."""
         now = time.time() if now is None else now
-        with self._lock:
-            self._begin()
+        with self._transaction():
             try:
-                try:
-                    self._db.execute(
-                        "INSERT INTO firings(workflow, slot, generation, outcome, due, at, task_count, note)"
-                        " VALUES (?,?,?,?,?,?,?,?)",
-                        (workflow, slot, generation, outcome, due, now, len(tasks), note),
-                    )
-                except sqlite3.IntegrityError:
-                    self._db.execute("ROLLBACK")
-                    return None
-                ids = self._insert_tasks(tasks, None, workflow, "workflow", now)
-                self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
+                self._db.execute(
+                    "INSERT INTO firings(workflow, slot, generation, outcome, due, at, task_count, note)"
+                    " VALUES (?,?,?,?,?,?,?,?)",
+                    (workflow, slot, generation, outcome, due, now, len(tasks), note),
+                )
+            except sqlite3.IntegrityError:  # that slot is recorded already
+                self._db.execute("ROLLBACK")
+                return None
+            ids = self._insert_tasks(tasks, None, workflow, "workflow", now)
         return ids
 
     def firings(self, workflow: str, *, limit: int = 10) -> list[tuple[str, int, str, float, str]]:
@@ -740,19 +701,13 @@ class Store:
         when ``tasks`` is empty).
         """
         now = time.time()
-        with self._lock:
-            self._begin()
-            try:
-                ids = self._insert_tasks(tasks, None, None, "api", now)
-                if ids:
-                    self._db.execute(
-                        "UPDATE tasks SET manifest=? WHERE id BETWEEN ? AND ?",
-                        (f"{prefix}{ids[0]}", ids[0], ids[-1]),
-                    )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            ids = self._insert_tasks(tasks, None, None, "api", now)
+            if ids:
+                self._db.execute(
+                    "UPDATE tasks SET manifest=? WHERE id BETWEEN ? AND ?",
+                    (f"{prefix}{ids[0]}", ids[0], ids[-1]),
+                )
         return ids
 
     def list_tasks(
@@ -798,20 +753,14 @@ class Store:
         """Fail ``task_id`` with ``remark`` if it is pending; returns the task afterwards (None
         when there is no such task). A task in any other state is returned unchanged."""
         now = time.time()
-        with self._lock:
-            self._begin()
-            try:
-                self._db.execute(
-                    "UPDATE tasks SET status=3, remark=?, ended_at=? WHERE id=? AND status=0",
-                    (remark, now, task_id),
-                )
-                row = self._db.execute(
-                    f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id=?", (task_id,)
-                ).fetchone()
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            self._db.execute(
+                "UPDATE tasks SET status=3, remark=?, ended_at=? WHERE id=? AND status=0",
+                (remark, now, task_id),
+            )
+            row = self._db.execute(
+                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id=?", (task_id,)
+            ).fetchone()
         return _row_to_task(row) if row else None
 
     def stop_running(self, task_id: int, remark: str) -> bool:
@@ -828,21 +777,15 @@ class Store:
         """Put a failed task back to pending, due now, ``retry_count`` + 1, remark and times
         cleared. Returns (retried, the task afterwards or None when there is no such task)."""
         now = time.time()
-        with self._lock:
-            self._begin()
-            try:
-                cur = self._db.execute(
-                    "UPDATE tasks SET status=0, retry_count=retry_count+1, start_at=?,"
-                    " started_at=NULL, ended_at=NULL, remark='' WHERE id=? AND status=3",
-                    (now, task_id),
-                )
-                row = self._db.execute(
-                    f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id=?", (task_id,)
-                ).fetchone()
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            cur = self._db.execute(
+                "UPDATE tasks SET status=0, retry_count=retry_count+1, start_at=?,"
+                " started_at=NULL, ended_at=NULL, remark='' WHERE id=? AND status=3",
+                (now, task_id),
+            )
+            row = self._db.execute(
+                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id=?", (task_id,)
+            ).fetchone()
         return cur.rowcount == 1, (_row_to_task(row) if row else None)
 
     def retry_all_failed(self) -> list[tuple[int, str | None]]:
@@ -850,19 +793,13 @@ class Store:
 
         Returns (id, manifest) of each task retried."""
         now = time.time()
-        with self._lock:
-            self._begin()
-            try:
-                rows = self._db.execute(
-                    "UPDATE tasks SET status=0, retry_count=retry_count+1, start_at=?,"
-                    " started_at=NULL, ended_at=NULL, remark='' WHERE status=3"
-                    " RETURNING id, manifest",
-                    (now,),
-                ).fetchall()
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            rows = self._db.execute(
+                "UPDATE tasks SET status=0, retry_count=retry_count+1, start_at=?,"
+                " started_at=NULL, ended_at=NULL, remark='' WHERE status=3"
+                " RETURNING id, manifest",
+                (now,),
+            ).fetchall()
         return [(int(r[0]), r[1]) for r in rows]
 
     def delete_tasks(self, task_ids: Iterable[int]) -> list[tuple[int, str | None]]:
@@ -871,18 +808,12 @@ class Store:
         Running tasks are left alone (stop them first). Returns (id, manifest) of each task
         deleted, in id order."""
         ids = json.dumps(sorted({int(i) for i in task_ids}))
-        with self._lock:
-            self._begin()
-            try:
-                rows = self._db.execute(
-                    "DELETE FROM tasks WHERE id IN (SELECT value FROM json_each(?))"
-                    " AND status!=1 RETURNING id, manifest",
-                    (ids,),
-                ).fetchall()
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            rows = self._db.execute(
+                "DELETE FROM tasks WHERE id IN (SELECT value FROM json_each(?))"
+                " AND status!=1 RETURNING id, manifest",
+                (ids,),
+            ).fetchall()
         return sorted((int(r[0]), r[1]) for r in rows)
 
     def statuses(self, task_ids: Iterable[int]) -> dict[int, int]:
