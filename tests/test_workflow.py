@@ -175,3 +175,13 @@ def test_material_paths_outside_the_roots_are_refused_in_a_step():
     assert [d.pointer for d in info.value.details] == [
         "/spec/steps/0/script_config/material_list/0"
     ]
+
+
+def test_the_api_task_object_names_the_step(tmp_path: Path):
+    from runner.http.taskops import task_object
+    from runner.spool import IntakeItem
+
+    store = Store(tmp_path / "state.db")
+    store.take_in([IntakeItem(Path("wf.json"), "wf.json", "x", "wf.json", plan(workflow()))])
+    objects = [task_object(t, UTC) for t in store.tasks_of_manifest("wf")]
+    assert [o["step"] for o in objects[:3]] == ["follow first", "follow first", "2-unfollow"]

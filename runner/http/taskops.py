@@ -60,6 +60,7 @@ def task_object(task: TaskRow, tz: Any) -> dict[str, Any]:
         "create_time": local_time(task.created_at, tz),
         "retry_count": task.retry_count,
         "remark": task.remark,
+        "step": task.step_name,
     }
 
 

@@ -140,7 +140,7 @@ class TaskStatus(IntEnum):
 
 
 class TaskRecord(BaseModel):
-    """The API's task object (spec/local-api.md, "Task object"), exactly its fields.
+    """The API's task object (spec/local-api.md, "Task object"): its fields, plus (ours) ``step``.
 
     Times are local time in the runner's zone, ``"YYYY-MM-DD HH:MM:SS"``, or None.
     ``script_config`` must already be redacted (:func:`runner.models.redact_config`).
@@ -163,6 +163,10 @@ class TaskRecord(BaseModel):
     create_time: str | None = Field(pattern=LOCAL_TIME_PATTERN)
     retry_count: int = Field(0, ge=0)
     remark: str = ""
+    step: str | None = Field(
+        default=None,
+        description="(ours) For a workflow's task: the step's name; null otherwise.",
+    )
 
     @model_validator(mode="after")
     def _status_text_matches(self) -> TaskRecord:
