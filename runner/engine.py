@@ -14,7 +14,6 @@ import random
 import signal
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -33,22 +32,10 @@ log = logging.getLogger(__name__)
 def intake_context(
     config: RunnerConfig, now: float | None = None, rng: random.Random | None = None
 ):
-    """The intake context of this runner at ``now`` (epoch seconds; default: the current time):
-    its live account inventory, time zone, caps, default package and material roots."""
+    """The intake context of this runner at ``now`` (see ``IntakeContext.from_config``)."""
     from runner.intake import IntakeContext
 
-    tz = config.tz()
-    when = datetime.now(tz) if now is None else datetime.fromtimestamp(now, tz)
-    return IntakeContext(
-        accounts=config.accounts,
-        now=when,
-        rng=rng or random.Random(),
-        max_bytes=config.max_manifest_bytes,
-        max_depth=config.max_nesting,
-        default_package=config.package,
-        material_roots=tuple(config.material_roots),
-        upload_folder=config.upload_folder,
-    )
+    return IntakeContext.from_config(config, now, rng)
 
 
 def make_planner(config: RunnerConfig, rng: random.Random | None = None):

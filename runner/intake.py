@@ -36,7 +36,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as ModelError
 
 from runner import schemagen
-from runner.config import DEFAULT_PACKAGE, Account
+from runner.config import DEFAULT_PACKAGE, Account, RunnerConfig
 from runner.errors import (
     INVALID_PARAMETERS,
     MISSING_SCRIPT_NAME,
@@ -95,6 +95,24 @@ class IntakeContext:
     material_roots: tuple[Path, ...] = ()
     upload_folder: Path | None = None
     allow_schedule: bool = False  # True only for a workflows folder (runner.gitops)
+
+    @classmethod
+    def from_config(
+        cls, config: RunnerConfig, now: float | None = None, rng: random.Random | None = None
+    ) -> IntakeContext:
+        """The context of a runner with ``config`` at ``now`` (epoch seconds; default: the current
+        time): its live account inventory, time zone, caps, default package and material roots."""
+        tz = config.tz()
+        return cls(
+            accounts=config.accounts,
+            now=datetime.now(tz) if now is None else datetime.fromtimestamp(now, tz),
+            rng=rng or random.Random(),
+            max_bytes=config.max_manifest_bytes,
+            max_depth=config.max_nesting,
+            default_package=config.package,
+            material_roots=tuple(config.material_roots),
+            upload_folder=config.upload_folder,
+        )
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import datetime
 from typing import Any
 
 import trio
@@ -111,14 +110,7 @@ class TaskOperations:
                 max_bytes=config.max_manifest_bytes,
                 max_depth=config.max_nesting,
             )
-            ctx = IntakeContext(
-                accounts=config.accounts,
-                now=datetime.now(self.tz),
-                rng=self._rng,
-                max_bytes=config.max_manifest_bytes,
-                max_depth=config.max_nesting,
-                default_package=config.package,
-            )
+            ctx = IntakeContext.from_config(config, rng=self._rng)
             tasks = plan_body(body, ctx=ctx)
         except IntakeError as e:
             raise ApiError.from_intake(e) from None
