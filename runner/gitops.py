@@ -409,6 +409,16 @@ class WorkflowFolder:
 
     # -- the trio loop -----------------------------------------------------------------------
 
+    def scan_and_tick(self) -> float:
+        """:meth:`scan` then :meth:`tick`; a failure (disk, database) is logged and retried after
+        the scan interval instead of stopping the runner. Returns the seconds to wait."""
+        try:
+            self.scan()
+            return self.tick()
+        except Exception:
+            log.exception("workflows folder %s: applying or firing failed; retrying", self.folder)
+            return self.scan_interval
+
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Scan and fire until cancelled: on folder events, when a slot falls due, and every
         ``scan_interval`` seconds. ``task_status.started()`` after the first scan and tick."""
@@ -418,8 +428,7 @@ class WorkflowFolder:
         self.folder.mkdir(parents=True, exist_ok=True)
         observer = _start_observer(self.folder, send, trio.lowlevel.current_trio_token())
         try:
-            await trio.to_thread.run_sync(self.scan)
-            wait = await trio.to_thread.run_sync(self.tick)
+            wait = await trio.to_thread.run_sync(self.scan_and_tick)
             task_status.started()
             while True:
                 with trio.move_on_after(max(0.01, min(wait, self.scan_interval))):
@@ -429,8 +438,7 @@ class WorkflowFolder:
                             receive.receive_nowait()
                         except trio.WouldBlock:
                             break
-                await trio.to_thread.run_sync(self.scan)
-                wait = await trio.to_thread.run_sync(self.tick)
+                wait = await trio.to_thread.run_sync(self.scan_and_tick)
         finally:
             if observer is not None:
                 observer.stop()

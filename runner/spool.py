@@ -30,7 +30,7 @@ from typing import Any
 
 import trio
 
-from runner.errors import INVALID_PARAMETERS, IntakeError
+from runner.errors import INTERNAL_ERROR, INVALID_PARAMETERS, IntakeError
 from runner.status import StatusWriter, atomic_write, dump_status, local_time, write_rejected_status
 from runner.store import Store
 
@@ -128,6 +128,7 @@ class Spool:
         self.max_bytes = max_bytes
         self.on_tasks = on_tasks or (lambda: None)
         self.batch_size = batch_size
+        self._recover_first = False
         for sub in SUBDIRS:
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         self.incoming = self.root / "incoming"
@@ -203,6 +204,21 @@ class Spool:
         if batch:
             outcomes.extend(self._process_batch(batch))
         return outcomes, wait
+
+    def scan_or_log(self, hot: set[str] = frozenset()) -> float | None:  # type: ignore[assignment]
+        """:meth:`scan`, surviving failures of the disk or the database (disk full, a locked or
+        broken store): the error is logged, claimed files stay in ``active/``, and the next call
+        first finishes them (:meth:`recover`). Returns the seconds until a settling file is
+        ready, or None."""
+        try:
+            if self._recover_first:
+                self.recover()
+                self._recover_first = False
+            return self.scan(hot)[1]
+        except Exception:
+            log.exception("spool: taking files in failed; retrying in %g s", self.scan_interval)
+            self._recover_first = True
+            return None
 
     def claim(self, path: Path) -> Path | None:
         """Move ``path`` from ``incoming/`` to ``active/`` without ever overwriting.
@@ -299,6 +315,16 @@ class Spool:
             plan = self.plan(data, name)
         except IntakeError as e:
             return self._reject(claimed, e)
+        except Exception:  # a bug in intake: refuse this file with a reason, keep the runner going
+            log.exception("manifest file %s: internal error while planning it", name)
+            return self._reject(
+                claimed,
+                IntakeError(
+                    INTERNAL_ERROR,
+                    "internal error while reading this manifest (the runner's log has the "
+                    "details); drop it again once the runner is fixed",
+                ),
+            )
         final_name = _unique_name(self.accepted, name, reserved)
         return IntakeItem(
             path=claimed, claim_name=name, sha256=sha, final_name=final_name, plan=plan
@@ -341,7 +367,7 @@ class Spool:
         send, receive = trio.open_memory_channel[tuple[str, bool]](10_000)
         observer = _start_observer(self.incoming, send, trio.lowlevel.current_trio_token())
         try:
-            outcomes, wait = await trio.to_thread.run_sync(self.scan)
+            wait = await trio.to_thread.run_sync(self.scan_or_log)
             task_status.started()
             while True:
                 timeout = self.scan_interval if wait is None else min(wait, self.scan_interval)
@@ -357,7 +383,7 @@ class Spool:
                             break
                         if is_hot:
                             hot.add(name)
-                outcomes, wait = await trio.to_thread.run_sync(self.scan, hot)
+                wait = await trio.to_thread.run_sync(self.scan_or_log, hot)
         finally:
             if observer is not None:
                 observer.stop()

@@ -236,7 +236,7 @@ class StatusWriter:
                     status_path(self.status_dir, name),
                     dump_status(build_status(self.store, name, self.tz)),
                 )
-            except OSError:
+            except Exception:  # disk or database trouble: keep it marked, try again later
                 log.exception("could not write the status file of manifest %s", name)
                 with self._lock:
                     self._dirty.add(name)

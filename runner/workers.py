@@ -11,6 +11,7 @@ the device facade, and commits the outcome before anyone is told.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -182,7 +183,14 @@ class Farm:
         with worker.scope:
             try:
                 while True:
-                    task = await trio.to_thread.run_sync(self.store.claim_next, worker.serial)
+                    try:
+                        task = await trio.to_thread.run_sync(self.store.claim_next, worker.serial)
+                    except sqlite3.Error:  # a locked or full store: wait, do not stop the phone
+                        log.exception(
+                            "device %s: could not read the store; retrying", worker.serial
+                        )
+                        await trio.sleep(1.0)
+                        continue
                     if task is None:
                         nxt = await trio.to_thread.run_sync(self.store.next_start, worker.serial)
                         timeout = 5.0 if nxt is None else min(5.0, max(0.0, nxt - time.time()))

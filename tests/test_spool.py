@@ -303,3 +303,39 @@ def test_a_crash_at_any_step_loses_no_manifest_and_takes_none_twice(
     assert all((root / "rejected" / f"{n}.error.yaml").exists() for n in rejected)
     assert len(rejected) == kinds.count("bad")
     assert spool.store.counts()["total"] == expected_tasks
+
+
+def test_a_bug_in_intake_rejects_that_file_with_a_reason_and_takes_the_others(spool: SpoolFixture):
+    planner = spool.spool.plan
+
+    def flaky(data: bytes, name: str):
+        if name == "boom.yaml":
+            raise RuntimeError("a bug")
+        return planner(data, name)
+
+    spool.spool.plan = flaky
+    spool.drop("boom.yaml", FOLLOW.format(name="boom"))
+    spool.drop("fine.yaml", FOLLOW.format(name="fine"))
+    outcomes = {o.final_name: o.outcome for o in spool.scan()}
+    assert outcomes == {"boom.yaml": "rejected", "fine.yaml": "accepted"}
+    assert read_yaml(spool.root / "rejected" / "boom.yaml.error.yaml")["code"] == 50001
+
+
+def test_a_failing_store_loses_nothing_and_the_next_scan_finishes_the_files(
+    spool: SpoolFixture, monkeypatch
+):
+    import sqlite3
+
+    spool.drop("a.yaml", FOLLOW.format(name="a"))
+    with monkeypatch.context() as m:
+
+        def disk_full(*args, **kwargs):
+            raise sqlite3.OperationalError("database or disk is full")
+
+        m.setattr(spool.store, "take_in", disk_full)
+        assert spool.spool.scan_or_log() is None  # logged, not raised
+    assert spool.files("active") == ["a.yaml"] and spool.store.counts()["total"] == 0
+    spool.drop("b.yaml", FOLLOW.format(name="b"))
+    spool.spool.scan_or_log()
+    assert spool.files("accepted") == ["a.yaml", "b.yaml"]
+    assert spool.files("active") == [] and spool.store.counts()["total"] == 8
