@@ -288,7 +288,15 @@ class Farm:
                 log.exception("could not save the artifacts of task %d", task.id)
         else:
             tlog.info("completed%s", f": {remark}" if remark else "")
-        await trio.to_thread.run_sync(self.store.finish, task.id, status, remark)
+        for attempt in range(30):  # a locked or full store: retry; the outcome must be recorded
+            try:
+                await trio.to_thread.run_sync(self.store.finish, task.id, status, remark)
+                break
+            except sqlite3.Error:
+                log.exception(
+                    "task %d: could not record its end (attempt %d)", task.id, attempt + 1
+                )
+                await trio.sleep(1.0)
         self.status.mark(task.manifest)
 
     def _package_of(self, task: TaskRow) -> str:
