@@ -29,23 +29,16 @@ from runner.workers import Farm
 log = logging.getLogger(__name__)
 
 
-def intake_context(
-    config: RunnerConfig, now: float | None = None, rng: random.Random | None = None
-):
-    """The intake context of this runner at ``now`` (see ``IntakeContext.from_config``)."""
-    from runner.intake import IntakeContext
-
-    return IntakeContext.from_config(config, now, rng)
-
-
 def make_planner(config: RunnerConfig, rng: random.Random | None = None):
     """A ``(data, filename) -> ManifestPlan`` function bound to the config's accounts and caps."""
-    from runner.intake import plan_manifest
+    from runner.intake import IntakeContext, plan_manifest
 
     rng = rng or random.Random()
 
     def plan(data: bytes, filename: str):
-        return plan_manifest(data, filename=filename, ctx=intake_context(config, rng=rng))
+        return plan_manifest(
+            data, filename=filename, ctx=IntakeContext.from_config(config, rng=rng)
+        )
 
     return plan
 
@@ -126,12 +119,13 @@ class Runner:
                 await nursery.start(self.spool.run)
                 if config.workflows is not None:
                     from runner.gitops import WorkflowFolder
+                    from runner.intake import IntakeContext
 
                     self.workflows = WorkflowFolder(
                         Path(config.workflows),
                         self.store,
                         status,
-                        lambda now: intake_context(config, now),
+                        lambda now: IntakeContext.from_config(config, now),
                         tz,
                         accounts=config.accounts,
                         on_tasks=self.farm.wakeup.notify,

@@ -14,8 +14,8 @@ def run_apply(folder: Path, *, dry_run: bool, config_path: Path | None, spool: P
     Returns 0, 2 for a missing folder or a bad config, 2 without ``--dry-run`` (``tikrunner serve
     --workflows DIR`` is what applies a folder, so that firing and applying stay one process).
     """
-    from runner.engine import intake_context
     from runner.gitops import describe_changes
+    from runner.intake import IntakeContext
     from runner.store import Store
 
     if not folder.is_dir():
@@ -37,7 +37,7 @@ def run_apply(folder: Path, *, dry_run: bool, config_path: Path | None, spool: P
     store = Store(db) if db.exists() else None
     try:
         lines = describe_changes(
-            folder, store, lambda now: intake_context(config, now), config.tz()
+            folder, store, lambda now: IntakeContext.from_config(config, now), config.tz()
         )
     finally:
         if store is not None:

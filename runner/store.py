@@ -544,17 +544,25 @@ class Store:
 
     # -- workflows folder (runner.gitops) -----------------------------------------------------
 
+    _WORKFLOW_COLUMNS = (
+        "name, path, sha256, generation, kind, document, applied_at, deleted_at, error"
+    )
+
     def workflows(self) -> list[WorkflowRow]:
         """Every workflow the store knows (applied, failed to apply, or deleted), by name."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT name, path, sha256, generation, kind, document, applied_at, deleted_at, error"
-                " FROM workflows ORDER BY name"
+                f"SELECT {self._WORKFLOW_COLUMNS} FROM workflows ORDER BY name"
             ).fetchall()
         return [WorkflowRow(*r[:5], json.loads(r[5]), *r[6:]) for r in rows]
 
     def workflow(self, name: str) -> WorkflowRow | None:
-        return next((w for w in self.workflows() if w.name == name), None)
+        """The workflow called ``name``, or None (asked for by every status-file write)."""
+        with self._lock:
+            r = self._db.execute(
+                f"SELECT {self._WORKFLOW_COLUMNS} FROM workflows WHERE name=?", (name,)
+            ).fetchone()
+        return None if r is None else WorkflowRow(*r[:5], json.loads(r[5]), *r[6:])
 
     def apply_workflow(
         self, *, name: str, path: str, sha256: str, kind: str, document: dict, now: float

@@ -9,7 +9,7 @@ import pytest
 
 from runner.errors import TaskFailed
 from runner.sim import DEFAULT_VERSION, VERSIONS, SimFarm
-from tests.devices.simfarm import make_ctx, run_tasks
+from tests.devices.simfarm import OUR_COMMANDS, make_ctx, run_tasks
 
 OTHER_VERSION = next(v for v in VERSIONS if v != DEFAULT_VERSION)
 S1 = "sim-0001"
@@ -126,18 +126,6 @@ def test_follow_works_on_the_other_app_version_with_different_resource_ids():
 SHELL_HOSTILE = ["o'neil", "a;reboot", "$(reboot)", "x&&reboot", "it's;$(id)&x", "a=b,c+d!*"]
 # Names that need percent-encoding in a URL (quotes, spaces, backslash, pipes, non-ASCII).
 ENCODED_HOSTILE = ['say "hi"', "`id`", "two words", "back\\slash|pipe>file", "😀emoji", "中文用户"]
-# What our own code and uiautomator2 run on the phone; anything else came from user data.
-OUR_COMMANDS = {
-    "toybox",
-    "app_process",
-    "am",
-    "monkey",
-    "pm",
-    "dumpsys",
-    "ime",
-    "echo",
-    "screencap",
-}
 
 
 def commands_run(farm: SimFarm) -> list[tuple[str, ...]]:

@@ -95,3 +95,9 @@ def run_tasks(farm: Any, serial: str, ctxs: list[TaskContext]) -> list[str | Exc
         return out
 
     return on_farm(farm, main)
+
+
+# What our own code and uiautomator2 run on the phone; anything else came from user data.
+OUR_COMMANDS = frozenset(
+    {"toybox", "app_process", "am", "monkey", "pm", "dumpsys", "ime", "echo", "screencap"}
+)

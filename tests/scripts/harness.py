@@ -16,6 +16,7 @@ from runner.config import Account
 from runner.errors import TaskFailed
 from runner.intake import IntakeContext, NewTask, plan_body
 from runner.scripts import TaskContext, run_task
+from tests.devices.simfarm import OUR_COMMANDS as BASE_COMMANDS
 from tests.devices.simfarm import TaskLog, on_farm, open_session
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
@@ -105,19 +106,9 @@ def account_truth(farm: Any, serial: str, user: str) -> dict:
     return farm.ground_truth()[serial]["accounts"][user]
 
 
-# What our own code and uiautomator2 run on a phone; anything else came from user data.
-OUR_COMMANDS = {
-    "toybox",
-    "app_process",
-    "am",
-    "monkey",
-    "pm",
-    "dumpsys",
-    "ime",
-    "echo",
-    "screencap",
-    "content",
-}
+# What our own code and uiautomator2 run on a phone (media scans use ``content`` too); anything
+# else came from user data.
+OUR_COMMANDS = BASE_COMMANDS | {"content"}
 
 
 def commands_run(farm: Any, serial: str) -> list[tuple[str, ...]]:
