@@ -18,7 +18,26 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 _BOUNDS = re.compile(r"\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]")
+#: Bidi marks and isolates TikTok wraps display names in (real dumps: U+200E U+2068 ... U+2069),
+#: removed before comparing; no-break and narrow no-break spaces (French ``3,8 M``, ``« J'aime »``)
+#: and the typographic apostrophe (``Couldn’t``) read as their plain forms.
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
+)
+_PLAIN = {0x00A0: " ", 0x202F: " ", 0x2007: " ", 0x2019: "'"}
+_TRANSLATE = {**_INVISIBLE, **{k: v for k, v in _PLAIN.items()}}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def normalize(value: str) -> str:
+    """A text as selectors compare it: bidi marks (U+200E/F, U+202A-E, U+2066-9) and BOMs
+    removed, no-break spaces (U+00A0, U+202F, U+2007) read as spaces, the typographic apostrophe
+    U+2019 as ``'``, surrounding whitespace stripped. Inner spacing is kept.
+
+    The rule comes from real dumps (design.md, "Real screens"): TikTok wraps display names in
+    bidi isolates, and French text uses no-break spaces. Reports show texts as dumped.
+    """
+    return value.translate(_TRANSLATE).strip()
 
 
 class HierarchyParseError(ValueError):
@@ -50,6 +69,10 @@ class Node:
     """One view of the dump. Attribute names follow the dump's, with ``-`` turned into ``_``.
 
     ``attrs`` keeps every attribute exactly as dumped (for the ones not given a field here).
+    ``ntext`` / ``ndesc`` are ``text`` / ``content_desc`` as matching compares them
+    (:func:`normalize`). ``index`` is the node's place in :attr:`Hierarchy.nodes`, ``parent`` its
+    parent's (-1 for a window root) and ``end`` the index just past its subtree (document order
+    puts a subtree right after its root).
     """
 
     text: str
@@ -64,7 +87,13 @@ class Node:
     selected: bool
     checked: bool
     depth: int
+    scrollable: bool = False
     attrs: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    ntext: str = field(default="", compare=False, repr=False)
+    ndesc: str = field(default="", compare=False, repr=False)
+    index: int = field(default=0, compare=False, repr=False)
+    parent: int = field(default=-1, compare=False, repr=False)
+    end: int = field(default=0, compare=False, repr=False)
 
     def describe(self) -> str:
         """A short human description for logs: class, text or content-desc, and bounds."""
@@ -105,26 +134,42 @@ class Hierarchy:
         except etree.XMLSyntaxError as e:
             raise HierarchyParseError(f"hierarchy dump is not well-formed XML: {e}") from e
         nodes: list[Node] = []
-        for el in root.iter("node"):
-            depth = sum(1 for _ in el.iterancestors())
+
+        def visit(el: etree._Element, depth: int, parent: int) -> None:
             attrs = {str(k): str(v) for k, v in el.attrib.items()}
-            nodes.append(
-                Node(
-                    text=attrs.get("text", ""),
-                    content_desc=attrs.get("content-desc", ""),
-                    resource_id=attrs.get("resource-id", ""),
-                    class_name=attrs.get("class", ""),
-                    package=attrs.get("package", ""),
-                    bounds=_bounds(attrs.get("bounds")),
-                    clickable=_flag(el, "clickable"),
-                    focused=_flag(el, "focused"),
-                    enabled=_flag(el, "enabled"),
-                    selected=_flag(el, "selected"),
-                    checked=_flag(el, "checked"),
-                    depth=depth,
-                    attrs=attrs,
-                )
+            index = len(nodes)
+            nodes.append(None)  # type: ignore[arg-type]  # placeholder until the subtree is read
+            for child in el:
+                if child.tag == "node":
+                    visit(child, depth + 1, index)
+            text = attrs.get("text", "")
+            desc = attrs.get("content-desc", "")
+            nodes[index] = Node(
+                text=text,
+                content_desc=desc,
+                resource_id=attrs.get("resource-id", ""),
+                class_name=attrs.get("class", ""),
+                package=attrs.get("package", ""),
+                bounds=_bounds(attrs.get("bounds")),
+                clickable=_flag(el, "clickable"),
+                focused=_flag(el, "focused"),
+                enabled=_flag(el, "enabled"),
+                selected=_flag(el, "selected"),
+                checked=_flag(el, "checked"),
+                depth=depth,
+                scrollable=_flag(el, "scrollable"),
+                attrs=attrs,
+                ntext=normalize(text),
+                ndesc=normalize(desc),
+                index=index,
+                parent=parent,
+                end=len(nodes),
             )
+
+        for top in root.iter("node"):
+            if top.getparent() is not None and top.getparent().tag == "node":
+                continue
+            visit(top, sum(1 for _ in top.iterancestors()), -1)
         return cls(xml=xml, nodes=tuple(nodes))
 
     def __iter__(self) -> Iterator[Node]:
@@ -132,6 +177,31 @@ class Hierarchy:
 
     def __len__(self) -> int:
         return len(self.nodes)
+
+    def parent_of(self, node: Node) -> Node | None:
+        """The parent of ``node`` (a node of this hierarchy), or None for a window root."""
+        return self.nodes[node.parent] if node.parent >= 0 else None
+
+    def subtree(self, node: Node) -> tuple[Node, ...]:
+        """``node`` and everything under it, in document order."""
+        return self.nodes[node.index : node.end]
+
+    def control_of(self, node: Node) -> Node | None:
+        """The view a tap on ``node`` lands on: ``node`` itself when clickable, else its nearest
+        clickable ancestor (Android hands a touch to the deepest view that takes clicks), or None.
+        """
+        current: Node | None = node
+        while current is not None and not current.clickable:
+            current = self.parent_of(current)
+        return current
+
+    def packages(self) -> dict[str, int]:
+        """How many nodes each package has in the dump (the systemui window, the app, a
+        keyboard...)."""
+        counts: dict[str, int] = {}
+        for node in self.nodes:
+            counts[node.package] = counts.get(node.package, 0) + 1
+        return counts
 
     def focused(self) -> Node | None:
         """The node that has input focus (where typed text goes), or None."""

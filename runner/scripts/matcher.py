@@ -1,29 +1,53 @@
 """Named selectors, loaded from data and matched against one parsed hierarchy dump.
 
-Takes a selector file (``runner/scripts/selectors/<app>.yaml``) and gives a validated
-:class:`SelectorBook`: for each named element an ordered list of alternatives, the popup-dismiss
-buttons, and the screens (recognised by which named elements are present). Matching is pure and
-local: no device access, one :class:`~runner.devices.Hierarchy` in, a node (or a name) out.
+Takes a selector file (``runner/scripts/selectors/<app>.yaml``), the locale files
+(``runner/scripts/locales/*.yaml``, :mod:`runner.scripts.language`) and optional operator
+overrides (``selectors:`` in tikrunner.yaml); gives a validated :class:`SelectorBook`: for each
+named element an ordered list of alternatives, the popup-dismiss buttons, and the screens
+(recognised by which named elements are present). Matching is pure and local: no device access,
+one :class:`~runner.devices.Hierarchy` in, a node (or a name) out.
 
 Guarantees: a bad file is refused as a whole by :func:`load_selectors` with every problem listed
-(:class:`SelectorFileError`), so it fails at start, not in the middle of a task. The default file
-is read once per process.
+one per line, each with its file and key (:class:`SelectorFileError`), so it fails at start, not
+in the middle of a task. The built-in files are read once per process.
+
+**Which nodes count.** Only nodes of the app's package (the task's ``{package}``) are matched,
+unless an alternative names another ``package`` (Android's crash dialog is package ``android``):
+the systemui window of a real dump has its own ``Home``, ``Back`` and battery texts.
+
+**How texts compare.** ``text`` and ``content_desc`` are compared normalised on both sides
+(:func:`runner.devices.hierarchy.normalize`: surrounding spaces stripped, no-break spaces read as
+spaces, bidi marks ignored, ``’`` read as ``'``); resource ids and class names exactly.
 
 Alternative keys (all given keys must hold for a node to match):
 
-- ``text``, ``content_desc``, ``resource_id``: exact string equality after filling templates
-  ``{package}`` (the task's app package) and ``{username}`` (the task's target, as data: the value
-  is inserted literally, never parsed as a template);
+- ``text``, ``content_desc``, ``resource_id``: equality after filling templates;
 - ``text_prefix``, ``content_desc_prefix``: the attribute starts with the (filled) value;
-- ``text_regex``, ``content_desc_regex``: the whole attribute matches the regular expression
-  (Python ``re.fullmatch``; no templates, so user data never becomes a pattern);
-- ``not_text``, ``not_content_desc``: the attribute must differ from the (filled) value;
-- ``class``: the node's class name; ``not_class``: a class name the node must not have;
-- ``clickable``, ``focused``, ``selected``, ``enabled``: booleans.
+- ``text_contains``, ``content_desc_contains``: the attribute contains the (filled) value;
+- ``text_regex``, ``content_desc_regex``: the whole (normalised) attribute matches the regular
+  expression (``re.fullmatch``); only UI-string fields are filled in a pattern, each as an
+  escaped alternation, so user data never becomes a pattern;
+- ``not_text``, ``not_content_desc``, ``not_resource_id``: the attribute must differ;
+  ``not_text_regex``, ``not_content_desc_regex``: the attribute must not match the pattern;
+- ``class`` / ``not_class``: the node's class name is / is not this one;
+- ``package`` (template) / ``package_regex``: which window the node must belong to (default:
+  ``{package}``);
+- ``clickable``, ``focused``, ``selected``, ``enabled``, ``checked``: booleans;
+- ``control: true``: the node is the only text of the control a tap on it lands on (itself when
+  clickable, else its nearest clickable ancestor): a button's label, never a counter's label
+  (real profiles label a counter ``Following`` too, next to its number);
+- ``within: ELEMENT``: the node lies in the subtree of ELEMENT's node (a gallery tile in the grid);
+  ``not_within: ELEMENT``: it lies in none of the subtrees of ELEMENT's nodes (every node of
+  ELEMENT's first matching alternative: the bottom bar's tabs read ``Friends`` too);
+- ``beside: ELEMENT``: the node is on the same row as ELEMENT's node and right of it; the nearest
+  such node wins (the comment sheet's send button has no words, only an unresolved string id).
 
-Template fields: ``package``, ``username`` (a follow/unfollow target), ``account`` (the task's
-own account), ``caption``, ``comment``, ``file`` (a media file's name on the phone), ``sound``,
-``keyword``. Values are inserted literally.
+Templates ``{field}`` in string values: a *value field* (:data:`TEMPLATE_FIELDS`: the task's
+``package``, the target ``username``, ...) is inserted literally, as data; any other field is a
+*UI string key* of the locale files (``{follow}`` is ``Follow`` in English, ``Suivre`` in
+French), filled with every variant of the task's language (of every language while the language
+is not known yet). A value field with no value makes the alternative match nothing, except
+:data:`ANY`, which matches any text (``tikrunner inspect`` without ``--target``).
 
 The first alternative that matches any node wins; within it, the first node in document order.
 """
@@ -31,41 +55,255 @@ The first alternative that matches any node wins; within it, the first node in d
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import string
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from runner.devices.hierarchy import Hierarchy, Node
+from runner.devices.hierarchy import Hierarchy, Node, normalize
+from runner.scripts.language import (
+    LOCALES_DIR,
+    Language,
+    LocaleFileError,
+    LocaleGuess,
+    Locales,
+    load_locales,
+    parse_language,
+    read_yaml,
+)
 
 DEFAULT_FILE = Path(__file__).with_name("selectors") / "tiktok.yaml"
 
-_STRING_KEYS = {"text": "text", "content_desc": "content_desc", "resource_id": "resource_id"}
-_PREFIX_KEYS = {"text_prefix": "text", "content_desc_prefix": "content_desc"}
-_REGEX_KEYS = {"text_regex": "text", "content_desc_regex": "content_desc"}
-_NOT_KEYS = {"not_text": "text", "not_content_desc": "content_desc"}
-_BOOL_KEYS = ("clickable", "focused", "selected", "enabled")
+_EXACT = {"text": "ntext", "content_desc": "ndesc", "resource_id": "resource_id"}
+_PREFIX = {"text_prefix": "ntext", "content_desc_prefix": "ndesc"}
+_CONTAINS = {"text_contains": "ntext", "content_desc_contains": "ndesc"}
+_REGEX = {"text_regex": "ntext", "content_desc_regex": "ndesc", "package_regex": "package"}
+_NOT = {"not_text": "ntext", "not_content_desc": "ndesc", "not_resource_id": "resource_id"}
+_NOT_REGEX = {"not_text_regex": "ntext", "not_content_desc_regex": "ndesc"}
+_BOOL_KEYS = ("clickable", "focused", "selected", "enabled", "checked", "scrollable", "control")
+#: A UI-string field in a pattern: ``{name}`` (``{1,3}`` is a quantifier, not a field).
+_REGEX_FIELD = re.compile(r"\{([A-Za-z_]\w*)\}")
 _ALLOWED_KEYS = {
-    *_STRING_KEYS,
-    *_PREFIX_KEYS,
-    *_REGEX_KEYS,
-    *_NOT_KEYS,
+    *_EXACT,
+    *_PREFIX,
+    *_CONTAINS,
+    *_REGEX,
+    *_NOT,
+    *_NOT_REGEX,
+    "not_within",
     "class",
     "not_class",
+    "package",
+    "beside",
+    "within",
     *_BOOL_KEYS,
 }
+#: Value fields: filled from the task, inserted literally.
 TEMPLATE_FIELDS = frozenset(
     {"package", "username", "account", "caption", "comment", "file", "sound", "keyword"}
 )
 
 
+class _Any:
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+#: A value that matches any text where a value field stands (``profile_handle`` is
+#: ``@{username}``: with ANY it finds any ``@handle``).
+ANY: Any = _Any()
+
+
 class SelectorFileError(ValueError):
-    """A selector file that cannot be used; the message lists every problem with its location."""
+    """A selector (or locale, or override) file that cannot be used; the message lists every
+    problem, one per line, each starting with the file and the key."""
+
+
+@dataclass
+class Values:
+    """What fills the templates of one match: value fields (:data:`TEMPLATE_FIELDS`) and the
+    language of the UI strings (``locale`` None: every language's strings)."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    locale: str | None = None
+
+    def get(self, name: str) -> Any:
+        return self.fields.get(name)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.fields[name]
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self.fields[name] = value
+
+    def key(self) -> tuple:
+        return (
+            tuple(sorted((k, id(v) if v is ANY else v) for k, v in self.fields.items())),
+            self.locale,
+        )
+
+
+def _as_values(values: Values | Mapping[str, Any] | None) -> Values:
+    if isinstance(values, Values):
+        return values
+    return Values(dict(values or {}))
+
+
+@functools.cache
+def _template(template: str) -> tuple[tuple[str, str | None], ...]:
+    return tuple((lit, f) for lit, f, _, _ in string.Formatter().parse(template))
+
+
+class _Filler:
+    """Fills templates for one match (cached per template within it)."""
+
+    def __init__(self, locales: Locales, values: Values) -> None:
+        self.locales = locales
+        self.values = values
+        self._cache: dict[tuple[str, bool], Any] = {}
+
+    def strings(self, template: str) -> tuple[str | re.Pattern[str], ...] | None:
+        """The candidates ``template`` stands for: plain strings, or patterns where a field is
+        ANY; None when a value field has no value (match nothing)."""
+        key = (template, False)
+        if key in self._cache:
+            return self._cache[key]
+        options: list[list[Any]] = []
+        for lit, f in _template(template):
+            part: list[Any] = [lit] if lit else []
+            if f is None:
+                options.append(part or [""])
+                continue
+            if f in TEMPLATE_FIELDS:
+                v = self.values.get(f)
+                if v is ANY:
+                    if not lit and len(_template(template)) == 1:
+                        # a bare "{username}" would match every text: too vague to report
+                        self._cache[key] = None
+                        return None
+                    choices: list[Any] = [ANY]
+                elif not v:
+                    self._cache[key] = None
+                    return None
+                else:
+                    choices = [normalize(str(v))]
+            else:
+                choices = list(self.locales.variants(f, self.values.locale))
+                if not choices:
+                    self._cache[key] = None
+                    return None
+            options.append([(lit, c) for c in choices])
+        out: list[str | re.Pattern[str]] = []
+        for combo in itertools.product(*options):
+            pieces: list[Any] = []
+            for item in combo:
+                if isinstance(item, tuple):
+                    pieces.extend(item)
+                else:
+                    pieces.append(item)
+            if any(p is ANY for p in pieces):
+                out.append(re.compile("".join(".+" if p is ANY else re.escape(p) for p in pieces)))
+            else:
+                out.append(normalize("".join(pieces)))
+        result = tuple(out)
+        self._cache[key] = result
+        return result
+
+    def pattern(self, template: str) -> re.Pattern[str] | None:
+        """A regex template with its UI-string fields (``{name}``; quantifiers such as ``{1,3}``
+        stay) filled as escaped alternations; None when a string has no variant."""
+        key = (template, True)
+        if key in self._cache:
+            return self._cache[key]
+        missing = False
+
+        def fill(mt: re.Match[str]) -> str:
+            nonlocal missing
+            choices = self.locales.variants(mt.group(1), self.values.locale)
+            if not choices:
+                missing = True
+                return ""
+            return "(?:" + "|".join(re.escape(c) for c in choices) + ")"
+
+        filled = _REGEX_FIELD.sub(fill, template)
+        result = None if missing else _regex(filled)
+        self._cache[key] = result
+        return result
+
+
+class Match:
+    """One matching context: a dump, the template values, and the book (for ``beside``)."""
+
+    def __init__(self, book: SelectorBook, hierarchy: Hierarchy, values: Values) -> None:
+        self.book = book
+        self.hierarchy = hierarchy
+        self.values = values
+        self.filler = _Filler(book.locales, values)
+        self._found: dict[str, Node | None] = {}
+        self._all: dict[str, list[Node]] = {}
+        pkg = values.get("package")
+        self.package = pkg if isinstance(pkg, str) and pkg else book.app_package(hierarchy)
+
+    def elements(self, name: str) -> list[Node]:
+        """Every node of element ``name`` (its first matching alternative), cached."""
+        key = "*" + name
+        if key not in self._all:
+            self._all[key] = []
+            self._all[key] = self.book.element(name).find_all_in(self)
+        return self._all[key]
+
+    def element(self, name: str) -> Node | None:
+        if name not in self._found:
+            self._found[name] = None  # a cycle of ``beside`` finds nothing
+            self._found[name] = self.book.element(name).find_in(self)
+        return self._found[name]
+
+
+def _eq(candidates: Iterable[str | re.Pattern[str]], value: str) -> bool:
+    for c in candidates:
+        if isinstance(c, str):
+            if c == value:
+                return True
+        elif c.fullmatch(value):
+            return True
+    return False
+
+
+def _startswith(candidates: Iterable[str | re.Pattern[str]], value: str) -> bool:
+    for c in candidates:
+        if isinstance(c, str):
+            if value.startswith(c):
+                return True
+        elif c.match(value):
+            return True
+    return False
+
+
+def _contains(candidates: Iterable[str | re.Pattern[str]], value: str) -> bool:
+    for c in candidates:
+        if isinstance(c, str):
+            if c in value:
+                return True
+        elif c.search(value):
+            return True
+    return False
+
+
+def _is_control_label(h: Hierarchy, node: Node) -> bool:
+    control = h.control_of(node)
+    if control is None:
+        return False
+    for other in h.subtree(control):
+        if node.index <= other.index < node.end:
+            continue
+        if other.ntext:
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -74,37 +312,99 @@ class Alternative:
 
     fields: tuple[tuple[str, str | bool], ...]
 
-    def matches(self, node: Node, values: Mapping[str, str]) -> bool:
-        """True when every field holds for ``node``; ``values`` fills the templates."""
+    @functools.cached_property
+    def _beside(self) -> str | None:
+        return next((str(v) for k, v in self.fields if k == "beside"), None)
+
+    @functools.cached_property
+    def _within(self) -> str | None:
+        return next((str(v) for k, v in self.fields if k == "within"), None)
+
+    @functools.cached_property
+    def _package(self) -> tuple[str, str] | None:
+        for k, v in self.fields:
+            if k in ("package", "package_regex"):
+                return k, str(v)
+        return None
+
+    def matches(self, node: Node, m: Match) -> bool:
+        """True when every field holds for ``node`` in the match context ``m``."""
+        pkg = self._package
+        if pkg is None:
+            if node.package != m.package:
+                return False
+        elif pkg[0] == "package":
+            cands = m.filler.strings(pkg[1])
+            if cands is None or not _eq(cands, node.package):
+                return False
         for key, expected in self.fields:
-            if key in _STRING_KEYS:
-                assert isinstance(expected, str)
-                want = _fill(expected, values)
-                if want is None or getattr(node, _STRING_KEYS[key]) != want:
+            if key in _EXACT:
+                cands = m.filler.strings(str(expected))
+                if cands is None or not _eq(cands, getattr(node, _EXACT[key])):
                     return False
-            elif key in _PREFIX_KEYS:
-                assert isinstance(expected, str)
-                want = _fill(expected, values)
-                if want is None or not getattr(node, _PREFIX_KEYS[key]).startswith(want):
+            elif key in _PREFIX:
+                cands = m.filler.strings(str(expected))
+                if cands is None or not _startswith(cands, getattr(node, _PREFIX[key])):
                     return False
-            elif key in _REGEX_KEYS:
-                assert isinstance(expected, str)
-                if _regex(expected).fullmatch(getattr(node, _REGEX_KEYS[key])) is None:
+            elif key in _CONTAINS:
+                cands = m.filler.strings(str(expected))
+                if cands is None or not _contains(cands, getattr(node, _CONTAINS[key])):
                     return False
-            elif key in _NOT_KEYS:
-                assert isinstance(expected, str)
-                want = _fill(expected, values)
-                if want is not None and getattr(node, _NOT_KEYS[key]) == want:
+            elif key in _REGEX:
+                pattern = m.filler.pattern(str(expected))
+                if pattern is None or pattern.fullmatch(getattr(node, _REGEX[key])) is None:
                     return False
+            elif key in _NOT:
+                cands = m.filler.strings(str(expected))
+                if cands is not None and _eq(cands, getattr(node, _NOT[key])):
+                    return False
+            elif key in _NOT_REGEX:
+                pattern = m.filler.pattern(str(expected))
+                if pattern is not None and pattern.fullmatch(getattr(node, _NOT_REGEX[key])):
+                    return False
+            elif key == "not_within":
+                for outer in m.elements(str(expected)):
+                    if outer.index <= node.index < outer.end:
+                        return False
             elif key == "class":
                 if node.class_name != expected:
                     return False
             elif key == "not_class":
                 if node.class_name == expected:
                     return False
+            elif key == "control":
+                if _is_control_label(m.hierarchy, node) is not expected:
+                    return False
+            elif key in ("package", "package_regex", "beside", "within"):
+                continue
             elif getattr(node, key) is not expected:
                 return False
         return True
+
+    def candidates(self, m: Match) -> list[Node]:
+        """Every node this alternative matches in ``m``, in the order the element picks them:
+        document order, or nearest first for ``beside``."""
+        pool: Sequence[Node] = m.hierarchy.nodes
+        if self._within is not None:
+            outer = m.element(self._within)
+            if outer is None:
+                return []
+            pool = m.hierarchy.subtree(outer)[1:]
+        nodes = [n for n in pool if self.matches(n, m)]
+        if self._beside is None or not nodes:
+            return nodes
+        anchor = m.element(self._beside)
+        if anchor is None:
+            return []
+        a = anchor.bounds
+        row = [
+            n
+            for n in nodes
+            if n is not anchor
+            and n.bounds.left >= a.right - 8
+            and a.top <= n.bounds.center[1] <= a.bottom + (a.bottom - a.top) // 2
+        ]
+        return sorted(row, key=lambda n: (n.bounds.left - a.right, n.index))
 
     def describe(self) -> str:
         """The alternative as written, for logs: ``text='Follow', class='android.widget.Button'``."""
@@ -113,24 +413,24 @@ class Alternative:
 
 @dataclass(frozen=True)
 class Element:
-    """A named element: ordered alternatives and the app version it was last seen on."""
+    """A named element: ordered alternatives and the app builds it was last checked against."""
 
     name: str
     alternatives: tuple[Alternative, ...]
     seen_on: str
 
-    def find(self, hierarchy: Hierarchy, values: Mapping[str, str]) -> Node | None:
-        """The first node matched by the first alternative that matches anything, or None."""
+    def find_in(self, m: Match) -> Node | None:
+        """The first node of the first alternative that matches anything, or None."""
         for alt in self.alternatives:
-            for node in hierarchy.nodes:
-                if alt.matches(node, values):
-                    return node
+            nodes = alt.candidates(m)
+            if nodes:
+                return nodes[0]
         return None
 
-    def find_all(self, hierarchy: Hierarchy, values: Mapping[str, str]) -> list[Node]:
-        """Every node matched by the first alternative that matches anything (document order)."""
+    def find_all_in(self, m: Match) -> list[Node]:
+        """Every node of the first alternative that matches anything."""
         for alt in self.alternatives:
-            nodes = [n for n in hierarchy.nodes if alt.matches(n, values)]
+            nodes = alt.candidates(m)
             if nodes:
                 return nodes
         return []
@@ -138,21 +438,33 @@ class Element:
 
 @dataclass(frozen=True)
 class Screen:
-    """A screen recognised by elements: all of ``all_of`` and at least one of ``any_of``."""
+    """A screen recognised by elements: all of ``all_of``, at least one of ``any_of`` and none of
+    ``none_of``. ``report`` is the name ``tikrunner inspect`` shows (dialogs and sheets over a
+    screen report as ``popup``); ``expects`` the elements the screen should show."""
 
     name: str
     all_of: tuple[str, ...]
     any_of: tuple[str, ...]
+    none_of: tuple[str, ...] = ()
+    report: str = ""
+    expects: tuple[str, ...] = ()
+
+    @property
+    def reported(self) -> str:
+        return self.report or self.name
 
 
 @dataclass(frozen=True)
 class SelectorBook:
-    """A validated selector file. ``source`` is where it was read from (for messages)."""
+    """A validated selector file with its languages. ``source`` is where it was read from."""
 
     source: str
+    app: str
+    packages: tuple[str, ...]
     elements: Mapping[str, Element]
     popups: Element
     screens: tuple[Screen, ...]
+    locales: Locales
 
     def element(self, name: str) -> Element:
         """The element called ``name``; ``KeyError`` naming the file when there is none."""
@@ -161,32 +473,62 @@ class SelectorBook:
         except KeyError:
             raise KeyError(f"no selector named {name!r} in {self.source}") from None
 
-    def find(self, hierarchy: Hierarchy, name: str, values: Mapping[str, str]) -> Node | None:
+    def match(self, hierarchy: Hierarchy, values: Values | Mapping[str, Any] | None) -> Match:
+        """A matching context over ``hierarchy``: element lookups in it are cached."""
+        return Match(self, hierarchy, _as_values(values))
+
+    def find(
+        self, hierarchy: Hierarchy, name: str, values: Values | Mapping[str, Any] | None
+    ) -> Node | None:
         """The node for the element ``name`` in ``hierarchy``, or None."""
-        return self.element(name).find(hierarchy, values)
+        return self.match(hierarchy, values).element(name)
 
-    def find_all(self, hierarchy: Hierarchy, name: str, values: Mapping[str, str]) -> list[Node]:
-        """Every node of the element ``name`` in ``hierarchy`` (see :meth:`Element.find_all`)."""
-        return self.element(name).find_all(hierarchy, values)
+    def find_all(
+        self, hierarchy: Hierarchy, name: str, values: Values | Mapping[str, Any] | None
+    ) -> list[Node]:
+        """Every node of the element ``name`` in ``hierarchy`` (see :meth:`Element.find_all_in`)."""
+        return self.element(name).find_all_in(self.match(hierarchy, values))
 
-    def popup(self, hierarchy: Hierarchy, values: Mapping[str, str]) -> Node | None:
+    def popup(self, hierarchy: Hierarchy, values: Values | Mapping[str, Any] | None) -> Node | None:
         """The dismiss button of a known popup showing in ``hierarchy``, or None."""
-        return self.popups.find(hierarchy, values)
+        return self.popups.find_in(self.match(hierarchy, values))
 
     def present(
-        self, hierarchy: Hierarchy, names: Iterable[str], values: Mapping[str, str]
+        self, hierarchy: Hierarchy, names: Iterable[str], values: Values | Mapping[str, Any] | None
     ) -> set[str]:
         """Which of ``names`` are in ``hierarchy``."""
-        return {n for n in names if self.find(hierarchy, n, values) is not None}
+        m = self.match(hierarchy, values)
+        return {n for n in names if m.element(n) is not None}
 
-    def detect_screen(self, hierarchy: Hierarchy, values: Mapping[str, str]) -> str | None:
-        """The first screen (in file order) whose elements are present, or None."""
+    def screen_in(self, m: Match) -> Screen | None:
+        """The first screen (in file order) whose elements are present in ``m``, or None."""
         for screen in self.screens:
-            if all(self.find(hierarchy, n, values) for n in screen.all_of) and (
-                not screen.any_of or any(self.find(hierarchy, n, values) for n in screen.any_of)
+            if (
+                all(m.element(n) for n in screen.all_of)
+                and (not screen.any_of or any(m.element(n) for n in screen.any_of))
+                and not any(m.element(n) for n in screen.none_of)
             ):
-                return screen.name
+                return screen
         return None
+
+    def detect_screen(
+        self, hierarchy: Hierarchy, values: Values | Mapping[str, Any] | None
+    ) -> str | None:
+        """The name of the screen ``hierarchy`` shows (see :meth:`screen_in`), or None."""
+        screen = self.screen_in(self.match(hierarchy, values))
+        return screen.name if screen else None
+
+    def detect_locale(
+        self, hierarchy: Hierarchy, package: str, hint: str | None = None
+    ) -> LocaleGuess:
+        """The app's language in ``hierarchy`` (:meth:`runner.scripts.language.Locales.detect`)."""
+        return self.locales.detect(hierarchy, package, hint)
+
+    def app_package(self, hierarchy: Hierarchy) -> str:
+        """Which of the book's packages the dump shows most of (the first when none)."""
+        counts = hierarchy.packages()
+        best = max(self.packages, key=lambda p: counts.get(p, 0))
+        return best if counts.get(best, 0) else self.packages[0]
 
 
 @functools.cache
@@ -194,31 +536,34 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _fill(template: str, values: Mapping[str, str]) -> str | None:
-    """``template`` with its fields filled from ``values``, or None when a field it names has no
-    value (missing or empty): an element that needs a value nobody gave matches nothing, rather
-    than matching every node whose attribute is empty."""
-    if "{" not in template:
-        return template
-    fields = [f for _, f, _, _ in string.Formatter().parse(template) if f]
-    if any(not values.get(f) for f in fields):
-        return None
-    return template.format_map(values)
+# --------------------------------------------------------------------------------- loading
 
 
-def _template_problems(where: str, template: str) -> list[str]:
-    try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
-    except ValueError as e:
-        return [f"{where}: bad template {template!r}: {e}"]
-    return [
-        f"{where}: unknown template field {{{f}}} (known: {', '.join(sorted(TEMPLATE_FIELDS))})"
-        for f in fields
-        if f not in TEMPLATE_FIELDS
-    ]
+def _template_problems(where: str, template: str, keys: set[str], *, regex: bool) -> list[str]:
+    if regex:
+        fields = _REGEX_FIELD.findall(template)
+    else:
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        except ValueError as e:
+            return [f"{where}: bad template {template!r}: {e}"]
+    problems = []
+    for f in fields:
+        if f in TEMPLATE_FIELDS:
+            if regex:
+                problems.append(
+                    f"{where}: value field {{{f}}} is not allowed in a pattern (user data "
+                    "must never become a regular expression)"
+                )
+        elif f not in keys:
+            problems.append(
+                f"{where}: {{{f}}} is neither a value field ({', '.join(sorted(TEMPLATE_FIELDS))})"
+                " nor a UI string of the en locale file"
+            )
+    return problems
 
 
-def _alternative(where: str, raw: Any, problems: list[str]) -> Alternative | None:
+def _alternative(where: str, raw: Any, keys: set[str], problems: list[str]) -> Alternative | None:
     if not isinstance(raw, Mapping) or not raw:
         problems.append(f"{where}: an alternative must be a non-empty mapping")
         return None
@@ -235,20 +580,28 @@ def _alternative(where: str, raw: Any, problems: list[str]) -> Alternative | Non
                 fields.append((key, value))
         elif not isinstance(value, str) or not value:
             problems.append(f"{where}.{key}: must be a non-empty string")
-        elif key in _REGEX_KEYS:
-            try:
-                re.compile(value)
-            except re.error as e:
-                problems.append(f"{where}.{key}: bad regular expression {value!r}: {e}")
-            else:
-                fields.append((key, value))
+        elif key in _REGEX or key in _NOT_REGEX:
+            bad = _template_problems(f"{where}.{key}", value, keys, regex=True)
+            problems.extend(bad)
+            if not bad:
+                probe = _REGEX_FIELD.sub("x", value)
+                try:
+                    re.compile(probe)
+                except re.error as e:
+                    problems.append(f"{where}.{key}: bad regular expression {value!r}: {e}")
+                else:
+                    fields.append((key, value))
+        elif key in ("beside", "within", "not_within"):
+            fields.append((key, value))
         else:
-            problems.extend(_template_problems(f"{where}.{key}", value))
+            problems.extend(_template_problems(f"{where}.{key}", value, keys, regex=False))
             fields.append((key, value))
     return Alternative(tuple(fields))
 
 
-def _element(where: str, name: str, raw: Any, problems: list[str]) -> Element | None:
+def _element(
+    where: str, name: str, raw: Any, keys: set[str], problems: list[str]
+) -> Element | None:
     if not isinstance(raw, Mapping):
         problems.append(f"{where}: must be a mapping with 'alternatives' and 'seen_on'")
         return None
@@ -257,90 +610,240 @@ def _element(where: str, name: str, raw: Any, problems: list[str]) -> Element | 
         problems.append(f"{where}: unknown keys {sorted(unknown)}")
     seen_on = raw.get("seen_on")
     if not isinstance(seen_on, str) or not seen_on:
-        problems.append(f"{where}.seen_on: the app version it was last seen on is required")
+        problems.append(
+            f"{where}.seen_on: the app build and dump it was checked against is required"
+        )
     alts_raw = raw.get("alternatives")
     if not isinstance(alts_raw, Sequence) or isinstance(alts_raw, str) or not alts_raw:
         problems.append(f"{where}.alternatives: must be a non-empty list")
         return None
-    alts = [_alternative(f"{where}.alternatives[{i}]", a, problems) for i, a in enumerate(alts_raw)]
+    alts = [
+        _alternative(f"{where}.alternatives[{i}]", a, keys, problems)
+        for i, a in enumerate(alts_raw)
+    ]
     return Element(name, tuple(a for a in alts if a), str(seen_on or ""))
 
 
-def parse_selectors(data: Any, *, source: str) -> SelectorBook:
-    """Validate already-loaded selector data; raises :class:`SelectorFileError` listing every
-    problem (each prefixed with its location in the file)."""
+_SCREEN_KEYS = ("all_of", "any_of", "none_of", "expects")
+
+
+def _screen(where: str, name: str, raw: Any, names: set[str], problems: list[str]) -> Screen | None:
+    if not isinstance(raw, Mapping) or set(raw) - {*_SCREEN_KEYS, "report"} or not raw:
+        problems.append(
+            f"{where}: must be a mapping with all_of, any_of, none_of, expects and/or report"
+        )
+        return None
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in _SCREEN_KEYS:
+        items = raw.get(key, [])
+        if not isinstance(items, Sequence) or isinstance(items, str):
+            problems.append(f"{where}.{key}: must be a list of element names")
+            items = []
+        for n in items:
+            if n not in names:
+                problems.append(f"{where}.{key}: no element named {n!r}")
+        lists[key] = tuple(str(n) for n in items)
+    if not lists["all_of"] and not lists["any_of"]:
+        problems.append(
+            f"{where}: names no element in all_of or any_of (it would match every dump)"
+        )
+    report = raw.get("report", "")
+    if not isinstance(report, str):
+        problems.append(f"{where}.report: must be a screen name")
+        report = ""
+    return Screen(
+        name, lists["all_of"], lists["any_of"], lists["none_of"], report, lists["expects"]
+    )
+
+
+_TOP_KEYS = {"app", "packages", "elements", "popups", "screens", "strings"}
+
+
+def _merge(
+    base: dict[str, Any], patch: Mapping[str, Any], source: str, problems: list[str]
+) -> None:
+    """Merge an override file's data into ``base``: elements and screens one by one, popups as a
+    whole, ``strings: {lang: {key: text}}`` key by key."""
+    for key in sorted(set(patch) - _TOP_KEYS):
+        problems.append(
+            f"{source}: {key}: unknown top-level key (allowed: {', '.join(sorted(_TOP_KEYS))})"
+        )
+    for section in ("elements", "screens"):
+        raw = patch.get(section)
+        if raw is None:
+            continue
+        if not isinstance(raw, Mapping):
+            problems.append(f"{source}: {section}: must be a mapping of name to definition")
+            continue
+        merged = dict(base.get(section) or {})
+        merged.update(raw)
+        base[section] = merged
+    if "popups" in patch:
+        base["popups"] = patch["popups"]
+
+
+def _override_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    return [path]
+
+
+def parse_selectors(
+    data: Any,
+    *,
+    source: str,
+    locales: Locales | None = None,
+    overrides: Sequence[tuple[str, Any]] = (),
+) -> SelectorBook:
+    """Validate already-loaded selector data (with ``overrides``: (source, data) pairs merged
+    over it in order); raises :class:`SelectorFileError` listing every problem, one per line,
+    each prefixed with its file and location."""
+    if locales is None:
+        locales = load_locales()
     problems: list[str] = []
     if not isinstance(data, Mapping):
         raise SelectorFileError(f"{source}: must be a mapping with elements, popups and screens")
-    unknown = set(data) - {"app", "packages", "elements", "popups", "screens"}
-    if unknown:
-        problems.append(f"unknown top-level keys {sorted(unknown)}")
-
-    elements: dict[str, Element] = {}
+    for key in sorted(set(data) - _TOP_KEYS):
+        problems.append(f"{source}: {key}: unknown top-level key")
+    merged: dict[str, Any] = dict(data)
+    origin: dict[str, str] = {}
     raw_elements = data.get("elements")
+    if isinstance(raw_elements, Mapping):
+        origin.update({str(n): source for n in raw_elements})
+    for src, patch in overrides:
+        if not isinstance(patch, Mapping):
+            problems.append(f"{src}: must be a mapping with elements, screens, popups or strings")
+            continue
+        _merge(merged, patch, src, problems)
+        for section in ("elements", "screens"):
+            if isinstance(patch.get(section), Mapping):
+                origin.update(
+                    {
+                        f"{section}.{n}" if section == "screens" else str(n): src
+                        for n in patch[section]
+                    }
+                )
+        if "popups" in patch:
+            origin["popups"] = src
+
+    keys = locales.keys()
+    elements: dict[str, Element] = {}
+    raw_elements = merged.get("elements")
     if not isinstance(raw_elements, Mapping) or not raw_elements:
-        problems.append("elements: must be a non-empty mapping")
+        problems.append(f"{source}: elements: must be a non-empty mapping")
         raw_elements = {}
     for name, raw in raw_elements.items():
-        el = _element(f"elements.{name}", str(name), raw, problems)
+        src = origin.get(str(name), source)
+        el = _element(f"{src}: elements.{name}", str(name), raw, keys, problems)
         if el:
             elements[str(name)] = el
+    for name, el in elements.items():
+        for i, alt in enumerate(el.alternatives):
+            for k, v in alt.fields:
+                if k in ("beside", "within", "not_within") and v not in elements:
+                    problems.append(
+                        f"{origin.get(name, source)}: elements.{name}.alternatives[{i}].{k}: "
+                        f"no element named {v!r}"
+                    )
 
-    popups = _element("popups", "popup", data.get("popups"), problems)
+    popups = _element(
+        f"{origin.get('popups', source)}: popups", "popup", merged.get("popups"), keys, problems
+    )
 
     screens: list[Screen] = []
-    raw_screens = data.get("screens")
+    raw_screens = merged.get("screens")
     if not isinstance(raw_screens, Mapping) or not raw_screens:
-        problems.append("screens: must be a non-empty mapping")
+        problems.append(f"{source}: screens: must be a non-empty mapping")
         raw_screens = {}
     for name, raw in raw_screens.items():
-        where = f"screens.{name}"
-        if not isinstance(raw, Mapping) or set(raw) - {"all_of", "any_of"} or not raw:
-            problems.append(f"{where}: must be a mapping with all_of and/or any_of")
-            continue
-        lists: dict[str, tuple[str, ...]] = {}
-        for key in ("all_of", "any_of"):
-            names = raw.get(key, [])
-            if not isinstance(names, Sequence) or isinstance(names, str):
-                problems.append(f"{where}.{key}: must be a list of element names")
-                names = []
-            for n in names:
-                if n not in raw_elements:
-                    problems.append(f"{where}.{key}: no element named {n!r}")
-            lists[key] = tuple(str(n) for n in names)
-        if not lists["all_of"] and not lists["any_of"]:
-            problems.append(f"{where}: names no element (it would match every dump)")
-        screens.append(Screen(str(name), lists["all_of"], lists["any_of"]))
+        src = origin.get(f"screens.{name}", source)
+        sc = _screen(f"{src}: screens.{name}", str(name), raw, set(raw_elements), problems)
+        if sc:
+            screens.append(sc)
 
+    packages = merged.get("packages")
+    if (
+        not isinstance(packages, list)
+        or not packages
+        or not all(isinstance(p, str) for p in packages)
+    ):
+        problems.append(f"{source}: packages: must be a non-empty list of app packages")
+        packages = ["com.zhiliaoapp.musically"]
     if problems:
-        raise SelectorFileError(
-            f"{source}: bad selector file:\n" + "\n".join(f"  - {p}" for p in problems)
-        )
+        raise SelectorFileError("bad selector file:\n" + "\n".join(f"  {p}" for p in problems))
     assert popups is not None
-    return SelectorBook(source, elements, popups, tuple(screens))
+    return SelectorBook(
+        source, str(merged.get("app") or "app"), tuple(packages), elements, popups,
+        tuple(screens), locales,
+    )  # fmt: skip
 
 
-def load_selectors(path: Path | None = None) -> SelectorBook:
-    """Read and validate a selector file (default: the shipped ``selectors/tiktok.yaml``).
+def load_selectors(path: Path | None = None, overrides: Sequence[Path] = ()) -> SelectorBook:
+    """Read and validate a selector file (default: the shipped ``selectors/tiktok.yaml``) with
+    the locale files, then the operator's ``overrides`` (files, or folders of ``*.yaml``),
+    merged element by element in order.
 
-    YAML 1.2 safe loader. Raises :class:`SelectorFileError` for an unreadable or invalid file.
-    The default file is read once per process and cached; call this at start so a bad file stops
-    the runner before any task.
+    An override file has the selector file's shape, every part optional: ``elements`` (each
+    replaces the built-in element of that name, or adds one), ``screens`` (likewise),
+    ``popups`` (replaces the list) and ``strings: {<language>: {<key>: text}}`` (UI strings
+    added or replaced per key; a new language code adds a language).
+
+    Raises :class:`SelectorFileError` for an unreadable or invalid file, listing every problem
+    (file and key, one per line). The built-in book is cached; call this at start so a bad file
+    stops the runner before any task.
     """
-    if path is None:
+    if path is None and not overrides:
         return _load_default()
-    return _load(path)
+    return _load(path or DEFAULT_FILE, tuple(overrides))
 
 
 @functools.cache
 def _load_default() -> SelectorBook:
-    return _load(DEFAULT_FILE)
+    return _load(DEFAULT_FILE, ())
 
 
-def _load(path: Path) -> SelectorBook:
+def _read(path: Path, problems: list[str]) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-        data = YAML(typ="safe", pure=True).load(text)
+        return read_yaml(path)
     except (OSError, UnicodeDecodeError, YAMLError) as e:
-        raise SelectorFileError(f"{path}: cannot read selector file: {e}") from e
-    return parse_selectors(data, source=str(path))
+        problems.append(
+            f"{path}: cannot read: {str(e).splitlines()[0] if str(e) else type(e).__name__}"
+        )
+        return None
+
+
+def _load(path: Path, overrides: tuple[Path, ...]) -> SelectorBook:
+    problems: list[str] = []
+    data = _read(path, problems)
+    patches: list[tuple[str, Any]] = []
+    extra: list[Language] = []
+    for o in overrides:
+        if not o.exists():
+            problems.append(f"{o}: no such file or folder (selectors: in the config)")
+            continue
+        for f in _override_files(o):
+            patch = _read(f, problems)
+            if patch is None:
+                continue
+            if isinstance(patch, Mapping) and "strings" in patch:
+                strings = patch["strings"]
+                if not isinstance(strings, Mapping):
+                    problems.append(f"{f}: strings: must map a language code to its strings")
+                else:
+                    for code, table in strings.items():
+                        lang = parse_language(
+                            {"language": code, "strings": table},
+                            source=f"{f}: strings.{code}",
+                            problems=problems,
+                        )
+                        if lang:
+                            extra.append(lang)
+            patches.append((str(f), patch))
+    try:
+        locales = load_locales(LOCALES_DIR, extra)
+    except LocaleFileError as e:
+        problems.extend(str(e).splitlines())
+        locales = None
+    if problems or data is None or locales is None:
+        raise SelectorFileError("bad selector file:\n" + "\n".join(f"  {p}" for p in problems))
+    return parse_selectors(data, source=str(path), locales=locales, overrides=patches)
