@@ -70,6 +70,9 @@ class RunnerConfig(BaseModel):
     upload_folder: Path | None = None
     material_roots: list[Path] = Field(default_factory=list)
     package: str = DEFAULT_PACKAGE
+    # Operator selector overrides: files or folders merged over the built-in selectors element by
+    # element (runner/scripts/matcher.py, load_selectors); one path or a list.
+    selectors: list[Path] = Field(default_factory=list)
     accounts: list[Account] = Field(default_factory=list)
     device_wait: float = Field(default=600, ge=0)  # seconds a task waits for its absent device
     scan_interval: float = Field(default=2.0, gt=0)  # seconds between periodic spool scans
@@ -79,6 +82,11 @@ class RunnerConfig(BaseModel):
     max_manifest_bytes: int = Field(default=1_000_000, ge=1)
     max_nesting: int = Field(default=32, ge=2)
     thread_limit: int = Field(default=64, ge=1)  # threads for blocking adb/uiautomator2 calls
+
+    @field_validator("selectors", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str | Path) else v
 
     @field_validator("timezone")
     @classmethod
@@ -116,6 +124,7 @@ _ENV_FIELDS = {
     "TIMEZONE": "timezone",
     "DEVICE_LIMIT": "device_limit",
     "PACKAGE": "package",
+    "SELECTORS": "selectors",
 }
 
 

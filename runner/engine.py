@@ -66,7 +66,8 @@ class Runner:
         from runner.devices import DeviceSession
         from runner.scripts import TaskContext, load_selectors, run_task
 
-        load_selectors()  # a bad selector file stops the runner here, not mid-task
+        # A bad selector file (or override) stops the runner here, not mid-task.
+        book = load_selectors(overrides=self.config.selectors)
 
         config = self.config
         root = Path(config.spool)
@@ -87,7 +88,7 @@ class Runner:
             config=config,
             artifacts=root / "artifacts",
             open_session=DeviceSession.open,
-            run_task=run_task,
+            run_task=partial(run_task, book=book),
             make_context=TaskContext,
             limiter=limiter,
         )
@@ -204,6 +205,15 @@ def run_serve(
         return 2
     if no_http:
         config.http = None
+    from runner.scripts.matcher import SelectorFileError, load_selectors
+
+    try:
+        load_selectors(overrides=config.selectors)
+    except SelectorFileError as e:
+        lines = [ln.strip() for ln in str(e).splitlines()[1:] if ln.strip()]
+        for line in lines or [str(e)]:
+            print(f"tikrunner: selectors: {line}", file=sys.stderr)
+        return 2
     if simulate:
         # The simulated adb server lives in this process; never let adbutils start a real one.
         os.environ.setdefault("ADBUTILS_ADB_PATH", "/bin/false")

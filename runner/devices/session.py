@@ -26,6 +26,7 @@ import contextlib
 import functools
 import http.client
 import logging
+import shlex
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -51,6 +52,9 @@ T = TypeVar("T")
 #: Seconds an artifact capture may take before it is given up (a hung phone must not hold a
 #: failed task's worker for uiautomator2's default 300 s HTTP timeout).
 ARTIFACT_TIMEOUT = 20.0
+
+
+_LOCALE_MARK = "--tikrunner-locale--"
 
 
 def _is_connection_problem(exc: BaseException) -> bool:
@@ -95,6 +99,9 @@ class DeviceSession:
         #: uiautomator2 RPCs, as issued by our code; uiautomator2's own internal retries not
         #: counted). For benchmarks and tests.
         self.device_calls = 0
+        #: The phone's system locale as ``prepare`` read it (``fr-FR``), a hint for the app's
+        #: language (TikTok has its own setting); ``""`` until then.
+        self.locale_hint = ""
 
     # -- construction -----------------------------------------------------------------------
 
@@ -201,43 +208,39 @@ class DeviceSession:
     # -- health -----------------------------------------------------------------------------
 
     async def prepare(self, package: str) -> str:
-        """Health check before a task; returns the app's ``versionName`` (``"unknown"`` if the
-        package manager does not say).
+        """Health check before a task, in one device call; returns the app's ``versionName``
+        (``"unknown"`` if the package manager does not say) and sets :attr:`locale_hint` to the
+        phone's system locale (``getprop persist.sys.locale``, e.g. ``fr-FR``; ``""`` if unset).
 
-        In order: adb must report the phone in state ``device`` (else :class:`DeviceLost`); the
-        uiautomator server must answer ``GET /ping`` with ``pong``, and is restarted once if not
-        (uiautomator2's ``start_uiautomator``: relaunch and wait up to 30 s), else
-        :class:`UiautomatorUnavailable`; the screen is woken (``wakeUp`` RPC, a no-op when on);
-        ``package`` must be installed (adbutils ``app_info``: ``pm path`` then
-        ``dumpsys package``), else ``TaskFailed("app <package> is not installed")``.
+        One ``shell`` request runs ``input keyevent KEYCODE_WAKEUP`` (wakes the screen, a no-op
+        when it is on), ``dumpsys package PACKAGE`` (its ``versionName=`` line; none: the app is
+        not installed) and ``getprop persist.sys.locale``. The uiautomator server is not pinged:
+        the task's first RPC reaches it, and uiautomator2 itself stops and restarts the server
+        once when an RPC finds it dead (``BasicUiautomatorServer.jsonrpc_call``) before that call
+        fails as :class:`UiautomatorUnavailable`. A phone that left adb raises :class:`DeviceLost`
+        (adb's state in the remark); a missing app ``TaskFailed("app <package> is not
+        installed")``.
 
         Cancelled: stops after the device call in flight; the phone is left as that call left it.
         """
-        state = await self._adb_state()
-        if state != "device":
-            raise DeviceLost(f"device {self._serial} is {state or 'unreachable'}")
-
-        if not await self._call("uiautomator ping", self._ping):
-            self.log.warning("uiautomator server on %s not answering; restarting it", self._serial)
-            await self._call("uiautomator restart", self._d.start_uiautomator)
-            if not await self._call("uiautomator ping", self._ping):
-                raise UiautomatorUnavailable(
-                    f"uiautomator server on {self._serial} not answering after one restart"
-                )
-
-        await self._call("screen on", self._d.screen_on)
-
-        def app_info() -> dict[str, Any] | None:
-            try:
-                return self._d.app_info(package)
-            except u2e.AppNotFoundError:
-                return None
-
-        info = await self._call(f"app info {package}", app_info)
-        self.device_calls += 1  # app_info is two shell calls (pm path, dumpsys package)
-        if info is None:
+        q = shlex.quote(package)
+        cmd = (
+            f"input keyevent 224; dumpsys package {q}; echo {_LOCALE_MARK}; "
+            "getprop persist.sys.locale"
+        )
+        result = await self._call("health check", self._adb_device.shell2, cmd)
+        out = result.output
+        head, _, tail = out.partition(_LOCALE_MARK)
+        self.locale_hint = tail.strip().splitlines()[0].strip() if tail.strip() else ""
+        version = None
+        for line in head.splitlines():
+            line = line.strip()
+            if line.startswith("versionName="):
+                version = line.partition("=")[2].strip()
+                break
+        if version is None:
             raise TaskFailed(f"app {package} is not installed")
-        return str(info.get("versionName") or "unknown")
+        return version or "unknown"
 
     def _ping(self) -> bool:
         # uiautomator2 3.7 has no public "is the server alive" call: every public RPC silently
@@ -299,6 +302,18 @@ class DeviceSession:
         if result.returncode != 0:
             raise TaskFailed(
                 f"could not launch {package} on {self._serial}: {result.output.strip()[:200]}"
+            )
+
+    async def restart_app(self, package: str) -> None:
+        """Stop ``package`` and start it again from its launcher entry, in one shell call
+        (``am force-stop PKG; monkey -p PKG -c ...LAUNCHER 1``): a cold start lands on the home
+        feed whatever screen the app was left on."""
+        q = shlex.quote(package)
+        cmd = f"am force-stop {q}; monkey -p {q} -c android.intent.category.LAUNCHER 1"
+        result = await self._call(f"restart {package}", self._adb_device.shell2, cmd)
+        if result.returncode != 0:
+            raise TaskFailed(
+                f"could not restart {package} on {self._serial}: {result.output.strip()[:200]}"
             )
 
     async def send_text(self, text: str) -> None:

@@ -47,7 +47,9 @@ NOT_IMPLEMENTED: frozenset[str] = frozenset()
 TARGETED = frozenset({"follow", "unfollow"})
 
 
-async def run_task(ctx: TaskContext, session: DeviceSession) -> str:
+async def run_task(
+    ctx: TaskContext, session: DeviceSession, book: SelectorBook | None = None
+) -> str:
     """Run one task on ``session``'s phone; returns the success remark (``""`` or e.g.
     ``"already following @x"``).
 
@@ -56,6 +58,9 @@ async def run_task(ctx: TaskContext, session: DeviceSession) -> str:
     ``UiautomatorUnavailable``, ``ElementNotFound``, ``PostConditionFailed``,
     ``ScriptNotImplemented``); the remark names the failed step. Raises ``SelectorFileError`` if
     the selector file is invalid (load it at start with :func:`load_selectors` to fail earlier).
+    ``book``: the selectors to use (the runner's, with the operator's overrides); default the
+    built-in ones. The app's language is recognised from the first dumps (logged with the app
+    version); a language without strings fails the task before anything is tapped.
     Cancellation (stop, delete, shutdown) arrives as trio cancellation between device calls and
     propagates unchanged; the phone is left on whatever screen it was.
     """
@@ -64,13 +69,14 @@ async def run_task(ctx: TaskContext, session: DeviceSession) -> str:
     script = SCRIPTS.get(ctx.script_name)
     if script is None:
         raise TaskFailed(f"unknown script {ctx.script_name!r}")
-    book = load_selectors()
+    book = book or load_selectors()
     username = ctx.target_user() if ctx.script_name in TARGETED else ""
     with session.logging_to(ctx.log):
         version = await session.prepare(ctx.package)
         ctx.log.info(
-            "%s on %s: app %s version %s", ctx.script_name, ctx.serial, ctx.package, version
-        )
+            "%s on %s: app %s version %s, phone locale %s",
+            ctx.script_name, ctx.serial, ctx.package, version, session.locale_hint or "unknown",
+        )  # fmt: skip
         steps = Steps(
             session,
             book,
@@ -79,11 +85,15 @@ async def run_task(ctx: TaskContext, session: DeviceSession) -> str:
             log=ctx.log,
             username=username,
             account=(ctx.username or "").removeprefix("@"),
+            locale_hint=session.locale_hint,
+            serial=ctx.serial,
         )
         remark = await script(ctx, session, steps)
         ctx.log.info(
-            "%s done: %s dumps, %s popups dismissed, %s device calls",
+            "%s done: app %s language %s, %s dumps, %s popups dismissed, %s device calls",
             ctx.script_name,
+            version,
+            steps.locale or "unknown",
             steps.dumps,
             steps.popups_dismissed,
             session.device_calls,

@@ -1,8 +1,14 @@
 """follow: open the target's profile and follow it (spec/scripts.md, "follow / unfollow").
 
-Outcome: success with remark ``""`` after a fresh dump shows ``Following``; success with remark
-``already following @NAME`` when the profile already shows ``Following`` (nothing tapped);
-``TaskFailed`` otherwise, the remark naming the step.
+The follow control has five states on real TikTok (``runner.scripts.profile.FOLLOW_STATES``).
+Outcome:
+- ``Follow`` or ``Follow back`` (they follow you): tapped; success with remark ``""`` once a
+  fresh dump shows ``Following`` or ``Friends`` (a follow back turns the control ``Friends``);
+  success with remark ``follow request sent to @NAME (private account; pending until they
+  accept)`` when it turns ``Requested``;
+- ``Following`` or ``Friends``: success with remark ``already following @NAME``, nothing tapped;
+- ``Requested``: success with remark ``follow request to @NAME already pending``, nothing tapped;
+- anything else: ``TaskFailed``, the remark naming the step.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 from runner.devices import DeviceSession
 from runner.scripts.context import TaskContext
 from runner.scripts.navigate import ensure_account
-from runner.scripts.profile import TAP_TIMEOUT, open_profile
+from runner.scripts.profile import FOLLOWED, TAP_TIMEOUT, open_profile
 from runner.scripts.steps import Steps
 
 
@@ -19,15 +25,27 @@ async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
     name = ctx.target_user()
     await ensure_account(ctx, session, steps)
     button = await open_profile(ctx, session, steps, name)
-    if button.name == "following_button":
-        ctx.log.info("already following @%s", name)
+    if button.name in FOLLOWED:
+        ctx.log.info("already following @%s (%s)", name, button.node.text.strip())
         return f"already following @{name}"
-    async with steps.step("tap Follow"):
-        await steps.act(
+    if button.name == "requested_button":
+        ctx.log.info("follow request to @%s already pending", name)
+        return f"follow request to @{name} already pending"
+    label = "tap Follow back" if button.name == "follow_back_button" else "tap Follow"
+    async with steps.step(label):
+        after = await steps.act(
             button,
-            until=steps.any_of("following_button", all_of=("profile_handle",)),
-            expecting="Following",
+            until=steps.any_of(
+                "following_button",
+                "friends_button",
+                "requested_button",
+                all_of=("profile_handle",),
+            ),  # fmt: skip
+            expecting="Following, Friends or Requested",
             timeout=TAP_TIMEOUT,
         )
-    ctx.log.info("followed @%s", name)
+    if after.name == "requested_button":
+        ctx.log.info("follow request sent to @%s (private account)", name)
+        return f"follow request sent to @{name} (private account; pending until they accept)"
+    ctx.log.info("followed @%s (%s)", name, after.node.text.strip())
     return ""

@@ -25,14 +25,15 @@ async def go_home(ctx: TaskContext, session: DeviceSession, steps: Steps) -> Fou
     with Create too).
 
     Launches the app (it resumes on whatever screen it was left on), then presses back until the
-    home feed shows, launching it once more if it went to the background.
+    home feed shows; when back does not get there (the app went to the background, or a stack of
+    screens back does not unwind), stops and starts the app once: a cold start shows the feed.
     """
     await session.launch_app(ctx.package)
     found = await steps.back_until(
         "home_feed",
         screen="home",
         timeout=SCREEN_TIMEOUT,
-        relaunch=lambda: session.launch_app(ctx.package),
+        relaunch=lambda: session.restart_app(ctx.package),
     )
     create = steps.find(found.hierarchy, "create_button")
     return create if create is not None else found

@@ -7,7 +7,8 @@ Search shows), tap Search, type the name, submit, open the Users
 tab and tap the row whose text is exactly the name (never a look-alike).
 
 Either way the profile counts as open only when one dump shows ``@NAME`` together with the
-Follow or Following button, so a previous profile still on screen is never mistaken for it.
+follow control in one of its states (:data:`FOLLOW_STATES`), so a previous profile still on
+screen is never mistaken for it.
 """
 
 from __future__ import annotations
@@ -42,9 +43,30 @@ def profile_url(name: str) -> str:
     return PROFILE_URL.format(quote(name, safe=_PCHAR_SAFE))
 
 
+#: The follow control's states on a real profile (issue "Real TikTok"): ``Following``, ``Friends``
+#: (you follow each other), ``Requested`` (a private account has not accepted yet), ``Follow back``
+#: (they follow you), ``Follow``. Followed states first: a control never shows two at once, but
+#: a label elsewhere on the screen may read like another state.
+FOLLOW_STATES = (
+    "following_button",
+    "friends_button",
+    "requested_button",
+    "follow_back_button",
+    "follow_button",
+)
+#: The states in which the account is followed (or asked to be, for a private one).
+FOLLOWED = frozenset({"following_button", "friends_button"})
+
+
+def follow_state(steps: Steps):
+    """A decision: the follow control's state on the profile of the target (with its
+    ``@handle`` in the same dump), or None."""
+    return steps.any_of(*FOLLOW_STATES, all_of=("profile_handle",))
+
+
 def _profile_decision(steps: Steps):
     not_found = steps.any_of("account_not_found")
-    buttons = steps.any_of("following_button", "follow_button", all_of=("profile_handle",))
+    buttons = follow_state(steps)
 
     def decide(h):
         return not_found(h) or buttons(h)
@@ -63,7 +85,8 @@ async def _settle_profile(steps: Steps, name: str, found: Found) -> Found:
 
 
 async def open_profile(ctx: TaskContext, session: DeviceSession, steps: Steps, name: str) -> Found:
-    """Open ``name``'s profile; returns the ``follow_button`` or ``following_button`` found on it.
+    """Open ``name``'s profile; returns the follow control found on it (one of
+    :data:`FOLLOW_STATES`).
 
     Raises ``TaskFailed`` when the account does not exist or ``access_method`` is unknown,
     ``ElementNotFound``/``PostConditionFailed`` when a screen does not come.
@@ -75,7 +98,7 @@ async def open_profile(ctx: TaskContext, session: DeviceSession, steps: Steps, n
             await session.open_url_in_app(profile_url(name), ctx.package)
             found = await steps.wait_until(
                 decide,
-                element="follow_button or following_button",
+                element="the follow control (" + " or ".join(FOLLOW_STATES) + ")",
                 screen="profile",
                 timeout=SCREEN_TIMEOUT,
             )

@@ -29,7 +29,7 @@ import trio
 
 from runner.devices import DeviceSession, Hierarchy, Node
 from runner.errors import ElementNotFound, PostConditionFailed, TaskFailed
-from runner.scripts.matcher import SelectorBook
+from runner.scripts.matcher import SelectorBook, Values
 
 T = TypeVar("T")
 
@@ -53,6 +53,11 @@ class AppCrashed(TaskFailed):
     has been closed). Scripts where starting over is safe catch it and relaunch the app."""
 
 
+class LanguageNotSupported(TaskFailed):
+    """The app shows a language tikrunner has no UI strings for (raised on the first dump that
+    shows it, before anything is tapped)."""
+
+
 class Steps:
     """Labelled steps of one script run on one phone.
 
@@ -71,6 +76,8 @@ class Steps:
         username: str = "",
         account: str = "",
         poll_interval: float = POLL_INTERVAL,
+        locale_hint: str = "",
+        serial: str = "",
     ) -> None:
         self.session = session
         self.book = book
@@ -78,7 +85,11 @@ class Steps:
         #: Template values of the selectors (matcher.TEMPLATE_FIELDS); scripts set ``caption``,
         #: ``comment``, ``file``, ``sound``, ``keyword`` as they go. Empty: such elements match
         #: nothing.
-        self.values = {"package": package, "username": username, "account": account}
+        self.values = Values({"package": package, "username": username, "account": account})
+        #: The phone's system locale (``fr-FR``): only a hint, TikTok has its own setting.
+        self.locale_hint = locale_hint
+        self.serial = serial
+        self.package = package
         self.log = log
         self.poll_interval = poll_interval
         self.current: str = script
@@ -141,6 +152,8 @@ class Steps:
         """
         h = await self.session.dump()
         self.dumps += 1
+        if self.values.locale is None:
+            self._learn_language(h)
         crashed = self.book.find(h, "app_crashed", self.values)
         if crashed is not None:
             self.log.warning("the app crashed: %s", crashed.describe())
@@ -158,6 +171,31 @@ class Steps:
         await self.session.tap(popup)
         self.popups_dismissed += 1
         return h, True
+
+    @property
+    def locale(self) -> str | None:
+        """The app's language as recognised from the screen (``en``, ``fr``), None until a dump
+        showed enough of the app's text."""
+        return self.values.locale
+
+    def _learn_language(self, h: Hierarchy) -> None:
+        """Recognise the app's language from ``h`` (design.md, "Real screens"): once known,
+        selectors use that language's strings only. A dump that plainly shows a language without
+        strings raises :class:`LanguageNotSupported` at once."""
+        guess = self.book.detect_locale(h, self.package, self.locale_hint)
+        if guess.code is not None:
+            self.values.locale = guess.code
+            self.log.info(
+                "app language: %s (phone locale %s)", guess.code, self.locale_hint or "unknown"
+            )
+        elif guess.conclusive:
+            supported = ", ".join(self.book.locales.codes)
+            phone = f" (the phone's language is {self.locale_hint})" if self.locale_hint else ""
+            raise LanguageNotSupported(
+                f"{self.current}: the app on {self.serial or 'the phone'} shows a language "
+                f"tikrunner has no strings for{phone}; supported: {supported}",
+                step=self.current,
+            )
 
     async def wait_until(
         self, decide: Callable[[Hierarchy], T | None], *, element: str, screen: str, timeout: float
@@ -202,11 +240,14 @@ class Steps:
     ) -> Found:
         """Press back until ``name`` shows (an app resumes on whatever screen it was left on).
 
-        One dump per decision: ``name`` present -> returned; a screen the selectors know ->
-        back key; no known screen (the app is not in front) -> ``relaunch()`` once if given.
-        Raises ``ElementNotFound`` after ``max_backs`` backs or ``timeout`` seconds.
+        One dump per decision: ``name`` present -> returned; a screen the selectors know -> back
+        key; no known screen (the app is not in front), or ``max_backs`` backs that did not get
+        there -> ``relaunch()`` once if given (a cold start lands on the home feed), then wait
+        for ``name`` again. Raises ``ElementNotFound`` whose remark says what was tried: how many
+        backs, whether the app was relaunched, and how long it waited.
         """
-        deadline = trio.current_time() + timeout
+        start = trio.current_time()
+        deadline = start + timeout
         backs = 0
         relaunched = False
         while True:
@@ -216,18 +257,36 @@ class Steps:
                 if found is not None:
                     return found
                 now = self.book.detect_screen(h, self.values)
-                if now is None and relaunch is not None and not relaunched:
-                    self.log.info("app not in front; launching it again")
+                stuck = backs >= max_backs
+                if (now is None or stuck) and relaunch is not None and not relaunched:
+                    self.log.info(
+                        "%s; launching the app again",
+                        "app not in front"
+                        if now is None
+                        else f"{backs} backs did not reach {name}",
+                    )
                     await relaunch()
                     relaunched = True
-                elif now is not None and now != screen and backs < max_backs:
+                    deadline = max(deadline, trio.current_time() + timeout)
+                    continue
+                if now is not None and now != screen and not stuck:
                     self.log.info("on screen %r; pressing back", now)
                     await self.session.press_back()
                     backs += 1
                     continue
-            if trio.current_time() >= deadline or backs >= max_backs:
-                self._log_screen(h, f"gave up going back to {name}")
-                raise ElementNotFound(name, screen=screen, timeout=timeout, step=self.current)
+            if trio.current_time() >= deadline or (
+                backs >= max_backs and (relaunched or relaunch is None)
+            ):
+                waited = trio.current_time() - start
+                last = self._log_screen(h, f"gave up going back to {name}")
+                tried = f"pressed back {backs} time{'s' if backs != 1 else ''}"
+                if relaunched:
+                    tried += " and relaunched the app"
+                raise TaskFailed(
+                    f"{self.current}: {name} did not show on screen '{screen}': {tried}, "
+                    f"waited {waited:.1f} s (last screen: {last or 'unknown'})",
+                    step=self.current,
+                )
             if not dismissed:
                 await trio.sleep(self.poll_interval)
 

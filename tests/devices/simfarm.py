@@ -99,5 +99,17 @@ def run_tasks(farm: Any, serial: str, ctxs: list[TaskContext]) -> list[str | Exc
 
 # What our own code and uiautomator2 run on the phone; anything else came from user data.
 OUR_COMMANDS = frozenset(
-    {"toybox", "app_process", "am", "monkey", "pm", "dumpsys", "ime", "echo", "screencap"}
+    {
+        "toybox",
+        "app_process",
+        "am",
+        "monkey",
+        "pm",
+        "dumpsys",
+        "ime",
+        "echo",
+        "screencap",
+        "input",
+        "getprop",
+    }
 )
