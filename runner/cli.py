@@ -135,5 +135,47 @@ def sim(
     )
 
 
+@app.command()
+def inspect(
+    file: Path | None = typer.Argument(
+        None, help="A saved UI dump (hierarchy.xml, as uiautomator2 returns it)."
+    ),
+    serial: str | None = typer.Option(None, "--serial", help="Inspect this live phone instead."),
+    adb: str = typer.Option("127.0.0.1:5037", "--adb", help="adb server (HOST:PORT) of --serial."),
+    save: Path | None = typer.Option(
+        None, "--save", help="With --serial: save hierarchy.xml and screenshot.png in DIR."
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print JSON: app, screen, locale, elements, missing."
+    ),
+    package: str | None = typer.Option(
+        None, "--package", help="The app's package (default: found in the dump)."
+    ),
+    selectors: list[Path] = typer.Option(
+        [],
+        "--selectors",
+        help="Selector overrides (file or folder), as selectors: in tikrunner.yaml.",
+    ),
+    target: str | None = typer.Option(
+        None, "--target", help="The username templated elements (profile_handle) stand for."
+    ),
+) -> None:
+    """Show what a screen is in the selectors' words: screen, language, elements, what is missing."""
+    from runner.inspect_cli import run_inspect
+
+    raise typer.Exit(
+        run_inspect(
+            file,
+            serial=serial,
+            adb=adb,
+            save=save,
+            as_json=as_json,
+            package=package,
+            selectors=selectors,
+            target=target,
+        )
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
