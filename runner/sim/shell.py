@@ -6,11 +6,18 @@ writes stdout and stderr, in order, to the service's sink; returns the exit stat
 What it understands, because adbutils and uiautomator2 send it:
 - quoting: ``'...'``, ``"..."`` (with ``\\`` escapes), backslash outside quotes (adbutils quotes
   every argument with ``shlex.quote``);
-- lists ``;``, ``&&``, ``||``, newlines, pipelines ``|``, redirections ``>``, ``>>``, ``<``,
-  ``2>&1``, ``>/dev/null``;
+- lists ``;``, ``&&``, ``||``, newlines, pipelines ``|`` (status: the last command's, ``!``
+  negates), redirections ``>``, ``>>``, ``<``, ``2>&1``, ``>&2``, ``&>``, ``>/dev/null``,
+  ``/dev/stdout``, ``/dev/stderr`` (a file is created before the command runs; one that cannot be
+  says ``/system/bin/sh: can't create F: Permission denied`` and the command does not run);
 - expansions ``$?`` (adbutils' ``shell2`` appends ``; echo X4EXIT:$?``), ``$NAME``, ``${NAME}``,
   ``$(...)`` and backticks, with field splitting of unquoted results;
-- ``NAME=value cmd`` (uiautomator2 starts its server as ``CLASSPATH=... app_process ...``).
+- ``NAME=value cmd`` (uiautomator2 starts its server as ``CLASSPATH=... app_process ...``);
+- file name globbing of unquoted ``*``, ``?``, ``[...]`` against the phone's files (no match: the
+  word stays as it is, as in mksh).
+
+mksh's builtins (``echo``, ``test``...) win over ``/system/bin``; called by path
+(``/system/bin/echo``) a name runs toybox's command (through the table's ``toybox``).
 
 Every simple command is recorded, expanded, in the phone's exec log before it runs, so a test can
 prove that nothing ran that the runner did not mean to run (an unquoted ``$(reboot)`` shows up).
@@ -77,8 +84,15 @@ class SimpleCommand:
     redirects: list[Redirect] = field(default_factory=list)
 
 
-Pipeline = list[SimpleCommand]
+class Pipeline(list[SimpleCommand]):
+    """Simple commands joined by ``|``; ``negate`` for a leading ``!``."""
+
+    negate: bool = False
+
+
 Program = list[tuple[str, Pipeline]]  # (connector before it: ";", "&&", "||"), pipeline
+SH_BUILTINS = frozenset({"echo", "test", "[", "true", "false", "pwd"})
+"""mksh builtins that /system/bin also has (as toybox): ``/system/bin/echo`` is toybox's."""
 
 
 def _find_closing_paren(src: str, i: int) -> int:
@@ -227,6 +241,14 @@ def tokenize(src: str) -> list[Word | str]:
             else:
                 op, i = c, i + 1
             tokens.append(f"{fd}{op}")
+        elif c == "&" and src.startswith("&>", i):  # mksh (and bash): &>file is >file 2>&1
+            end_word()
+            if src.startswith("&>>", i):
+                tokens.append("1&>>")
+                i += 3
+            else:
+                tokens.append("1&>")
+                i += 2
         elif c in "&|;":
             end_word()
             two = src[i : i + 2]
@@ -249,7 +271,7 @@ def parse(src: str) -> Program:
     """Parse a command line into a program of pipelines; ShellSyntaxError on bad input."""
     program: Program = []
     connector = ";"
-    pipeline: Pipeline = []
+    pipeline = Pipeline()
     cmd = SimpleCommand()
     tokens = tokenize(src)
     i = 0
@@ -267,6 +289,19 @@ def parse(src: str) -> Program:
         tok = tokens[i]
         if isinstance(tok, Word):
             first = tok.parts[0] if tok.parts else None
+            if (
+                not pipeline
+                and not cmd.words
+                and not cmd.assigns
+                and len(tok.parts) == 1
+                and first is not None
+                and first.kind == "lit"
+                and not first.quoted
+                and first.value == "!"
+            ):
+                pipeline.negate = not pipeline.negate
+                i += 1
+                continue
             if not cmd.words and first is not None and first.kind == "lit" and not first.quoted:
                 m = re.match(r"([A-Za-z_][A-Za-z0-9_]*)=", first.value)
                 if m:
@@ -299,7 +334,7 @@ def parse(src: str) -> Program:
                 program.append((connector, pipeline))
             elif not had and tok in ("&&", "||"):
                 raise ShellSyntaxError(f"{SH}: syntax error: '{tok}' unexpected")
-            pipeline = []
+            pipeline = Pipeline()
             connector = tok if tok in ("&&", "||") else ";"
             i += 1
         else:  # pragma: no cover - tokenize emits nothing else
@@ -336,10 +371,14 @@ class Invocation:
         self._chunks: list[tuple[int, bytes]] = []
 
     def out(self, data: str | bytes) -> None:
-        self._chunks.append((1, data.encode() if isinstance(data, str) else data))
+        self._chunks.append(
+            (1, data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data)
+        )
 
     def err(self, data: str | bytes) -> None:
-        self._chunks.append((2, data.encode() if isinstance(data, str) else data))
+        self._chunks.append(
+            (2, data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data)
+        )
 
     async def flush(self) -> None:
         chunks, self._chunks = self._chunks, []
@@ -354,11 +393,57 @@ class Invocation:
         await self.flush()
         return await self.shell.run(source, self._sink)
 
+    async def run_command(
+        self, argv: list[str], env: dict[str, str] | None = None, stdin: bytes = b""
+    ) -> int:
+        """Run another command with this one's output (``xargs``, ``env``, ``find -exec``); it is
+        recorded in the exec log like any other."""
+        await self.flush()
+        self.phone.record_exec(argv, [])
+        return await self.shell.dispatch(
+            argv, dict(self.env if env is None else env), stdin, self._sink
+        )
+
 
 async def _never_hangs_up() -> None:
     import trio
 
     await trio.sleep_forever()
+
+
+_GLOB_CHARS = "*?["
+
+
+def _has_glob(text: str, mask: list[bool]) -> bool:
+    return any(c in _GLOB_CHARS and unquoted for c, unquoted in zip(text, mask, strict=True))
+
+
+def _glob_regex(component: str, mask: list[bool]) -> re.Pattern:
+    """A path component's pattern: unquoted ``*``, ``?``, ``[...]`` are special."""
+    out = []
+    i = 0
+    while i < len(component):
+        c, special = component[i], mask[i]
+        if special and c == "*":
+            out.append(".*")
+        elif special and c == "?":
+            out.append(".")
+        elif special and c == "[":
+            end = component.find(
+                "]", i + 2 if component[i + 1 : i + 2] in ("!", "^", "]") else i + 1
+            )
+            if end < 0:
+                out.append(re.escape(c))
+            else:
+                body = component[i + 1 : end]
+                neg = body[:1] in ("!", "^")
+                body = body[1:] if neg else body
+                out.append("[" + ("^" if neg else "") + body.replace("\\", "\\\\") + "]")
+                i = end
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out), re.DOTALL)
 
 
 class Shell:
@@ -402,6 +487,8 @@ class Shell:
         return self.status
 
     async def _pipeline(self, pipeline: Pipeline, sink: Sink) -> int:
+        """Each command's stdout is the next one's stdin (they run one after the other: what the
+        last one prints comes after what the earlier ones said on stderr)."""
         stdin = b""
         status = 0
         for n, cmd in enumerate(pipeline):
@@ -418,6 +505,8 @@ class Shell:
 
                 await self._simple(cmd, capture, stdin)
                 stdin = bytes(captured)
+        if pipeline.negate:
+            status = 0 if status else 1
         return status
 
     async def _expand_part(self, part: Part, sink: Sink) -> str:
@@ -430,6 +519,8 @@ class Shell:
                 return "4242"
             if part.value == "#":
                 return "0"
+            if part.value == "0":
+                return SH
             return self.vars.get(part.value, "")
         captured = bytearray()
 
@@ -443,36 +534,81 @@ class Shell:
         sub.vars = dict(self.vars)
         sub.status = self.status
         await sub.run(part.value, capture)
-        return captured.decode("utf-8", errors="replace").rstrip("\n")
+        return captured.decode("utf-8", errors="surrogateescape").rstrip("\n")
 
     async def expand(self, word: Word, sink: Sink) -> list[str]:
-        """The fields a word expands to (unquoted expansions are split on whitespace)."""
-        fields: list[str] = []
+        """The fields a word expands to: unquoted expansions are split on whitespace, then unquoted
+        ``*``, ``?`` and ``[`` glob against the phone's files."""
+        fields: list[tuple[str, list[bool]]] = []
         cur: str | None = None
+        mask: list[bool] = []
         for part in word.parts:
             val = await self._expand_part(part, sink)
+            unquoted = not part.quoted
             if part.kind == "lit" or part.quoted:
                 cur = (cur or "") + val
+                mask += [unquoted] * len(val)
                 continue
             pieces = val.split()
             if not pieces:
                 if val and cur is not None:
-                    fields.append(cur)
-                    cur = None
+                    fields.append((cur, mask))
+                    cur, mask = None, []
                 continue
             if val[0].isspace() and cur is not None:
-                fields.append(cur)
-                cur = None
+                fields.append((cur, mask))
+                cur, mask = None, []
             cur = (cur or "") + pieces[0]
+            mask += [True] * len(pieces[0])
             for piece in pieces[1:]:
-                fields.append(cur)
-                cur = piece
+                fields.append((cur, mask))
+                cur, mask = piece, [True] * len(piece)
             if val[-1].isspace():
-                fields.append(cur)
-                cur = None
+                fields.append((cur, mask))
+                cur, mask = None, []
         if cur is not None:
-            fields.append(cur)
-        return fields
+            fields.append((cur, mask))
+        out: list[str] = []
+        for text, m in fields:
+            out.extend(self.glob(text, m) if _has_glob(text, m) else [text])
+        return out
+
+    def glob(self, text: str, mask: list[bool]) -> list[str]:
+        """Paths matching a pattern (sorted), or the pattern itself when none does."""
+        fs = self.phone.fs
+        absolute = text.startswith("/")
+        comps: list[tuple[str, list[bool]]] = []
+        start = 0
+        for i, c in enumerate(text + "/"):
+            if c == "/":
+                if i > start:
+                    comps.append((text[start:i], mask[start:i]))
+                start = i + 1
+        paths = ["/" if absolute else ""]
+        for comp, cmask in comps:
+            nxt: list[str] = []
+            for base in paths:
+                real = base or self.vars.get("PWD", "/")
+                if not _has_glob(comp, cmask):
+                    nxt.append(base + comp if base.endswith("/") or not base else base + "/" + comp)
+                    continue
+                try:
+                    names = [n for n, _ in fs.listdir(real)]
+                except FsError:
+                    continue
+                rx = _glob_regex(comp, cmask)
+                for name in names:
+                    if name.startswith(".") and not comp.startswith("."):
+                        continue
+                    if rx.fullmatch(name):
+                        nxt.append(
+                            base + name if base.endswith("/") or not base else base + "/" + name
+                        )
+            paths = nxt
+        found = sorted(p for p in paths if fs.stat(p or "/") is not None)
+        if text.endswith("/"):
+            found = [p + "/" for p in found if (e := fs.stat(p)) is not None and e.is_dir]
+        return found or [text]
 
     async def _expand_one(self, word: Word, sink: Sink) -> str:
         return "".join([await self._expand_part(p, sink) for p in word.parts])
@@ -488,11 +624,11 @@ class Shell:
             return 0
         self.phone.record_exec(argv, assigns)
 
-        # Redirections: where fd 1 and 2 go for this command.
+        # Redirections, left to right: where fd 1 and 2 go for this command. Files are created
+        # (or truncated) now, before the command runs, as the shell opens them.
         fs = self.phone.fs
         targets: dict[int, tuple[str, Any]] = {1: ("fd", 1), 2: ("fd", 2)}
         files: dict[str, bytearray] = {}
-        appends: set[str] = set()
         for r in cmd.redirects:
             target = await self._expand_one(r.target, sink)
             if r.op == "<":
@@ -502,18 +638,29 @@ class Shell:
                     except FsError as e:
                         await sink(2, f"{SH}: can't open {target}: {e}\n".encode())
                         return 1
+                else:
+                    stdin = b""
                 continue
             if r.op == ">&":
                 if target in ("1", "2"):
                     targets[r.fd] = targets[int(target)]
                 continue
+            fds = (1, 2) if r.op.startswith("&>") else (r.fd,)
             if target == "/dev/null":
-                targets[r.fd] = ("null", None)
-                continue
-            files.setdefault(target, bytearray())
-            if r.op == ">>":
-                appends.add(target)
-            targets[r.fd] = ("file", target)
+                dest: tuple[str, Any] = ("null", None)
+            elif target in ("/dev/stdout", "/dev/stderr"):
+                dest = targets[1 if target == "/dev/stdout" else 2]
+            else:
+                if target not in files:
+                    try:
+                        fs.write(target, b"", append=r.op.endswith(">>"))
+                    except FsError as e:
+                        await sink(2, f"{SH}: can't create {target}: {e}\n".encode())
+                        return 1
+                    files[target] = bytearray()
+                dest = ("file", target)
+            for fd in fds:
+                targets[fd] = dest
 
         async def routed(fd: int, data: bytes) -> None:
             kind, dest = targets.get(fd, ("fd", fd))
@@ -524,18 +671,18 @@ class Shell:
 
         env = dict(self.vars)
         env.update(assigns)
-        status = await self._dispatch(argv, env, stdin, routed)
+        status = await self.dispatch(argv, env, stdin, routed)
         for path, data in files.items():
-            try:
-                fs.write(path, bytes(data), append=path in appends)
-            except FsError as e:
-                await sink(2, f"{SH}: can't create {path}: {e}\n".encode())
-                status = 1
+            if data:
+                try:
+                    fs.write(path, bytes(data), append=True)
+                except FsError as e:
+                    await sink(2, f"{SH}: can't create {path}: {e}\n".encode())
+                    status = 1
         return status
 
-    async def _dispatch(
-        self, argv: list[str], env: dict[str, str], stdin: bytes, sink: Sink
-    ) -> int:
+    async def dispatch(self, argv: list[str], env: dict[str, str], stdin: bytes, sink: Sink) -> int:
+        """Run one command (a special builtin, a command of the table, or mksh's not-found)."""
         name = argv[0]
         if name == "exit":
             raise _Exit(int(argv[1]) if len(argv) > 1 and argv[1].isdigit() else self.status)
@@ -547,8 +694,17 @@ class Shell:
             return 0
         if name == "cd":
             return 0
-        base = name.rsplit("/", 1)[-1] if name.startswith(("/system/", "/vendor/")) else name
-        fn = self.commands.get(base)
+        fn = None
+        if "/" in name:
+            base = name.rsplit("/", 1)[-1]
+            if name.startswith(("/system/", "/vendor/")):
+                if base in SH_BUILTINS and "toybox" in self.commands:
+                    argv = ["toybox", base, *argv[1:]]
+                    fn = self.commands["toybox"]
+                else:
+                    fn = self.commands.get(base)
+        else:
+            fn = self.commands.get(name)
         if fn is None:
             await sink(2, f"{SH}: {name}: inaccessible or not found\n".encode())
             return 127
