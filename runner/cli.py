@@ -109,7 +109,14 @@ def sim(
     app_version: str | None = typer.Option(
         None,
         "--app-version",
-        help="TikTok versionName on every phone (simulated builds: 32.5.3, 33.1.4).",
+        help="TikTok versionName on every phone: a real build's screens (43.1.4, 46.9.3, "
+        "47.0.3; default 46.9.3); other versions show the nearest build's.",
+    ),
+    locale: str = typer.Option(
+        "en-US",
+        "--locale",
+        help="System locale of every phone (persist.sys.locale), e.g. en-US, fr-FR; TikTok "
+        "shows that language (English for one the simulator has no strings for).",
     ),
     ground_truth: Path | None = typer.Option(
         None,
@@ -131,6 +138,7 @@ def sim(
             latency_ms=latency_ms,
             app_version=app_version,
             ground_truth=ground_truth,
+            locale=locale,
         )
     )
 

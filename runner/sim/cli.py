@@ -1,6 +1,6 @@
 """``tikrunner sim``: simulated phones behind a fake adb server, on their own, until interrupted.
 
-Takes the farm's options (phones, seed, popup rate, latency, app version) and an optional ground
+Takes the farm's options (phones, seed, popup rate, latency, app version, locale) and an optional ground
 truth file; prints one line with the address and the serials, serves until Ctrl-C or SIGTERM, and
 returns the process exit code (0 after a clean stop, 1 when the port cannot be bound, 2 for a bad
 option). With ``ground_truth``, the JSON of :meth:`runner.sim.SimFarm.ground_truth` is written
@@ -65,6 +65,7 @@ def run_sim(
     latency_ms: str = "0",
     app_version: str | None = None,
     ground_truth: Path | None = None,
+    locale: str = "en-US",
 ) -> int:
     """Run ``devices`` simulated phones behind a fake adb server on ``host:port``."""
     try:
@@ -73,7 +74,7 @@ def run_sim(
         print(f"tikrunner sim: bad --latency-ms {latency_ms!r} (MS or MS,JITTER)", file=sys.stderr)
         return 2
     farm = SimFarm(devices, seed=seed, popup_rate=popup_rate, latency=latency, jitter=jitter,
-                   app_version=app_version)  # fmt: skip
+                   app_version=app_version, locale=locale)  # fmt: skip
 
     async def main() -> None:
         with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:

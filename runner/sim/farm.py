@@ -34,13 +34,17 @@ from runner.sim.tiktok.world import World
 class SimFarm:
     """``devices`` simulated phones, serials ``sim-0001``..., phone N logged in as ``sim_user_N``.
 
-    ``app_version`` is the TikTok versionName on every phone (default: the newest simulated
-    build); ``popup_rate`` the chance of a popup at each screen change, swipe and follow;
+    ``app_version`` is the TikTok versionName on every phone (default 46.9.3; the simulated builds
+    are real ones: 43.1.4, 46.9.3, 47.0.3); ``locale`` every phone's system locale (``en-US``,
+    ``fr-FR``: TikTok shows that language; per phone: ``phone.set_locale``,
+    ``phone.set_app_language``); ``popup_rate`` the chance of a popup at each screen change, swipe and follow;
     ``latency`` + uniform(0, ``jitter``) seconds delay every reply of every phone (each phone's
     ``latency``/``jitter`` can be changed later); ``clock`` measures watch times and uploads
     (default: real time; pass a :class:`~runner.sim.clock.ManualClock` for exact, repeatable
     times); ``upload_seconds`` is how long a post uploads. ``missing_users`` holds usernames whose
-    profiles say "Couldn't find this account".
+    profiles say "Couldn't find this account"; ``private_users`` those whose accounts are
+    private (a follow becomes a request). Who follows an account is its ``followers`` set
+    (:class:`~runner.sim.tiktok.SimAccount`).
     """
 
     def __init__(
@@ -54,6 +58,7 @@ class SimFarm:
         jitter: float = 0.0,
         clock: WallClock | ManualClock | None = None,
         upload_seconds: float = 1.5,
+        locale: str = "en-US",
     ) -> None:
         if devices < 0:
             raise ValueError("devices must be >= 0")
@@ -66,7 +71,9 @@ class SimFarm:
         self.clock = clock or WallClock()
         self.upload_seconds = upload_seconds
         self.world = World(seed)
+        self.locale = locale
         self.missing_users: set[str] = set()
+        self.private_users: set[str] = set()
         self._blobs = BlobStore()
         self._phones: list[SimPhone] = []
         self._by_serial: dict[str, SimPhone] = {}
@@ -102,24 +109,25 @@ class SimFarm:
             ]
 
     # ------------------------------------------------------------------------ hot-plug
-    def _make_phone(self, app_version: str | None = None) -> SimPhone:
+    def _make_phone(self, app_version: str | None = None, locale: str | None = None) -> SimPhone:
         n = self._next_number
         self._next_number += 1
         phone = SimPhone(self, n, seed=self.seed, app_version=app_version or self.app_version,
-                         popup_rate=self.popup_rate, blobs=self._blobs)  # fmt: skip
+                         popup_rate=self.popup_rate, blobs=self._blobs,
+                         locale=locale or self.locale)  # fmt: skip
         phone.latency, phone.jitter = self.latency, self.jitter
         self._phones.append(phone)
         self._by_serial[phone.serial] = phone
         self._by_transport[phone.transport_id] = phone
         return phone
 
-    def add_phone(self, app_version: str | None = None) -> SimPhone:
+    def add_phone(self, app_version: str | None = None, locale: str | None = None) -> SimPhone:
         """Plug in a new phone (next serial, state ``device``); ``track-devices`` reports it.
         Any thread; returns once the server lists it."""
 
         def plug() -> SimPhone:
             with self.lock:
-                phone = self._make_phone(app_version)
+                phone = self._make_phone(app_version, locale)
             self.devices_changed()
             return phone
 

@@ -6,8 +6,13 @@ Takes the node trees the app models build; gives
 - :func:`find`: nodes matching a uiautomator2 ``Selector`` dict, honouring its ``mask`` (a field
   counts only when its bit is set, uiautomator2/_selector.py), ``instance``, ``childOrSibling``;
 - :func:`obj_info`: the ``objInfo`` JSON of a node (uiautomator2's ``UiObject.info``);
-- :func:`hit`: the view that takes a tap at (x, y): the deepest node under the point, then its
-  nearest clickable ancestor, as Android dispatches touches.
+- :func:`hit`: the view that takes a tap at (x, y), as Android dispatches touches: children are
+  tried from the top of the drawing order down, the deepest clickable view under the point takes
+  it, and a view that is not clickable (with nothing clickable of its own under the point) lets
+  the touch through to what is beneath it.
+
+A screen may hold several windows (the status bar's, the app's, a dialog's): :func:`windows` makes
+the invisible root that holds them; the XML lists each window as a top-level ``<node>``.
 """
 
 from __future__ import annotations
@@ -79,9 +84,15 @@ class Node:
     selected: bool = False
     enabled: bool = True
     password: bool = False
+    # Clickable as dumped, yet a tap on it goes to what is beneath (a container that dispatches
+    # touches only to its controls). Not in the XML.
+    passthrough: bool = False
     action: str | None = None
     field: str | None = None
     children: list[Node] = dataclasses.field(default_factory=list)
+    # Android's drawing order among siblings (``drawing-order``): what is drawn last is on top
+    # and is offered a touch first. None: by position (index + 1).
+    drawing_order: int | None = None
     # Filled in by finalize(): position among siblings, parent link.
     index: int = 0
     parent: Node | None = dataclasses.field(default=None, repr=False, compare=False)
@@ -89,6 +100,15 @@ class Node:
     def add(self, *nodes: Node) -> Node:
         self.children.extend(nodes)
         return self
+
+
+WINDOWS = ""  # the class of the invisible root that holds a screen's windows
+
+
+def windows(*roots: Node) -> Node:
+    """The invisible root holding one screen's windows, bottom first (each a top-level node in
+    the XML, each with index 0). Finalize it like any tree."""
+    return Node(WINDOWS, children=list(roots))
 
 
 def finalize(root: Node, package: str) -> Node:
@@ -99,8 +119,9 @@ def finalize(root: Node, package: str) -> Node:
         node = stack.pop()
         if not node.package:
             node.package = package
+        top = node.cls == WINDOWS
         for i, child in enumerate(node.children):
-            child.index = i
+            child.index = 0 if top else i
             child.parent = node
             stack.append(child)
     return root
@@ -140,10 +161,15 @@ def dump_xml(root: Node, *, max_depth: int = 50, rotation: int = 0) -> str:
         "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>",
         f'<hierarchy rotation="{rotation}">',
     ]
-    order = [0]
 
     def rec(node: Node, depth: int) -> None:
-        order[0] += 1
+        if node.cls == WINDOWS:
+            for child in node.children:
+                rec(child, depth)
+            return
+        order = node.drawing_order
+        if order is None:
+            order = node.index + 1 if node.parent is not None and node.parent.cls != WINDOWS else 0
         out.append(
             f'<node index="{node.index}" text="{_attr(node.text)}" resource-id="{_attr(node.resource_id)}" '
             f'class="{node.cls}" package="{_attr(node.package)}" content-desc="{_attr(node.content_desc)}" '
@@ -151,7 +177,7 @@ def dump_xml(root: Node, *, max_depth: int = 50, rotation: int = 0) -> str:
             f'enabled="{_b(node.enabled)}" focusable="{_b(node.focusable)}" focused="{_b(node.focused)}" '
             f'scrollable="{_b(node.scrollable)}" long-clickable="{_b(node.long_clickable)}" '
             f'password="{_b(node.password)}" selected="{_b(node.selected)}" visible-to-user="true" '
-            f'bounds="{node.bounds}" drawing-order="{order[0]}" hint="{_attr(node.hint)}" display-id="0"'
+            f'bounds="{node.bounds}" drawing-order="{order}" hint="{_attr(node.hint)}" display-id="0"'
         )
         if node.children and depth < max_depth:
             out.append(">")
@@ -178,6 +204,8 @@ def _java_match(pattern: str, value: str) -> bool:
 
 
 def _node_matches(node: Node, sel: dict[str, Any]) -> bool:
+    if node.cls == WINDOWS:
+        return False
     mask = int(sel.get("mask", 0) or 0)
 
     def on(name: str) -> bool:
@@ -282,20 +310,28 @@ def obj_info(node: Node) -> dict[str, Any]:
     }
 
 
+def _on_top_first(node: Node) -> list[Node]:
+    kids = node.children
+    if all(k.drawing_order is None for k in kids):
+        return kids[::-1]
+    order = [
+        (k.index + 1 if k.drawing_order is None else k.drawing_order, i) for i, k in enumerate(kids)
+    ]
+    return [kids[i] for _, i in sorted(order, reverse=True)]
+
+
 def hit(root: Node, x: float, y: float) -> Node | None:
-    """The clickable view a tap at (x, y) lands on, or None (later siblings draw on top)."""
-    node: Node | None = root if root.bounds.contains(x, y) else None
-    if node is None:
-        return None
-    while True:
-        nxt = None
-        for child in reversed(node.children):
-            if child.bounds.contains(x, y):
-                nxt = child
-                break
-        if nxt is None:
-            break
-        node = nxt
-    while node is not None and not node.clickable:
-        node = node.parent
-    return node
+    """The clickable view a tap at (x, y) lands on, or None: the deepest clickable view under the
+    point, children tried from the top of the drawing order down; a view that is neither
+    clickable nor holding a clickable view under the point lets the touch through."""
+
+    def dispatch(node: Node) -> Node | None:
+        if not node.bounds.contains(x, y):
+            return None
+        for child in _on_top_first(node):
+            taken = dispatch(child)
+            if taken is not None:
+                return taken
+        return node if node.clickable and not node.passthrough else None
+
+    return dispatch(root)

@@ -23,7 +23,7 @@ import trio
 from runner.sim.apps import Browser, Launcher, SimApp
 from runner.sim.faults import FaultSchedule, SystemDialog
 from runner.sim.filesystem import BlobStore, SimFilesystem
-from runner.sim.hierarchy import SCREEN_H, SCREEN_W, Node, finalize, hit
+from runner.sim.hierarchy import SCREEN_H, SCREEN_W, WINDOWS, Node, finalize, hit, windows
 from runner.sim.media import MediaStore
 from runner.sim.tiktok import PACKAGE, SimAccount, TikTokApp
 
@@ -52,6 +52,7 @@ class SimPhone:
         app_version: str,
         popup_rate: float,
         blobs: BlobStore,
+        locale: str = "en-US",
     ) -> None:
         self.farm = farm
         self.number = number
@@ -84,6 +85,7 @@ class SimPhone:
             "sys.boot_completed": "1",
             "persist.sys.timezone": "UTC",
         }
+        self.locale = locale
         self.settings: dict[tuple[str, str], str] = {
             ("secure", "default_input_method"): DEFAULT_IME,
             ("system", "screen_brightness"): "128",
@@ -116,6 +118,30 @@ class SimPhone:
     @property
     def lock(self) -> threading.RLock:
         return self.farm.lock
+
+    @property
+    def locale(self) -> str:
+        """The phone's system locale (``persist.sys.locale``: ``en-US``, ``fr-FR``, ...). TikTok
+        shows this language unless its own setting says otherwise (``tiktok.app_language``)."""
+        return self._locale
+
+    @locale.setter
+    def locale(self, value: str) -> None:
+        self._locale = value
+        self.props["persist.sys.locale"] = value
+
+    def set_locale(self, locale: str) -> None:
+        """Change the system locale (any string Android would take: ``de-DE`` too). Any thread."""
+        with self.lock:
+            self.locale = locale
+
+    def set_app_language(self, language: str | None, package: str = PACKAGE) -> None:
+        """TikTok's in-app language (``fr``, ``en-GB``...; None: follow the phone's locale)."""
+        with self.lock:
+            app = self.apps[package]
+            if not isinstance(app, TikTokApp):
+                raise ValueError(f"{package} is not a TikTok app")
+            app.app_language = language
 
     @property
     def app_version(self) -> str:
@@ -282,7 +308,8 @@ class SimPhone:
         root = self.foreground.hierarchy()
         if self.system_dialog is None:
             return root
-        return finalize(Node().add(root, self.system_dialog.build()), "android")
+        below = root.children if root.cls == WINDOWS else [root]
+        return finalize(windows(*below, self.system_dialog.build()), "android")
 
     def screen_reached(self, package: str, name: str) -> None:
         """An app showed screen ``name``: fire the faults waiting for it (after this input)."""

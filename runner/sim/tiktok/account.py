@@ -1,15 +1,20 @@
 """Ground truth of one simulated TikTok account: what it follows, likes, bookmarks, comments,
 posts and watches, and every action in order.
 
-Tests seed ``following`` (and the other sets) directly; the app model changes them only through the
-methods here, which also append to ``actions`` (``seq`` counts from 1 per account; ``target`` is a
-username for follow/unfollow and a video id for the others; a comment's action carries its text and
-image, a post's its post id). The farm's lock guards an account while the simulator runs.
+Tests seed ``following`` (and the other sets) directly, and ``followers`` (who follows this
+account: their profiles then say ``Follow back`` until followed, then ``Friends``); the app model
+changes them only through the methods here, which also append to ``actions`` (``seq`` counts from 1
+per account; ``target`` is a username for follow/unfollow/follow_request/cancel_request and a video
+id for the others; a comment's action carries its text and image, a post's its post id; an action
+on an ad, or on an ad's creator from the ad, carries ``"ad": true``). A follow of a private account
+is a request: action ``follow_request``, the name goes to ``requested``, not ``following``. The
+farm's lock guards an account while the simulator runs.
 
 Ground-truth keys (docs/internals.md, "The full TikTok model"): ``following`` (sorted),
 ``likes`` and ``bookmarks`` (video ids, in the order they were added), ``comments``
 (``{video_id, text, image}``), ``posts`` (``{post_id, caption, media, kind, post_way, sound}``),
-``watched`` (``{video_id, seconds}``), ``actions``, and ``package`` (the app the account is in).
+``watched`` (``{video_id, seconds}``), ``actions``, ``requested`` (sorted: follow requests
+pending with private accounts), and ``package`` (the app the account is in).
 """
 
 from __future__ import annotations
@@ -33,19 +38,35 @@ class SimAccount:
     posts: list[dict[str, Any]] = field(default_factory=list)
     watched: list[dict[str, Any]] = field(default_factory=list)
     actions: list[dict[str, Any]] = field(default_factory=list)
+    followers: set[str] = field(default_factory=set)  # who follows this account (tests seed it)
+    requested: set[str] = field(default_factory=set)  # follow requests pending (private accounts)
+    # Ids of videos that are ads (the farm's world shares its set): actions on them say so.
+    ad_videos: set[str] = field(default_factory=set, repr=False)
 
-    def _record(self, action: str, target: str, **extra: Any) -> None:
-        self.actions.append(
-            {"action": action, "target": target, **extra, "seq": len(self.actions) + 1}
-        )
+    def _record(self, action: str, target: str, *, ad: bool = False, **extra: Any) -> None:
+        entry: dict[str, Any] = {"action": action, "target": target, **extra}
+        if ad or target in self.ad_videos:
+            entry["ad"] = True
+        entry["seq"] = len(self.actions) + 1
+        self.actions.append(entry)
 
-    def follow(self, target: str) -> None:
+    def follow(self, target: str, *, ad: bool = False) -> None:
         self.following.add(target)
-        self._record("follow", target)
+        self.requested.discard(target)
+        self._record("follow", target, ad=ad)
 
     def unfollow(self, target: str) -> None:
         self.following.discard(target)
         self._record("unfollow", target)
+
+    def request_follow(self, target: str, *, ad: bool = False) -> None:
+        """Ask to follow a private account: pending in ``requested`` (action ``follow_request``)."""
+        self.requested.add(target)
+        self._record("follow_request", target, ad=ad)
+
+    def cancel_request(self, target: str) -> None:
+        self.requested.discard(target)
+        self._record("cancel_request", target)
 
     def toggle_like(self, video_id: str) -> bool:
         """Like, or take the like back (action ``unlike``); True when now liked."""
@@ -89,4 +110,5 @@ class SimAccount:
             "posts": [{**p, "media": list(p["media"])} for p in self.posts],
             "watched": [dict(w) for w in self.watched],
             "actions": [dict(a) for a in self.actions],
+            "requested": sorted(self.requested),
         }

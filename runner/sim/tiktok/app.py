@@ -22,20 +22,23 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from runner.sim.apps import SimApp
-from runner.sim.hierarchy import Node, finalize
+from runner.sim.hierarchy import Node, finalize, windows
 from runner.sim.media import file_uri_path, media_kind
 from runner.sim.tiktok.account import SimAccount
 from runner.sim.tiktok.base import Screen
+from runner.sim.tiktok.chrome import app_window, status_bar
 from runner.sim.tiktok.create import EditorScreen
 from runner.sim.tiktok.dialogs import MessageDialog, PermissionDialog, Popup
-from runner.sim.tiktok.ids import PACKAGE, VERSIONS, resource_ids
+from runner.sim.tiktok.ids import PACKAGE, build_of, resource_ids, version_code
 from runner.sim.tiktok.player import HomeFeed, Player, VideoScreen
 from runner.sim.tiktok.profile import ProfileScreen
 from runner.sim.tiktok.search import SoundPage
+from runner.sim.tiktok.strings import LANGUAGES, language_of
 from runner.sim.tiktok.world import Sound, make_id
 
 if TYPE_CHECKING:
     import random
+    from collections.abc import Callable
 
     from runner.sim.clock import WallClock
     from runner.sim.phone import SimPhone
@@ -62,11 +65,34 @@ class Upload:
     recorded: bool = False
 
 
+def _upload_banner(app: TikTokApp) -> Node | None:
+    """The earlier model's upload banner over the feed (``Uploading N%``, then ``Your post is
+    published``), shown until the create flow registers its own window provider."""
+    from runner.sim.hierarchy import Rect
+    from runner.sim.tiktok.player import HomeFeed
+
+    text = app.upload_banner()
+    if text is None or not isinstance(app.top, HomeFeed) or app.overlay is not None:
+        return None
+    return Node("android.widget.FrameLayout", Rect(240, 284, 840, 364)).add(
+        Node("android.widget.TextView", Rect(240, 284, 840, 364), text=text)
+    )
+
+
 class TikTokApp(SimApp):
-    """TikTok (or a clone package) at one version, with its logged-in accounts."""
+    """TikTok (or a clone package) at one version, with its logged-in accounts.
+
+    ``build`` is the real build whose screens it shows (``tt4314``, ``tt4693``, ``tt4703``:
+    :func:`runner.sim.tiktok.ids.build_of`); ``language`` the two-letter code of the language
+    it shows: TikTok's own setting (``app_language``, None: follow the phone's
+    ``persist.sys.locale``), English when the simulator has no strings for it.
+    """
 
     label = "TikTok"
     main_activity = SPLASH_ACTIVITY
+    # Windows drawn above the app's own (and its overlay), in order: callables taking the app
+    # and returning a window's root node or None (the upload progress bubble, say).
+    window_providers: list[Callable[[TikTokApp], Node | None]] = []
 
     def __init__(
         self, phone: SimPhone, version: str, account: SimAccount, package: str = PACKAGE
@@ -74,8 +100,16 @@ class TikTokApp(SimApp):
         super().__init__(phone)
         self.package = package
         self.version_name = version
-        self.version_code = VERSIONS.get(version, 2023000000)
-        self.rid = resource_ids(version, package)
+        self.version_code = version_code(version)
+        self.build = build_of(version)
+        self.rid = resource_ids(version, package)  # hashed ids of screens not shaped after a dump
+        self.app_language: str | None = None  # TikTok's in-app language; None: the phone's
+        # The feed's mix (player.HomeFeed): the chance of an ad / a LIVE preview at each next
+        # item, and kinds queued by tests ("video", "ad", "live"), used first.
+        self.ad_rate = 0.15
+        self.live_rate = 0.08
+        self.feed_plan: list[str] = []
+        account.ad_videos = phone.farm.world.ad_ids
         self.accounts: list[SimAccount] = [account]
         self.account = account
         self.stack: list[Screen] = []
@@ -85,6 +119,13 @@ class TikTokApp(SimApp):
         self.uploads: list[Upload] = []
         self.media_granted = phone.popup_rate <= 0
         self.upload_seconds = phone.farm.upload_seconds
+
+    @property
+    def language(self) -> str:
+        """The language the app shows (``en``, ``fr``): its own setting, else the phone's;
+        English for a language the simulator has no strings for."""
+        lang = language_of(self.app_language or self.phone.locale)
+        return lang if lang in LANGUAGES else "en"
 
     @property
     def rng(self) -> random.Random:
@@ -102,6 +143,21 @@ class TikTokApp(SimApp):
     def user_exists(self, username: str) -> bool:
         return username not in self.phone.farm_missing_users()
 
+    def is_private(self, username: str) -> bool:
+        """A private account (``farm.private_users``): a follow becomes a request."""
+        return username in self.phone.farm.private_users
+
+    def follow_state(self, username: str) -> str:
+        """The active account's relation to ``username``, as a profile's follow control shows it:
+        ``following``, ``friends`` (both follow), ``requested`` (asked a private account),
+        ``follow_back`` (they follow us), ``follow``."""
+        acc = self.account
+        if username in acc.following:
+            return "friends" if username in acc.followers else "following"
+        if username in acc.requested:
+            return "requested"
+        return "follow_back" if username in acc.followers else "follow"
+
     def search_users(self, query: str) -> list[str]:
         """Usernames the Users tab lists: the exact match first (if it exists), then look-alikes."""
         name = query.strip().lstrip("@").strip()
@@ -115,6 +171,7 @@ class TikTokApp(SimApp):
 
     # ------------------------------------------------------------------------ accounts
     def add_account(self, account: SimAccount) -> None:
+        account.ad_videos = self.world.ad_ids
         self.accounts.append(account)
 
     def switch_account(self, username: str) -> bool:
@@ -289,13 +346,20 @@ class TikTokApp(SimApp):
 
     # ------------------------------------------------------------------------ screen
     def hierarchy(self) -> Node:
+        """The screen's windows: the status bar's, the app's (the top screen in the app's
+        chrome: :mod:`runner.sim.tiktok.chrome`), then the overlay's and any provider's."""
         self.settle_uploads()
-        root = Node()
-        if self.top is not None:
-            root.add(self.top.build(self))
+        wins = [status_bar()]
+        top = self.top
+        if top is not None:
+            wins.append(app_window(self.build, self.package, top.build(self), top.chrome))
         if self.overlay is not None:
-            root.add(self.overlay.build(self))
-        return finalize(root, self.package)
+            wins.append(self.overlay.build(self))
+        for provider in self.window_providers or (_upload_banner,):
+            extra = provider(self)
+            if extra is not None:
+                wins.append(extra)
+        return finalize(windows(*wins), self.package)
 
     def on_dump(self) -> None:
         self.ticks += 1

@@ -78,6 +78,9 @@ class Screen:
 
     activity = MAIN_ACTIVITY
     name = "screen"
+    # The activity root the app's chrome puts around build()'s tree (runner.sim.tiktok.chrome):
+    # "main", "profile", or None when build() makes the whole window's content itself.
+    chrome: str | None = "main"
 
     def __init__(self) -> None:
         self.fields: dict[str, str] = {}

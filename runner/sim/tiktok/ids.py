@@ -1,9 +1,15 @@
-"""Simulated TikTok builds and their obfuscated resource ids.
+"""Simulated TikTok builds (named after real ones) and their obfuscated resource ids.
 
 Real TikTok builds run R8 over their resources, so a view's id is a short meaningless name that
-changes from one version to the next (texts and content-descriptions stay). Here each version maps
-every element name to a short id derived from a hash of (version, element), deterministic and
-unique within the version, so scripts that rely on ids alone break on another version, as on phones.
+changes from one version to the next. The simulated builds are the three real builds we have dumps
+of (``tt4314`` = 43.1.4, ``tt4693`` = 46.9.3, ``tt4703`` = 47.0.3): each screen carries the ids
+its build's dump shows (the layouts in :mod:`runner.sim.tiktok.layouts`); a screen a build has no
+dump of uses the nearest build's. Any other version string behaves as the nearest of the three
+(:func:`build_of`).
+
+:func:`resource_ids` is the older scheme, kept for screens not yet shaped after a dump: each
+element name maps to a short id derived from a hash of (version, element), deterministic and unique
+within the version, so scripts that rely on ids alone break on another version, as on phones.
 """
 
 from __future__ import annotations
@@ -14,10 +20,43 @@ from functools import cache
 
 PACKAGE = "com.zhiliaoapp.musically"
 
-# versionName -> versionCode (TikTok's codes are YYMMVVVRR-like; these only need to look real).
-VERSIONS: dict[str, int] = {"32.5.3": 2023205030, "33.1.4": 2023301040}
+# versionName -> versionCode, in TikTok's scheme (43.1.4 -> 2024301040: "20", the year's last
+# two digits "24", the major's last digit, then minor and patch on two digits each, and a "0").
+VERSIONS: dict[str, int] = {"43.1.4": 2024301040, "46.9.3": 2024609030, "47.0.3": 2024700030}
+# versionName -> the build tag of its real dumps (real-screens/tt<build>_<lang>_<screen>.xml).
+BUILDS: dict[str, str] = {"43.1.4": "tt4314", "46.9.3": "tt4693", "47.0.3": "tt4703"}
 CLONE_PACKAGE = "com.ss.android.ugc.trill"  # the regional build, installable as a second app
-DEFAULT_VERSION = "33.1.4"
+DEFAULT_VERSION = "46.9.3"
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    parts = []
+    for part in version.split("."):
+        digits = "".join(c for c in part if c.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple((parts + [0, 0, 0])[:3])
+
+
+@cache
+def build_of(version: str) -> str:
+    """The build tag (``tt4314``, ``tt4693``, ``tt4703``) whose screens ``version`` shows: its
+    own, or the nearest real build's by version number (ties go to the newer)."""
+    if version in BUILDS:
+        return BUILDS[version]
+    key = _version_key(version)
+    as_number = lambda k: k[0] * 10_000 + k[1] * 100 + k[2]  # noqa: E731
+    best = min(BUILDS, key=lambda v: (abs(as_number(_version_key(v)) - as_number(key)),
+                                      -as_number(_version_key(v))))  # fmt: skip
+    return BUILDS[best]
+
+
+def version_code(version: str) -> int:
+    """TikTok's versionCode for ``version`` (the scheme above for versions we do not list)."""
+    if version in VERSIONS:
+        return VERSIONS[version]
+    major, minor, patch = _version_key(version)
+    return int(f"20{20 + major // 10}{major % 10}{minor:02d}{patch:02d}0")
+
 
 ELEMENTS = (
     "root", "feed_pager", "video_author", "video_caption", "video_progress", "like_button",

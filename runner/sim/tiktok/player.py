@@ -1,92 +1,158 @@
-"""Screens that play videos: the home feed, the video screen (a VIEW of a video URL, or a search
-result in a vertical list) and the comments sheet.
+"""Screens that play videos: the home feed (For You) and the video screen (a VIEW of a video URL,
+or a search result in a vertical list). Their layouts are the real builds' (:mod:`feed_specs`).
 
 Rules (docs/internals.md, "The full TikTok model"):
 - The video under the finger changes only on a swipe up (finger from low to high, at least 300 px);
-  a swipe down goes back one video. Between dumps only the live chrome moves (play progress and the
-  share counter), so the tree is never the same twice but the video is.
+  a swipe down goes back one video. Between dumps only the live chrome moves (the share counter
+  creeps up), so the tree is never the same twice but the video is.
 - Leaving a video (swipe, or back out of the video screen) records the time spent on it, by the
   sim's clock, as ``watched``.
-- The player controls: ``Like video`` and ``Add to Favorites`` (``selected`` tells the state;
-  tapping toggles and records), ``Read or add comments``, ``Share video``, the creator's
-  ``@creator`` text (opens the profile), a ``Follow @creator`` plus-button on the avatar (gone once
-  following, or on one's own video), the caption, and the progress text.
+- The player controls, as the dumps show them: a Button whose content-desc carries the count
+  (``Like video. 4,869 likes``, ``selected`` once liked; tapping toggles and records),
+  ``Read or add comments. 15 comments`` (the comments sheet: :mod:`~runner.sim.tiktok.comments`),
+  ``Add or remove this video from Favorites.`` (``selected`` once saved; tapping toggles and
+  records a bookmark), ``Share video. 21 shares`` (nothing happens), the creator (Button id
+  ``title``: the username on 46.9.3, the display name on 43.1.4 and 47.0.3; opens the profile),
+  the follow plus ``Follow <creator>`` over the avatar (gone once following, or on one's own video;
+  tapping follows, or asks to follow a private account), the sound (opens the sound page), the
+  caption (id ``desc``).
+- The feed holds ads (an ``Ad`` row under the caption, a promoted sound; actions on them are
+  recorded with ``"ad": true``) and LIVE previews (no controls: the creator's name, and taps that
+  would enter the LIVE, which the model does not go into) at seeded places: the first item is a
+  video; each next one is an ad with probability ``app.ad_rate``, a LIVE with ``app.live_rate``
+  (tests may queue kinds in ``app.feed_plan``: ``["ad", "video", "live"]``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from runner.sim.hierarchy import SCREEN_H, SCREEN_W, Node, Rect
-from runner.sim.tiktok.base import (
-    DETAIL_ACTIVITY,
-    FL,
-    LL,
-    RV,
-    Screen,
-    count_text,
-    edit,
-    icon,
-    text,
-)
-from runner.sim.tiktok.world import Video
+from runner.sim.hierarchy import Node
+from runner.sim.tiktok import feed_specs as specs
+from runner.sim.tiktok.base import DETAIL_ACTIVITY, Screen
+from runner.sim.tiktok.spec import Layout
+from runner.sim.tiktok.strings import count, s
+from runner.sim.tiktok.world import Video, display_name
 
 if TYPE_CHECKING:
     from runner.sim.tiktok.app import TikTokApp
 
 SWIPE_MIN = 300  # px of vertical travel that turns the pager
+ROW_GAP, AD_GAP, BOTTOM_PAD = 11, 21, 22
 
 
-def player(app: TikTokApp, video: Video, bottom: int) -> Node:
-    """The player of ``video`` (a full-width pager ending at ``bottom``) with its controls."""
-    rid = app.rid
+def __getattr__(name: str) -> Any:  # the comments sheet moved to runner.sim.tiktok.comments
+    if name == "CommentsSheet":
+        from runner.sim.tiktok.comments import CommentsSheet
+
+        return CommentsSheet
+    raise AttributeError(name)
+
+
+def creator_label(app: TikTokApp, video: Video) -> str:
+    """What the player calls the creator: the username on 46.9.3 (``tt4693_en_ad_with_label``),
+    the display name on 43.1.4 and 47.0.3 (``tt4314_fr_for_you_video``,
+    ``tt4703_fr_for_you_video``)."""
+    return video.creator if app.build == "tt4693" else display_name(video.creator)
+
+
+def _rows(app: TikTokApp, video: Video, label: str) -> tuple[list[Node], int]:
+    """The rows under the player (creator, caption, ``Ad``) stacked up from the bottom, and the
+    top of their block."""
+    build = app.build
+    at = specs.ROW_AT[build]
+    bottom = 2208 - (9 if video.is_ad else BOTTOM_PAD)
+    plan = [("creator", 58), ("desc", 51)] + ([("ad", 61)] if video.is_ad else [])
+    tops: dict[str, int] = {}
+    y = bottom
+    for name, height in reversed(plan):
+        tops[name] = y - height
+        y = tops[name] - (AD_GAP if name == "ad" else ROW_GAP)
+    block_top = tops["creator"] - 10
+    ref_top, ref_bottom = at["creator"]
+    width = min(838, max(80, 30 + 24 * len(label)))
+    values = {
+        "creator_label": label,
+        "title_box": (32, ref_top, 32 + width, ref_bottom),
+        "caption": video.caption,
+        "ad_label": s(app, "ad_label"),
+    }
+    layouts: dict[str, Layout] = {
+        "creator": specs.ROW_CREATOR[build], "desc": specs.ROW_DESC[build], "ad": specs.ROW_AD[build]
+    }  # fmt: skip
+    nodes: list[Node] = []
+    for name, _ in plan:
+        nodes.extend(layouts[name].nodes(values, app.package, dy=tops[name] - at[name][0]))
+    return nodes, block_top
+
+
+def player_values(app: TikTokApp, video: Video) -> dict[str, Any]:
+    """The values a player layout is filled with (counts, states, words, boxes)."""
     acc = app.account
     liked = video.id in acc.likes
     saved = video.id in acc.bookmarks
-    second = app.ticks % max(1, video.length)
-    pager = Node("androidx.viewpager.widget.ViewPager", Rect(0, 0, SCREEN_W, bottom),
-                 resource_id=rid("feed_pager"), scrollable=True, focusable=True)  # fmt: skip
-    pager.add(
-        icon(Rect(955, 1000, 1055, 1100), video.creator, rid("avatar"), "author"),
-    )
-    if video.creator not in acc.following and video.creator != acc.username:
-        pager.add(icon(Rect(975, 1080, 1035, 1140), f"Follow @{video.creator}",
-                       rid("avatar_follow"), "follow_creator"))  # fmt: skip
-    own = app.own_comment_count(video.id)
-    pager.add(
-        icon(
-            Rect(950, 1200, 1060, 1310), "Like video", rid("like_button"), "like", selected=liked
-        ),  # fmt: skip
-        text(Rect(950, 1310, 1060, 1360), count_text(video.likes + liked), rid("like_count")),
-        icon(
-            Rect(950, 1400, 1060, 1510), "Read or add comments", rid("comment_button"), "comments"
-        ),  # fmt: skip
-        text(Rect(950, 1510, 1060, 1560), count_text(video.comments + own), rid("comment_count")),
-        icon(
-            Rect(950, 1580, 1060, 1690),
-            "Add to Favorites",
-            rid("favorite_button"),
-            "favorite",
-            selected=saved,
-        ),  # fmt: skip
-        text(
-            Rect(950, 1690, 1060, 1740), count_text(video.bookmarks + saved), rid("favorite_count")
-        ),  # fmt: skip
-        icon(Rect(950, 1760, 1060, 1870), "Share video", rid("share_button"), "share"),
-        text(
-            Rect(950, 1870, 1060, 1920),
-            count_text(video.shares + app.ticks // 3),
-            rid("share_count"),
-        ),  # fmt: skip
-        text(Rect(40, 1850, 700, 1910), f"@{video.creator}", rid("video_author"), "author"),
-        text(Rect(40, 1920, 900, 2000), video.caption, rid("video_caption")),
-        text(
-            Rect(40, 2060, 400, 2110),
-            f"0:{second:02d} / 0:{video.length:02d}",
-            rid("video_progress"),
-        ),  # fmt: skip
-    )
-    return pager
+    label = creator_label(app, video)
+    likes = count(app, video.likes + liked)
+    comments = count(app, video.comments + app.own_comment_count(video.id))
+    shares_n = video.shares + app.ticks // 3
+    shares = count(app, shares_n) if shares_n else s(app, "share_zero")
+    own = video.creator == acc.username
+    rows, block_top = _rows(app, video, label)
+    column_top = 1215 if video.is_ad or app.build == "tt4314" else 1100
+    return {
+        "like_desc": s(app, "like_desc", n=likes),
+        "like_count": likes,
+        "liked": liked,
+        "like_icon": s(app, "like_icon"),
+        "comments_desc": s(app, "comments_desc", n=comments),
+        "comments_count": comments,
+        "favorites_desc": s(app, "favorites_desc"),
+        "saves_count": count(app, video.bookmarks + saved),
+        "saved": saved,
+        "share_desc": s(app, "share_desc", n=shares),
+        "share_count": shares,
+        "follow_plus": not own and video.creator not in acc.following,
+        "follow_desc": s(app, "follow_creator", name=label),
+        "avatar_desc": s(app, "avatar_desc", name=label),
+        "sound_desc": s(app, "sound_ad" if video.is_ad else "sound_desc", handle=video.creator),
+        "video_desc": s(app, "video_desc"),
+        "extra_icon": column_top == 1100,
+        "column_box": (0, column_top, 1080, 2208),
+        "above_box": (0, 0, 1080, block_top),
+        "bottom_box": (0, block_top, 1080, 2208),
+        "bottom_inner": (32, block_top, 870, 2208),
+        "rows": rows,
+        # the LIVE preview
+        "live": s(app, "live"),
+        "live_tips": s(app, "live_tips"),
+        "live_now": s(app, "live_now"),
+        "creator_label": label,
+        "title_box": (32, 2050, 32 + min(1016, max(80, 30 + 24 * len(label))), 2108),
+        "caption": video.caption,
+    }
+
+
+def build_player(app: TikTokApp, video: Video) -> Node:
+    """One video's player (``view_rootview``), or a LIVE preview's."""
+    layout = specs.LIVE_PLAYER if video.is_live else specs.PLAYER[app.build]
+    return layout.build(player_values(app, video), app.package)
+
+
+def chrome_values(app: TikTokApp, tab: str = "home") -> dict[str, Any]:
+    """The words of the feed's top tabs and bottom bar, with ``tab`` (``home``, ``profile``)
+    selected."""
+    values: dict[str, Any] = {k: s(app, k) for k in (
+        "tab_explore", "tab_following", "tab_shop", "tab_for_you", "search", "nav_home",
+        "nav_friends", "nav_create", "nav_inbox", "nav_profile")}  # fmt: skip
+    values.update(on_home=tab == "home", on_profile=tab == "profile", seek_bar=False)
+    return values
+
+
+def main_tabs(app: TikTokApp, content: Node | list[Node], tab: str, seek_bar: bool = False) -> Node:
+    """The main tab host (bottom bar) around one tab's page."""
+    values = chrome_values(app, tab)
+    values.update(tab_content=content, seek_bar=seek_bar)
+    return specs.FEED[app.build].build(values, app.package)
 
 
 class Player(Screen):
@@ -130,87 +196,130 @@ class Player(Screen):
 
     def on_tap(self, app: TikTokApp, action: str) -> None:
         video = self.video
+        ad = video.is_ad
         if action == "author":
             from runner.sim.tiktok.profile import ProfileScreen
 
             app.push(ProfileScreen(video.creator))
         elif action == "follow_creator":
-            if video.creator not in app.account.following:
-                app.account.follow(video.creator)
-                app.maybe_popup()
+            acc = app.account
+            if video.creator in acc.following or video.creator in acc.requested:
+                return
+            if app.is_private(video.creator):
+                acc.request_follow(video.creator, ad=ad)
+            else:
+                acc.follow(video.creator, ad=ad)
+            app.maybe_popup()
         elif action == "like":
             app.account.toggle_like(video.id)
         elif action == "favorite":
             app.account.toggle_bookmark(video.id)
         elif action == "comments":
-            app.push(CommentsSheet(video))
-        elif action == "share":
-            pass  # the share sheet is out of scope: nothing happens
+            from runner.sim.tiktok.comments import CommentsSheet
+
+            app.push(CommentsSheet(video, behind=self))
+        elif action.startswith("comments:"):
+            from runner.sim.tiktok.comments import open_from_bar
+
+            open_from_bar(app, video, action, behind=self)
+        elif action == "sound":
+            from runner.sim.tiktok.search import SoundPage
+
+            app.push(SoundPage(app.world.sound_of(video)))
+        # "share" (the share sheet) and "live" (entering a LIVE) are out of scope: nothing happens
 
 
 class HomeFeed(Player):
-    """The For You feed with the top bar (``For You``, ``Search``), the bottom bar (``Home``,
-    ``Friends``, ``Create``, ``Inbox``, ``Profile``) and the upload banner."""
+    """The For You feed: the pager of videos, ads and LIVE previews, the top tabs and ``Search``,
+    the bottom bar (``Home``, ``Friends``, ``Create``, ``Inbox``, ``Profile``)."""
 
     name = "home"
 
     def __init__(self, app: TikTokApp) -> None:
-        super().__init__(app, [app.world.video(app.world.feed_video(app.rng))])
+        super().__init__(app, [self._next(app, first=True)])
+
+    @staticmethod
+    def _next(app: TikTokApp, first: bool = False) -> Video:
+        world = app.world
+        vid = world.feed_video(app.rng)
+        if app.feed_plan:
+            kind = app.feed_plan.pop(0)
+        elif first:
+            kind = "video"
+        else:
+            r = app.rng.random()
+            kind = (
+                "ad" if r < app.ad_rate else "live" if r < app.ad_rate + app.live_rate else "video"
+            )
+        if kind == "ad":
+            return world.ad(vid)
+        if kind == "live":
+            return world.live(vid)
+        return world.video(vid)
 
     def more(self, app: TikTokApp) -> bool:
-        self.videos.append(app.world.video(app.world.feed_video(app.rng)))
+        self.videos.append(self._next(app))
         return True
 
     def build(self, app: TikTokApp) -> Node:
-        rid = app.rid
-        top = Node(LL, Rect(0, 90, SCREEN_W, 230))
-        top.add(
-            text(
-                Rect(420, 110, 660, 210), "For You", rid("tab_for_you"), "for_you", selected=True
-            ),  # fmt: skip
-            icon(Rect(960, 110, 1060, 210), "Search", rid("search_button"), "search"),
-        )
-        root = Node(FL, resource_id=rid("root")).add(player(app, self.video, 2200), top)
-        banner = app.upload_banner()
-        if banner:
-            root.add(text(Rect(240, 250, 840, 330), banner, rid("upload_banner")))
-        root.add(bottom_bar(app, "Home"))
-        return root
+        values = chrome_values(app)
+        values["player"] = build_player(app, self.video)
+        page = specs.HOME[app.build].build(values, app.package)
+        video = self.video
+        return main_tabs(app, page, "home", seek_bar=not (video.is_ad or video.is_live))
 
     def on_tap(self, app: TikTokApp, action: str) -> None:
         if action == "search":
             from runner.sim.tiktok.search import SearchScreen
 
             app.push(SearchScreen())
-        elif action == "create":
+        elif action in ("nav:create", "create"):
             from runner.sim.tiktok.create import CameraScreen
 
             app.push(CameraScreen())
-        elif action == "tab:Profile":
+        elif action in ("nav:profile", "tab:Profile"):
             from runner.sim.tiktok.profile import OwnProfile
 
             app.push(OwnProfile())
-        elif action.startswith("tab:") or action == "for_you":
-            pass
+        elif action.startswith(("nav:", "tab:")):
+            pass  # the other tabs and feeds are out of scope
         else:
             super().on_tap(app, action)
 
 
-def bottom_bar(app: TikTokApp, selected: str) -> Node:
-    rid = app.rid
-    bar = Node(LL, Rect(0, 2200, SCREEN_W, SCREEN_H), resource_id=rid("bottom_bar"))
-    tabs = (("Home", "bottom_home"), ("Friends", "bottom_friends"), (None, "bottom_create"),
-            ("Inbox", "bottom_inbox"), ("Profile", "bottom_profile"))  # fmt: skip
-    for i, (label, element) in enumerate(tabs):
-        box = Rect(i * 216, 2200, (i + 1) * 216, SCREEN_H)
-        if label is None:
-            bar.add(icon(box, "Create", rid(element), "create"))
-            continue
-        tab = Node(FL, box, clickable=True, resource_id=rid(element),
-                   selected=label == selected, action=f"tab:{label}")  # fmt: skip
-        tab.add(text(Rect(box.left + 20, 2320, box.right - 20, 2380), label, rid("bottom_label")))
-        bar.add(tab)
-    return bar
+# tt4703_fr_video_page_comment_bar: a video opened on its own (DetailActivity), around the build's
+# own player; the comment bar is the comments module's; the top bar holds Back and Search.
+VIDEO_PAGE = Layout("""
+FrameLayout#g3y [0,0][1080,2400]
+ FrameLayout#j0m [0,0][1080,2337]
+ FrameLayout#jja [0,0][1080,2337] z=5
+ FrameLayout#ad3 [0,0][1080,2337] z=6
+ FrameLayout#j0i [0,0][1080,2337] z=2
+  FrameLayout [0,0][1080,2337]
+   X.05nV#viewpager +FX [0,0][1080,2337]
+    FrameLayout#vqi [0,0][1080,2337]
+     FrameLayout#uy5 +CF [0,0][1080,2337]
+      ViewGroup#u75 +d [0,0][1080,2337]
+       FrameLayout#odt [0,0][1080,2337]
+        FrameLayout#i1o [0,0][1080,2337] z=2
+        FrameLayout#g70 [0,0][1080,2337] z=9
+        LinearLayout#viewpager_container [0,0][1080,2337]
+         FrameLayout#view_pager_layout_wrapper [0,0][1080,2208] z=2
+          ViewPager#viewpager +F [0,0][1080,2208] z=2
+           *player
+         View#cn8 [0,2208][1080,2337] z=4
+        FrameLayout#tux_status_view [0,294][1080,2036] z=10
+      *comment_bar
+      View#g4c [0,0][1080,236] z=2
+      ViewGroup#j10 [0,132][1080,268] z=6
+       ImageView#bs4 +CF [15,132][151,268] d="{back}" @back
+       LinearLayout#o8_ [151,153][1038,247] z=11
+        LinearLayout#o8c +CF [151,153][760,247] @search
+         ImageView#mi1 [183,179][225,221]
+         TextView#tv_search_sug_word [241,175][344,225] t="{suggestion}"
+        View [760,181][761,218]
+        Button#tv_bar_search +CF [761,153][1038,247] t="{search}" @search
+""")
 
 
 class VideoScreen(Player):
@@ -220,81 +329,23 @@ class VideoScreen(Player):
     name = "video"
 
     def build(self, app: TikTokApp) -> Node:
-        root = Node(FL, resource_id=app.rid("root"))
-        root.add(player(app, self.video, SCREEN_H), self.back_button(app))
-        return root
+        from runner.sim.tiktok.comments import comment_bar
 
-
-class CommentsSheet(Screen):
-    """The comments of a video: title ``N comments``, rows of (username, text), the ``Add comment``
-    field, ``Add image``, the ``Selected image`` thumbnail and ``Post`` (only while there is
-    something to post). Tapping above the sheet or back closes it."""
-
-    name = "comments"
-
-    def __init__(self, video: Video) -> None:
-        super().__init__()
-        self.video = video
-        self.fields = {"comment": ""}
-        self.image: str | None = None
-
-    def build(self, app: TikTokApp) -> Node:
-        rid = app.rid
         video = self.video
-        root = Node(FL, resource_id=rid("root"))
-        root.add(player(app, video, SCREEN_H))
-        root.add(Node(FL, Rect(0, 0, SCREEN_W, 700), clickable=True,
-                      resource_id=rid("sheet_outside"), action="close"))  # fmt: skip
-        sheet = Node(LL, Rect(0, 700, SCREEN_W, SCREEN_H), resource_id=rid("comment_sheet"))
-        total = video.comments + app.own_comment_count(video.id)
-        sheet.add(text(Rect(340, 720, 740, 800), f"{count_text(total)} comments",
-                       rid("comment_title")))  # fmt: skip
-        rows = Node(RV, Rect(0, 820, SCREEN_W, 2160), scrollable=True,
-                    resource_id=rid("comment_list"))  # fmt: skip
-        own = [(u, t) for u, t, _ in reversed(app.own_comments.get(video.id, []))]
-        for i, (user, body) in enumerate((own + app.world.comments_of(video.id))[:7]):
-            top = 820 + i * 190
-            row = Node(LL, Rect(0, top, SCREEN_W, top + 190), resource_id=rid("comment_row"))
-            row.add(text(Rect(160, top + 20, 900, top + 80), user, rid("comment_user")),
-                    text(Rect(160, top + 90, 1000, top + 170), body, rid("comment_text")))  # fmt: skip
-            rows.add(row)
-        sheet.add(rows)
-        bar = Node(LL, Rect(0, 2180, SCREEN_W, SCREEN_H), resource_id=rid("comment_bar"))
-        bar.add(edit(Rect(30, 2200, 700, 2380), self, "comment", rid("comment_field"),
-                     hint="Add comment...", desc="Add comment"))  # fmt: skip
-        bar.add(icon(Rect(720, 2220, 820, 2360), "Add image", rid("comment_image"), "add_image"))
-        if self.image:
-            bar.add(icon(Rect(600, 2060, 700, 2170), "Selected image", rid("comment_thumb"),
-                         "remove_image"))  # fmt: skip
-        if self.fields["comment"].strip() or self.image:
-            bar.add(text(Rect(880, 2220, 1060, 2360), "Post", rid("comment_post"), "post"))
-        sheet.add(bar)
-        root.add(sheet)
-        return root
+        words = video.caption.split()
+        values = {
+            "player": build_player(app, video),
+            "comment_bar": comment_bar(app),
+            "back": s(app, "back"),
+            "search": s(app, "search"),
+            "suggestion": words[0] if words else video.creator,
+        }
+        return VIDEO_PAGE.build(values, app.package)
 
     def on_tap(self, app: TikTokApp, action: str) -> None:
-        if action == "close":
-            app.back()
-        elif action == "add_image":
-            from runner.sim.tiktok.create import GalleryScreen
+        if action == "search":
+            from runner.sim.tiktok.search import SearchScreen
 
-            app.open_gallery(GalleryScreen(multi=False, on_pick=self._picked))
-        elif action == "remove_image":
-            self.image = None
-        elif action == "post":
-            body = self.fields["comment"].strip()
-            if not body and not self.image:
-                return
-            app.account.comment(self.video.id, body, self.image)
-            app.own_comments.setdefault(self.video.id, []).append(
-                (app.account.username, body, self.image)
-            )
-            self.fields["comment"] = ""
-            self.image = None
-            self.focused = None
-
-    def on_enter(self, app: TikTokApp) -> None:
-        self.on_tap(app, "post")
-
-    def _picked(self, app: TikTokApp, names: list[str]) -> None:
-        self.image = names[0] if names else None
+            app.push(SearchScreen())
+        else:
+            super().on_tap(app, action)

@@ -1,47 +1,204 @@
-"""Profiles: another user's (``@NAME``, Follow / Following, the unfollow confirmation) and the
-account's own (``Profile`` tab: ``@name`` that switches accounts, ``Edit profile``, its posts).
+"""Profiles: another account's (its ``@handle``, counters, the follow control, ``Message``, its
+videos) and the own one (the ``Profile`` tab), the account switcher and the unfollow confirmation.
+Layouts: :mod:`runner.sim.tiktok.profile_specs` (another's) and the own profile below (shaped
+after ``tt4703_fr_own_profile_not_recommended``).
 
-Rules: tapping ``Follow`` follows at once; tapping ``Following`` asks ``Unfollow @NAME?`` with
-``Unfollow`` / ``Cancel``; a user in the farm's ``missing_users`` shows ``Couldn't find this
-account`` and no button. The own profile's ``@name`` (content-desc ``Switch account``) opens a
-sheet listing the app's accounts and ``Add account``; a row switches to that account.
+The follow control is a non-clickable TextView inside clickable LinearLayouts (as dumped); its
+word is the relation (:meth:`TikTokApp.follow_state`): ``Follow`` (``Suivre``), ``Following``
+(``Suivis ``), ``Friends`` (both follow; ``Amis``), ``Follow back`` (they follow us; ``Suivre en
+retour``), ``Requested`` (asked a private account). Beside it ``Message`` (first once following);
+a private account we do not follow shows no ``Message`` and, instead of its videos, "This account
+is private" (``Ce compte est privé`` and its line). The counters' labels are ``Following`` /
+``Followers`` / ``Likes`` (``Suivis`` / ``Followers`` / ``J'aime``): the same word as the control.
+
+Taps: ``Follow`` / ``Follow back`` follow (the control turns ``Following`` / ``Friends``); on a
+private account ``Follow`` asks (``Requested``: ground truth ``follow_request``, the name in
+``requested``, ``following`` unchanged), ``Requested`` takes the request back
+(``cancel_request``); ``Following`` / ``Friends`` ask ``Unfollow`` / ``Cancel`` first. A user in
+the farm's ``missing_users`` shows "Couldn't find this account" and nothing else. The own
+profile's name or ``@handle`` opens the account sheet (one row per account, ``Add account``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from runner.sim.hierarchy import SCREEN_H, SCREEN_W, Node, Rect
-from runner.sim.tiktok.base import (
-    FL,
-    LL,
-    PROFILE_ACTIVITY,
-    RV,
-    TV,
-    Screen,
-    button,
-    count_text,
-    text,
-)
+from runner.sim.tiktok import profile_specs as ps
+from runner.sim.tiktok.base import FL, LL, PROFILE_ACTIVITY, Screen, button, text
+from runner.sim.tiktok.spec import Layout
+from runner.sim.tiktok.strings import count, s
+from runner.sim.tiktok.world import display_name
 
 if TYPE_CHECKING:
     from runner.sim.tiktok.app import TikTokApp
 
+STATE_WORDS = {"follow": "follow", "following": "following", "friends": "friends",
+               "follow_back": "follow_back", "requested": "requested"}  # fmt: skip
+TILES = 9
 
-def _stats(app: TikTokApp, root: Node, username: str) -> None:
+
+def _w(text: str, per_char: float, pad: int = 0) -> int:
+    return int(len(text) * per_char) + pad
+
+
+class _Geometry:
+    """Where one build's profile puts its parts (from its dump)."""
+
+    def __init__(self, build: str) -> None:
+        self.tt4314 = build == "tt4314"
+        L = ps  # noqa: N806
+        if self.tt4314:
+            self.page, self.counter, self.counter_mid = (
+                L.TT4314_PAGE,
+                L.TT4314_COUNTER,
+                L.TT4314_COUNTER_MIDDLE,
+            )
+            self.button, self.dropdown = L.TT4314_BUTTON, L.TT4314_DROPDOWN
+            self.tab_videos, self.tab_reposts = L.TT4314_TAB_VIDEOS, L.TT4314_TAB_REPOSTS
+            self.grid, self.tile = L.TT4314_GRID, L.TT4314_TILE
+            self.private, self.missing = L.TT4314_PRIVATE, L.TT4314_MISSING
+            self.buttons_y, self.tabs_y, self.grid_top = (928, 1027), (1055, 1165), 1166
+            self.left, self.name_y, self.handle_y = 319, (348, 417), (417, 473)
+            self.counter_y = (558, 668)
+        else:
+            self.page, self.counter, self.counter_mid = (
+                L.TT4703_PAGE,
+                L.TT4703_COUNTER,
+                L.TT4703_COUNTER_MIDDLE,
+            )
+            self.button, self.dropdown = L.TT4703_BUTTON, L.TT4703_DROPDOWN
+            self.tab_videos, self.tab_reposts = L.TT4703_TAB_VIDEOS, L.TT4703_TAB_REPOSTS
+            self.grid, self.tile = L.TT4703_GRID, L.TT4703_TILE
+            self.private, self.missing = L.TT4703_PRIVATE, L.TT4703_MISSING
+            self.buttons_y, self.tabs_y, self.grid_top = (584, 689), (715, 820), 821
+            self.left, self.name_y, self.handle_y = 42, (275, 375), (380, 419)
+            self.counter_y = (456, 542)
+
+
+_GEOMETRY: dict[str, _Geometry] = {}
+
+
+def geometry(app: TikTokApp) -> _Geometry:
+    g = _GEOMETRY.get(app.build)
+    if g is None:
+        g = _GEOMETRY[app.build] = _Geometry(app.build)
+    return g
+
+
+def counters(app: TikTokApp, g: _Geometry, username: str, following: int,
+             at: tuple[int, int] | None = None) -> list[Node]:  # fmt: skip
+    """The three counters (count over label), as clickable groups (``at``: their top and
+    bottom, when not the build's profile's)."""
     followers, likes = app.world.user_stats(username)
-    for i, (value, label) in enumerate(((followers, "Followers"), (likes, "Likes"))):
-        left = 240 + i * 320
-        root.add(
-            text(Rect(left, 680, left + 280, 740), count_text(value), app.rid("stat_count")),
-            text(Rect(left, 740, left + 280, 790), label, app.rid("stat_label")),
-        )
+    top, bottom = at or g.counter_y
+    out: list[Node] = []
+    x = g.left + (2 if g.tt4314 else 0)
+    items = (("following", following, "stat_following"), ("followers", followers, "stat_followers"),
+             ("likes", likes, "stat_likes"))  # fmt: skip
+    for i, (name, value, key) in enumerate(items):
+        number, label = count(app, value), s(app, key)
+        pad = 55 if (i == 1 or (g.tt4314 and i == 2)) else 0
+        if i == 1 and not g.tt4314:
+            pad = 63
+        inner = max(_w(number, 22, 10), _w(label, 15, 5))
+        width = inner + pad * (2 if i == 1 else 1)
+        box = (x, top, x + width, bottom)
+        mid = (top + bottom) // 2 + 7
+        values = {
+            "box": box, "action": f"stats:{name}", "count": number, "label": label,
+            "count_box": (x + pad, top, x + pad + _w(number, 22, 10), mid),
+            "label_box": (x + pad, mid - 3, x + pad + _w(label, 15, 5), bottom),
+        }  # fmt: skip
+        layout = g.counter_mid if i == 1 else g.counter
+        out.extend(layout.nodes(values, app.package))
+        if g.tt4314 and i < 2:
+            out.extend(ps.TT4314_SEPARATOR.nodes(
+                {"box": (x + width, top + 33, x + width + 1, top + 77)}, app.package))  # fmt: skip
+            x += 1
+        x += width
+    return out
+
+
+def _button(
+    app: TikTokApp, g: _Geometry, left: int, right: int, word: str, action: str
+) -> list[Node]:
+    top, bottom = g.buttons_y
+    width = min(right - left, _w(word.strip(), 24, 10))
+    middle = (left + right) // 2
+    word_box = (middle - width // 2, top, middle + width // 2, bottom)
+    inner = (max(left, word_box[0] - 53), top, min(right, word_box[2] + 53), bottom)
+    if right - left > 700:  # a wide control (no Message beside it) fills its box
+        word_box = inner = (left, top, right, bottom)
+    values = {"box": (left, top, right, bottom), "inner": inner, "word_box": word_box,
+              "word": word, "action": action}  # fmt: skip
+    return g.button.nodes(values, app.package)
+
+
+def follow_buttons(app: TikTokApp, g: _Geometry, username: str) -> list[Node]:
+    """The follow control and ``Message`` (in the order the dumps show them), then the dropdown."""
+    state = app.follow_state(username)
+    word = s(app, STATE_WORDS[state])
+    message = s(app, "message")
+    private_stranger = app.is_private(username) and state in ("follow", "follow_back", "requested")
+    if g.tt4314:
+        spans = ((44, 479), (490, 925))
+        end = 925
+    else:
+        spans = ((42, 649), (670, 912))
+        end = 912
+    out: list[Node] = []
+    if private_stranger:
+        out += _button(app, g, spans[0][0], end, word, "follow_button")
+    elif state in ("following", "friends"):
+        out += _button(app, g, *spans[0], message, "message")
+        out += _button(app, g, *spans[1], word, "follow_button")
+    else:
+        out += _button(app, g, *spans[0], word, "follow_button")
+        out += _button(app, g, *spans[1], message, "message")
+    out += g.dropdown.nodes({}, app.package)
+    return out
+
+
+def tabs(app: TikTokApp, g: _Geometry, private: bool) -> list[Node]:
+    top, bottom = g.tabs_y
+    if private:  # only the videos tab, centred (tt47_fr_profile_follows_us_no_message_entry)
+        left, right = 458, 621
+    else:
+        left, right = (44 if g.tt4314 else 42), 540
+    mid = (left + right) // 2
+    values = {
+        "videos": s(app, "videos_tab"), "reposts": s(app, "reposts_tab"),
+        "box": (left, top, right, bottom), "icon_box": (mid - 81, top, mid + 82, bottom),
+        "icon_left": (mid - 81, top, mid + 24, bottom),
+        "icon": (mid - 34, top + 23, mid + 24, top + 81),
+        "icon_right": (mid + 24, top, mid + 82, bottom),
+        "dot": (mid + 24, top + 39, mid + 50, top + 65),
+    }  # fmt: skip
+    out = g.tab_videos.nodes(values, app.package)
+    if not private:
+        out += g.tab_reposts.nodes(values, app.package)
+    return out
+
+
+def grid(app: TikTokApp, g: _Geometry, plays: list[int], actions: list[str]) -> Node:
+    tiles: list[Node] = []
+    for i, (n, action) in enumerate(zip(plays, actions, strict=False)):
+        col, row = i % 3, i // 3
+        dy = row * 480
+        if g.grid_top + dy + 477 > 2337:
+            break
+        tiles += g.tile.nodes({"plays": count(app, n), "action": action}, app.package,
+                              dx=col * 361, dy=dy)  # fmt: skip
+    return g.grid.build({"tiles": tiles}, app.package)
 
 
 class ProfileScreen(Screen):
-    """A user's profile: ``@NAME`` and a Follow/Following button (or "Couldn't find this account")."""
+    """Another account's profile (a VIEW of ``https://www.tiktok.com/@NAME``, or a tap on a
+    creator)."""
 
     activity = PROFILE_ACTIVITY
+    chrome = "profile"
     name = "profile"
 
     def __init__(self, username: str) -> None:
@@ -49,98 +206,208 @@ class ProfileScreen(Screen):
         self.username = username
 
     def build(self, app: TikTokApp) -> Node:
-        rid = app.rid
-        root = Node(FL, resource_id=rid("root"))
-        root.add(self.back_button(app))
-        if not app.user_exists(self.username):
-            root.add(text(Rect(140, 1100, 940, 1180), "Couldn't find this account",
-                          rid("profile_empty")))  # fmt: skip
-            return root
-        root.add(
-            text(Rect(300, 130, 780, 200), self.username, rid("profile_nickname")),
-            text(Rect(300, 560, 780, 630), f"@{self.username}", rid("profile_username")),
-        )
-        _stats(app, root, self.username)
-        if self.username == app.account.username:
-            root.add(button(Rect(240, 900, 840, 1010), "Edit profile", rid("edit_profile"),
-                            "edit_profile"))  # fmt: skip
+        g = geometry(app)
+        user = self.username
+        if not app.user_exists(user):
+            body = g.missing.build({"missing": s(app, "missing_account")}, app.package)
+            return g.page.build({"missing": True, "body": body}, app.package)
+        state = app.follow_state(user)
+        private = app.is_private(user) and state not in ("following", "friends")
+        name, handle = display_name(user), f"@{user}"
+        name_w = min(712 if not g.tt4314 else 700, _w(name, 37, 20))
+        handle_w = min(712, _w(handle, 15, 10))
+        if private:
+            body = g.private.build({"private_title": s(app, "private_title"),
+                                    "private_text": s(app, "private_text") if app.language != "en"
+                                    else ""}, app.package)  # fmt: skip
         else:
-            following = self.username in app.account.following
-            root.add(button(Rect(240, 900, 840, 1010), "Following" if following else "Follow",
-                            rid("follow_button"), "follow_button"))  # fmt: skip
-        grid = Node(RV, Rect(0, 1100, SCREEN_W, SCREEN_H), scrollable=True,
-                    resource_id=rid("video_grid"))  # fmt: skip
-        for i in range(6):
-            left, top = (i % 3) * 360, 1100 + (i // 3) * 480
-            grid.add(Node(FL, Rect(left, top, left + 360, top + 480), clickable=True,
-                          resource_id=rid("video_cover"), action=f"video:{i}"))  # fmt: skip
-        root.add(grid)
-        return root
+            videos = app.world.user_videos(user, TILES)
+            body = grid(app, g, [v.likes // 3 for v in videos],
+                        [f"video:{i}" for i in range(len(videos))])  # fmt: skip
+        following_n = app.world.user_stats(user + "/following")[0] % 2000
+        values: dict[str, Any] = {
+            "missing": False,
+            "display_name": name, "handle": handle,
+            "name_box": (g.left, g.name_y[0], g.left + name_w, g.name_y[1]),
+            "handle_box": (g.left, g.handle_y[0], g.left + handle_w, g.handle_y[1]),
+            "handle_wrap": (g.left, g.handle_y[0], g.left + max(handle_w, 199), g.handle_y[1]),
+            "counters": counters(app, g, user, following_n),
+            "buttons": follow_buttons(app, g, user),
+            "tabs": tabs(app, g, private),
+            "body": body,
+            "notifications": "Notifications" if app.language == "fr" else "",
+            "share": s(app, "share_zero") if app.language == "fr" else "",
+        }  # fmt: skip
+        return g.page.build(values, app.package)
 
     def on_tap(self, app: TikTokApp, action: str) -> None:
+        user = self.username
+        acc = app.account
         if action == "follow_button":
-            if self.username in app.account.following:
-                app.show_overlay(UnfollowDialog(self.username))
-            else:
-                app.account.follow(self.username)
+            state = app.follow_state(user)
+            if state in ("following", "friends"):
+                app.show_overlay(UnfollowDialog(user))
+            elif state == "requested":
+                acc.cancel_request(user)
+            elif app.is_private(user):
+                acc.request_follow(user)
                 app.maybe_popup()
+            else:
+                acc.follow(user)
+                app.maybe_popup()
+        elif action.startswith("video:"):
+            from runner.sim.tiktok.player import VideoScreen
+
+            videos = app.world.user_videos(user, TILES)
+            app.push(VideoScreen(app, videos, int(action[6:])))
+        # Message, the dropdown, the counters and the avatar open screens the model leaves out
+
+
+# ------------------------------------------------------------------------------ own profile
+# tt4703_fr_own_profile_not_recommended: the Profile tab's page inside the main tab host (the
+# bottom bar stays, Profile selected); 43.1.4 and 46.9.3 show the same with their tab host.
+OWN_PAGE = Layout("""
+RelativeLayout#t7z [0,0][1080,2337]
+ LinearLayout [0,0][1080,2337]
+  FrameLayout#psj [0,132][1080,269]
+   ViewGroup#pte [0,132][1080,269]
+    LinearLayout#ptk [21,132][321,269]
+     ImageView [21,148][131,253]
+    LinearLayout#pt_ [734,132][1059,269]
+     FrameLayout +C [734,148][839,253]
+      FrameLayout#f1k [734,148][839,253]
+       RelativeLayout#e4v [734,148][839,253]
+        Button#img [755,169][818,232] d="{profile_views}"
+         ImageView#m65 [755,169][818,232]
+     ImageView [839,148][949,253]
+     Button +C [949,148][1059,253] d="{profile_menu}"
+  LinearLayout#f1k [0,269][1080,2337]
+   FrameLayout#u75 [0,269][1080,2337]
+    LinearLayout#v9o [0,269][1080,2337]
+     LinearLayout#t82 [0,269][1080,814]
+      LinearLayout [0,269][1080,648]
+       LinearLayout#t5o [42,269][1080,648]
+        LinearLayout#t5q [42,285][754,606]
+         LinearLayout b={name_box}
+          FrameLayout +C b={name_box} @switch
+           Button#t7l +C b={name_box} t="{display_name}" @switch
+         LinearLayout b={handle_box}
+          Button#t3y +C b={handle_box} t="{handle}" @switch
+         LinearLayout [42,520][754,606]
+          *counters
+        FrameLayout#t4l [744,269][1080,579]
+         FrameLayout#bmh +C [744,269][1080,579]
+          Button#bni [744,285][1080,579] d="{profile_photo}"
+           ImageView [786,306][1038,558]
+           Button +C [940,460][1073,579] d="{create_story}"
+            ImageView [975,495][1038,558]
+      HorizontalScrollView [0,738][421,814]
+       LinearLayout [0,738][421,814]
+        LinearLayout +C [42,738][358,814]
+         ImageView#al_ [66,760][98,792]
+         TextView#alb [109,755][334,797] t="TikTok Studio"
+     HorizontalScrollView#z0j [42,840][1038,945]
+      LinearLayout [42,840][1038,945]
+       LinearLayout +S [42,840][241,945]
+        RelativeLayout +CS [42,840][241,945] d="{videos}"
+         LinearLayout#p3s +S [60,840][223,945]
+          FrameLayout#knm +S [60,840][165,945]
+           ImageView#kg1 +S [107,863][165,921]
+          FrameLayout#xyf +S [165,840][223,945]
+           ImageView#ai1 +S [165,879][191,905]
+       LinearLayout +C [241,840][440,945]
+        RelativeLayout +C [241,840][440,945] d="{private_videos}"
+         ImageView#kg1 [311,863][369,921]
+       LinearLayout +C [440,840][639,945]
+        RelativeLayout +C [440,840][639,945] d="{reposts}"
+         ImageView#kg1 [510,863][568,921]
+       LinearLayout +C [639,840][838,945]
+        RelativeLayout +C [639,840][838,945] d="{favorites}"
+         ImageView#kg1 [709,863][767,921]
+       LinearLayout +C [838,840][1038,945]
+        RelativeLayout +C [838,840][1038,945] d="{liked}"
+         ImageView#kg1 [909,863][967,921]
+     View [0,945][1080,946]
+     FrameLayout [0,946][1080,2337]
+      ViewPager#v_b [0,946][1080,2337]
+       FrameLayout#t4p [0,946][1080,2337]
+        FrameLayout#lcs [0,946][1080,2337]
+         FrameLayout#f5o [0,946][1080,2337]
+          GridView#i_i [0,946][1080,2337]
+           *tiles
+           ?no_posts TextView [140,1400][940,1480] t="{no_posts}"
+ FrameLayout#bt5 [0,0][1080,625]
+""")
+OWN_TILE = Layout("""
+FrameLayout#f1k +C [0,946][358,1423] @{action}
+ ImageView#cover [0,946][358,1423]
+ ImageView#r86 [300,962][342,1004]
+ FrameLayout#ipl [0,1276][84,1360]
+ LinearLayout#video_info_container [0,1292][358,1423]
+  TextView#tv_play_count [11,1370][358,1412] t="{plays}"
+""")
+
+OWN_WORDS = {"en": {"profile_views": "Profile views", "profile_photo": "Profile photo",
+                    "create_story": "Create a Story", "private_videos": "Private videos",
+                    "favorites": "Favorites", "liked": "Liked videos"},
+             "fr": {"profile_views": "Vues du profil", "profile_photo": "Photo de profil",
+                    "create_story": "Créer une Story", "private_videos": "Vidéos privées",
+                    "favorites": "Favoris", "liked": "Vidéos aimées"}}  # fmt: skip
+
+
+def _own_geometry() -> _Geometry:
+    g = _GEOMETRY.get("tt4703")
+    if g is None:
+        g = _GEOMETRY["tt4703"] = _Geometry("tt4703")
+    return g
 
 
 class OwnProfile(Screen):
-    """The ``Profile`` tab: the active account's ``@name`` (content-desc ``Switch account``),
-    ``Edit profile`` and its posts as tiles ``Post: <caption>``, newest first."""
+    """The ``Profile`` tab: the active account's name and ``@handle`` (both open the account
+    sheet), counters, its posts as tiles (newest first, play count ``0``)."""
 
-    activity = PROFILE_ACTIVITY
+    activity = "com.ss.android.ugc.aweme.main.MainActivity"
     name = "own_profile"
 
     def build(self, app: TikTokApp) -> Node:
-        from runner.sim.tiktok.player import bottom_bar
+        from runner.sim.tiktok.player import main_tabs
 
-        rid = app.rid
         me = app.account.username
-        root = Node(FL, resource_id=rid("root"))
-        root.add(
-            text(Rect(300, 130, 780, 200), me, rid("profile_nickname")),
-            Node(
-                TV,
-                Rect(300, 560, 780, 630),
-                text=f"@{me}",
-                content_desc="Switch account",
-                clickable=True,
-                resource_id=rid("profile_username"),
-                action="switch",
-            ),  # fmt: skip
-        )
-        _stats(app, root, me)
-        root.add(button(Rect(240, 900, 840, 1010), "Edit profile", rid("edit_profile"),
-                        "edit_profile"))  # fmt: skip
-        grid = Node(RV, Rect(0, 1100, SCREEN_W, 2200), scrollable=True,
-                    resource_id=rid("video_grid"))  # fmt: skip
         posts = list(reversed(app.account.posts))
-        if not posts:
-            grid.add(text(Rect(140, 1400, 940, 1480), "Share your first video",
-                          rid("profile_empty")))  # fmt: skip
-        for i, post in enumerate(posts[:6]):
-            left, top = (i % 3) * 360, 1100 + (i // 3) * 480
-            grid.add(Node(FL, Rect(left, top, left + 360, top + 480), clickable=True,
-                          content_desc=f"Post: {post['caption']}",
-                          resource_id=rid("video_cover"), action=f"post:{i}"))  # fmt: skip
-        root.add(grid, bottom_bar(app, "Profile"))
-        return root
+        tiles: list[Node] = []
+        for i, _post in enumerate(posts[:TILES]):
+            tiles += OWN_TILE.nodes({"plays": "0", "action": f"post:{i}"}, app.package,
+                                    dx=(i % 3) * 361, dy=(i // 3) * 480)  # fmt: skip
+        name, handle = display_name(me), f"@{me}"
+        words = OWN_WORDS.get(app.language, OWN_WORDS["en"])
+        values: dict[str, Any] = {
+            **words,
+            "profile_menu": s(app, "profile_menu"),
+            "display_name": name, "handle": handle,
+            "name_box": (42, 285, 42 + min(442, _w(name, 37, 20)), 385),
+            "handle_box": (42, 390, 42 + min(370, _w(handle, 15, 10)), 429),
+            "counters": counters(app, _own_geometry(), me, len(app.account.following),
+                                 at=(520, 606)),  # fmt: skip
+            "videos": s(app, "videos_tab"), "reposts": s(app, "reposts_tab"),
+            "tiles": tiles, "no_posts": "" if posts else s(app, "no_posts"),
+        }  # fmt: skip
+        page = OWN_PAGE.build(values, app.package)
+        return main_tabs(app, page, "profile")
 
     def on_tap(self, app: TikTokApp, action: str) -> None:
         if action == "switch":
             app.show_overlay(AccountSheet())
-        elif action == "tab:Home":
+        elif action == "nav:home":
             app.back()
-        elif action == "create":
+        elif action == "nav:create":
             from runner.sim.tiktok.create import CameraScreen
 
             app.push(CameraScreen())
 
 
 class AccountSheet(Screen):
-    """The account switcher: one row per logged-in account (its username), ``Add account``."""
+    """The account switcher: one row per logged-in account (its username), ``Add account``
+    (no real dump: the earlier model's sheet)."""
 
     activity = PROFILE_ACTIVITY
     name = "account_sheet"
@@ -148,7 +415,7 @@ class AccountSheet(Screen):
     def build(self, app: TikTokApp) -> Node:
         rid = app.rid
         panel = Node(LL, Rect(0, 1300, SCREEN_W, SCREEN_H), resource_id=rid("account_sheet"))
-        panel.add(text(Rect(340, 1320, 740, 1400), "Switch account", rid("dialog_title")))
+        panel.add(text(Rect(340, 1320, 740, 1400), s(app, "switch_account"), rid("dialog_title")))
         for i, acc in enumerate(app.accounts):
             top = 1420 + i * 160
             row = Node(LL, Rect(0, top, SCREEN_W, top + 160), clickable=True,
@@ -158,8 +425,8 @@ class AccountSheet(Screen):
                          rid("account_row_name")))  # fmt: skip
             panel.add(row)
         top = 1420 + len(app.accounts) * 160
-        panel.add(text(Rect(200, top + 20, 900, top + 120), "Add account", rid("account_add"),
-                       "add_account"))  # fmt: skip
+        panel.add(text(Rect(200, top + 20, 900, top + 120), s(app, "add_account"),
+                       rid("account_add"), "add_account"))  # fmt: skip
         return Node(FL, resource_id=rid("dialog_root"), clickable=True,
                     action="dismiss").add(panel)  # fmt: skip
 
@@ -172,7 +439,8 @@ class AccountSheet(Screen):
 
 
 class UnfollowDialog(Screen):
-    """The confirmation TikTok asks before unfollowing: ``Unfollow @NAME?`` / Unfollow / Cancel."""
+    """The confirmation before unfollowing: ``Unfollow`` / ``Cancel`` (locale files' words; the
+    title has no real source)."""
 
     activity = PROFILE_ACTIVITY
     name = "unfollow_dialog"
@@ -185,9 +453,15 @@ class UnfollowDialog(Screen):
         rid = app.rid
         panel = Node(LL, Rect(90, 950, 990, 1450), resource_id=rid("dialog_panel"))
         panel.add(
-            text(Rect(130, 1000, 950, 1100), f"Unfollow @{self.username}?", rid("dialog_title")),
-            button(Rect(130, 1300, 530, 1420), "Unfollow", rid("dialog_confirm"), "unfollow"),
-            button(Rect(550, 1300, 950, 1420), "Cancel", rid("dialog_cancel"), "cancel"),
+            text(
+                Rect(130, 1000, 950, 1100),
+                s(app, "unfollow_title", handle=f"@{self.username}"),
+                rid("dialog_title"),
+            ),  # fmt: skip
+            button(
+                Rect(130, 1300, 530, 1420), s(app, "unfollow"), rid("dialog_confirm"), "unfollow"
+            ),  # fmt: skip
+            button(Rect(550, 1300, 950, 1420), s(app, "cancel"), rid("dialog_cancel"), "cancel"),
         )
         # The dimmed backdrop takes every tap outside the panel and does nothing with it.
         return Node(FL, resource_id=rid("dialog_root"), clickable=True).add(panel)

@@ -23,6 +23,9 @@ CAPTIONS = ("wait for it", "day 3 of learning this", "POV: monday", "no way this
 COMMENTERS = ("mia.rose", "jake_22", "noor", "liam.k", "zoe.films", "omar.x", "ava_b", "kenji")
 COMMENT_TEXTS = ("this is so good", "how??", "came here from the other video", "😂😂😂",
                  "underrated", "first", "need the tutorial", "saved!")  # fmt: skip
+# Advertisers' accounts (brand-like, invented) whose videos the feed shows as ads.
+ADVERTISERS = ("brightbank.app", "snackbox.shop", "fitgear.store", "travelnow.deals",
+               "gamepass.play", "glowskin.care")  # fmt: skip
 SOUND_WORDS = ("original sound", "Summer Vibes", "Lo-fi Beat", "Night Drive", "Good Days",
                "Dance Loop", "Chill Piano", "Epic Drop")  # fmt: skip
 
@@ -38,7 +41,10 @@ def make_id(*parts: object) -> str:
 
 @dataclass(frozen=True)
 class Video:
-    """One video: ``id`` (digits), ``creator`` (username), ``caption`` and base counts."""
+    """One item of a feed: ``id`` (digits), ``creator`` (username), ``caption`` and base counts.
+
+    ``kind`` is ``video``, ``ad`` (a promoted video: ``is_ad``) or ``live`` (a LIVE preview: no
+    like, comment, share or follow controls)."""
 
     id: str
     creator: str
@@ -48,6 +54,22 @@ class Video:
     bookmarks: int
     shares: int
     length: int  # seconds
+    kind: str = "video"
+
+    @property
+    def is_ad(self) -> bool:
+        return self.kind == "ad"
+
+    @property
+    def is_live(self) -> bool:
+        return self.kind == "live"
+
+
+def display_name(username: str) -> str:
+    """The name a profile shows above its ``@handle`` (derived from the handle: ``chef.mario``
+    -> ``Chef Mario``)."""
+    words = username.replace(".", " ").replace("_", " ").split()
+    return " ".join(w[:1].upper() + w[1:] for w in words) or username
 
 
 @dataclass(frozen=True)
@@ -64,6 +86,7 @@ class World:
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self._known: dict[str, Video] = {}  # videos named by a URL or listed by a search
+        self.ad_ids: set[str] = set()  # ids of the ads any phone's feed showed (ground truth)
 
     def video(self, video_id: str, creator: str | None = None) -> Video:
         """The video ``video_id``; ``creator`` (from a URL) sticks to the id the first time."""
@@ -94,6 +117,24 @@ class World:
         """The next For You video, drawn from the phone's RNG."""
         return make_id("feed", self.seed, rng.getrandbits(64))
 
+    def ad(self, video_id: str) -> Video:
+        """The ad ``video_id`` (an advertiser's promoted video); remembered as an ad."""
+        base = self.video(video_id)
+        h = _h("ad", video_id)
+        ad = Video(video_id, ADVERTISERS[h % len(ADVERTISERS)], base.caption, base.likes // 50,
+                   base.comments // 200, base.bookmarks // 100, base.shares // 100, base.length,
+                   kind="ad")  # fmt: skip
+        self._known[video_id] = ad
+        self.ad_ids.add(video_id)
+        return ad
+
+    def live(self, video_id: str) -> Video:
+        """A LIVE preview in the feed (a creator streaming now)."""
+        base = self.video(video_id)
+        live = Video(video_id, base.creator, base.caption, 0, 0, 0, 0, base.length, kind="live")
+        self._known[video_id] = live
+        return live
+
     def keyword_videos(self, keyword: str, count: int = 12) -> list[Video]:
         """Videos for a keyword search; each caption mentions the keyword."""
         rng = random.Random(f"{self.seed}:videos:{keyword.lower()}")
@@ -105,6 +146,18 @@ class World:
             if vid not in self._known:
                 base = self.video(vid)
                 self._known[vid] = Video(vid, creator, caption, base.likes, base.comments,
+                                         base.bookmarks, base.shares, base.length)  # fmt: skip
+            out.append(self._known[vid])
+        return out
+
+    def user_videos(self, username: str, count: int = 9) -> list[Video]:
+        """A user's videos (their profile's grid), newest first; stable per seed and name."""
+        out = []
+        for i in range(count):
+            vid = make_id("user-video", self.seed, username, i)
+            if vid not in self._known:
+                base = self.video(vid)
+                self._known[vid] = Video(vid, username, base.caption, base.likes, base.comments,
                                          base.bookmarks, base.shares, base.length)  # fmt: skip
             out.append(self._known[vid])
         return out
@@ -128,6 +181,10 @@ class World:
             name = f"{q} - {word}" if q else f"{word} - {rng.choice(CREATORS)}"
             out.append(Sound(make_id("sound", self.seed, q.lower(), i), name))
         return out
+
+    def sound_of(self, video: Video) -> Sound:
+        """The sound a video uses (its creator's original sound)."""
+        return Sound(make_id("sound-of", video.id), f"original sound - {video.creator}")
 
     def sound(self, sound_id: str, name: str | None = None) -> Sound:
         """The sound ``sound_id`` (a music URL names it: ``/music/NAME-ID``)."""

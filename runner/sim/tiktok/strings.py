@@ -1,0 +1,231 @@
+"""Every word the simulated TikTok shows, per language: one table per language, looked up by key.
+
+``s(app, key, **values)`` is the string ``key`` in the app's language (``app.language``: TikTok's
+own language setting, by default the phone's), with ``{name}`` placeholders filled from
+``values``. A language is a dict in :data:`STRINGS` (``en``, ``fr``); a key a language lacks, and a
+language the table lacks (a phone set to ``de-DE``), show English, as TikTok falls back to English
+for strings it has no translation of. Strings that differ between builds of one language live in
+``STRINGS["fr@tt4314"]`` and are looked up first on that build.
+
+Where each string comes from is noted beside it: a real dump (``real-screens/`` and the fetched
+taktik-bot fixtures, named ``tt<build>_<lang>_<screen>``) or the real-device locale files
+(``locale:<key>``); a string with no real source says so and is English in every language.
+
+French: counts use a no-break space U+00A0 as the thousands separator and before ``K``/``M``
+(``3 733``, ``307,6 K``, ``3,8 M``), and inside the guillemets (``« J'aime »``); the dumps' copies
+have plain spaces where the phones had no-break ones. Display names are wrapped in bidi marks
+(U+200E U+2068 ... U+2069) where the dumps show them (search rows).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from runner.sim.tiktok.app import TikTokApp
+
+NBSP = "\u00a0"
+BIDI_OPEN, BIDI_CLOSE = "\u200e\u2068", "\u2069"
+
+EN: dict[str, str] = {
+    # player controls (tt4693_en_ad_with_label, tt4693_en_for_you_video)
+    "like_desc": "Like video. {n} likes",
+    "like_icon": "Like",
+    "comments_desc": "Read or add comments. {n} comments",
+    "favorites_desc": "Add or remove this video from Favorites.",
+    "share_desc": "Share video. {n} shares",
+    "share_zero": "Share",  # the share count reads the word when 0 (tt4703_fr_for_you_video)
+    "avatar_desc": "{name} profile",
+    "follow_creator": "Follow {name}",
+    "sound_desc": "Sound: original sound - {handle} by {handle}",
+    "sound_ad": "Sound: Promoted Music by {handle}",
+    "video_desc": "Video",  # the long-press layer
+    "see_translation": "See translation",
+    "ad_label": "Ad",
+    # top bar (tt4693_en_for_you_video); the dumps' second tab is anonymised: left out
+    "tab_explore": "Explore",
+    "tab_following": "Following",
+    "tab_shop": "Shop",
+    "tab_for_you": "For You",
+    "search": "Search",
+    # bottom bar (tt4693_en_ad_with_label)
+    "nav_home": "Home",
+    "nav_friends": "Friends",
+    "nav_create": "Create",
+    "nav_inbox": "Inbox",
+    "nav_profile": "Profile",
+    # LIVE preview in the feed (tt4693_fr_live_preview; English: only the word LIVE is known)
+    "live": "LIVE",
+    "live_now": "LIVE",
+    "live_tips": "",
+    # a video opened on its own (tt4703_fr_video_page_comment_bar; locale:navigation.back_button)
+    "back": "Back",
+    # profiles: counters (locale:profile.stat_label_*), the follow control's states
+    # (locale:followers.*, inbox.follow_back_button; "Requested": the issue's word, no dump)
+    "stat_following": "Following",
+    "stat_followers": "Followers",
+    "stat_likes": "Likes",
+    "follow": "Follow",
+    "following": "Following",
+    "friends": "Friends",
+    "follow_back": "Follow back",
+    "requested": "Requested",
+    "message": "Message",
+    "videos_tab": "Videos",  # locale:profile.videos_tab
+    "reposts_tab": "Reposted videos",  # locale:followers.profile_reposted_tab
+    "private_title": "This account is private",  # the issue's words (locale: "private")
+    "missing_account": "Couldn't find this account",  # no real source (the earlier model's)
+    "unfollow": "Unfollow",  # locale:followers.unfollow_confirm_button
+    "unfollow_title": "Unfollow {handle}?",  # no real source (the earlier model's)
+    "cancel": "Cancel",  # locale:publish_editor.popup_cancel_buttons
+    # own profile (locale:profile.*)
+    "edit_profile": "Edit",
+    "profile_menu": "Profile menu",
+    "switch_account": "Switch account",  # no real source (the earlier model's)
+    "add_account": "Add account",  # no real source (the earlier model's)
+    "no_posts": "Share your first video",  # no real source (the earlier model's)
+    "post_tile": "Post: {caption}",  # the earlier model's content-desc of own posts
+    # search (tt4693_fr_search_users; en from locale:search.*)
+    "search_tab_top": "Top",
+    "search_tab_users": "Users",
+    "search_tab_videos": "Videos",
+    "search_tab_sounds": "Sounds",
+    "search_tab_shop": "Shop",
+    "search_submit": "Search",
+    "search_clear": "Clear",
+    "more": "More",
+    "user_row_counts": "{followers} followers · {likes} likes",
+    # popups (tt4314_fr_collections_popup; en from locale:popup.*)
+    "collections_title": "Create shared collections with a friend",
+    "not_now": "Not now",
+    "close": "Close",
+    "try_it": "Try it",
+    "bottom_sheet": "Bottom sheet",
+}
+
+FR: dict[str, str] = {
+    # tt4314_fr_for_you_video, tt4703_fr_for_you_video, tt4314_fr_video_follow_over_avatar
+    "like_desc": f"Attribuer un «{NBSP}J'aime{NBSP}» à la vidéo. {{n}} «{NBSP}J'aime{NBSP}»",
+    "like_icon": "J'aime",
+    "comments_desc": "Lire ou ajouter des commentaires. {n} commentaires",
+    "favorites_desc": "Ajoute ou supprime cette vidéo de tes Favoris.",
+    "share_desc": "Partager une vidéo. {n} partages",
+    "share_zero": "Partager",
+    "avatar_desc": "Profil {name}",
+    "follow_creator": "Suivre {name}",
+    # "son original": the dumps anonymised the word after "son"
+    "sound_desc": "Son : son original - {handle}",
+    "sound_ad": "Son : {handle}",
+    "video_desc": "Vidéo",
+    "tab_explore": "Explorer",
+    "tab_following": "Suivis",
+    "tab_shop": "Boutique",
+    "tab_for_you": "Pour toi",
+    "search": "Rechercher",
+    "nav_home": "Accueil",
+    "nav_friends": "Amis",  # tt4703_fr_for_you_video ("Ami(e)s" on tt4314, below)
+    "nav_create": "Créer",
+    "nav_inbox": "Messages",  # the dumps (the locale file's "Boîte de réception" is older)
+    "nav_profile": "Profil",
+    "live_now": "LIVE maintenant",
+    "live_tips": "Appuie pour regarder le LIVE",
+    "back": "Retour",
+    # tt4314_fr_profile, tt4703_fr_profile_followed, tt47_fr_profile_follows_us_no_message_entry
+    "stat_following": "Suivis",
+    "stat_followers": "Followers",
+    "stat_likes": "J'aime",
+    "follow": "Suivre",
+    "following": "Suivis ",  # as dumped on tt4703, trailing space included
+    "friends": "Amis",  # locale:profile.friends_button_labels
+    "follow_back": "Suivre en retour",
+    "message": "Message",
+    "videos_tab": "Vidéos",
+    "reposts_tab": "Vidéos republiées",
+    "private_title": "Ce compte est privé",
+    "private_text": "Abonne-toi à ce compte pour voir ses publications et ses j'aime.",
+    "cancel": "Annuler",
+    "edit_profile": "Modifier",
+    "profile_menu": "Menu du profil",
+    # tt4693_fr_search_users, tt4693_fr_search_results, tt4703_fr_search_field
+    "search_tab_top": "Top",
+    "search_tab_users": "Utilisateurs",
+    "search_tab_videos": "Vidéos",
+    "search_tab_sounds": "Sons",
+    "search_tab_shop": "Boutique",
+    "search_submit": "Rechercher",
+    "search_clear": "Effacer",
+    "more": "Plus",
+    "user_row_counts": "{followers} followers · {likes} j'aime",
+    # tt4314_fr_collections_popup
+    "collections_title": "Crée des collections partagées avec un(e) ami(e)",
+    "not_now": "Pas maintenant",
+    "close": "Fermer",
+    "try_it": "Essayer",
+    "bottom_sheet": "Feuille du bas",
+}
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": EN,
+    "fr": FR,
+    # tt4314_fr_for_you_video: the bottom bar's friends tab
+    "fr@tt4314": {"nav_friends": "Ami(e)s"},
+}
+
+LANGUAGES = tuple(k for k in STRINGS if "@" not in k)
+
+
+def language_of(locale: str | None) -> str:
+    """``fr-FR`` / ``fr_FR`` / ``fr`` -> ``fr`` (lower case; ``en`` when empty)."""
+    return (locale or "en").replace("_", "-").split("-", 1)[0].lower() or "en"
+
+
+def lookup(language: str, key: str, build: str | None = None) -> str:
+    """The string ``key`` in ``language`` (a two-letter code), English when it has none."""
+    if build is not None:
+        table = STRINGS.get(f"{language}@{build}")
+        if table is not None and key in table:
+            return table[key]
+    table = STRINGS.get(language)
+    if table is not None and key in table:
+        return table[key]
+    return EN[key]
+
+
+def s(app: TikTokApp, key: str, **values: Any) -> str:
+    """The string ``key`` in ``app``'s language (``app.language``) and build, filled with
+    ``values``."""
+    text = lookup(app.language, key, app.build)
+    return text.format(**values) if values else text
+
+
+def has(app: TikTokApp, key: str) -> bool:
+    """Whether the app's language has its own ``key`` (no English fallback)."""
+    return key in STRINGS.get(app.language, {}) or key in STRINGS.get(
+        f"{app.language}@{app.build}", {}
+    )
+
+
+def count(app: TikTokApp, n: int, style: str = "short") -> str:
+    """A count as TikTok prints it in the app's language.
+
+    ``short`` (player controls, profile counters): en ``4,869`` below 10,000, then ``10.5K``,
+    ``906.2K``, ``11K``, ``3.8M``; fr ``3 733``, ``13,1 K``, ``272 K``, ``3,8 M`` (U+00A0).
+    ``compact`` (search rows): ``K``/``M`` from 1,000 (fr ``7,9 K``; en ``7.9K``).
+    """
+    fr = app.language == "fr"
+    dot, sep, gap = (",", NBSP, NBSP) if fr else (".", ",", "")
+    n = max(0, int(n))
+    limit = 1000 if style == "compact" else 10_000
+    if n < limit:
+        return f"{n:,}".replace(",", sep)
+    for div, unit in ((1_000_000_000, "B"), (1_000_000, "M"), (1000, "K")):
+        if n >= div:
+            value = int(n * 10 // div) / 10  # TikTok truncates: 906,290 -> 906.2K
+            text = f"{value:.1f}".removesuffix(".0").replace(".", dot)
+            return f"{text}{gap}{unit}"
+    return str(n)  # pragma: no cover
+
+
+def bidi(name: str) -> str:
+    """A display name wrapped in the bidi marks TikTok puts around names (search rows)."""
+    return f"{BIDI_OPEN}{name}{BIDI_CLOSE}"
