@@ -40,10 +40,12 @@ def run(seed: int, phones: int = 2) -> dict:
                     d(description="Like video").click()
                 d.swipe(540, 1800, 540, 400, 0.05)
             dismiss(d)
-            d(description="Read or add comments").click()
+            d(descriptionStartsWith="Read or add comments").click()
             dismiss(d)
-            d(description="Add comment").set_text("nice")
-            d(text="Post").click()
+            d(className="android.widget.EditText").set_text("nice")
+            d(className="android.widget.EditText").sibling(
+                className="android.widget.LinearLayout"
+            ).child(className="android.widget.Button").click()  # send: the icon beside the field
             d.press("back")
             dismiss(d)
             for name in ("ann", "ben"):
@@ -56,14 +58,14 @@ def run(seed: int, phones: int = 2) -> dict:
                 d.press("back")
             d(description="Create").click()
             dismiss(d)
-            d(text="Upload").click()
+            d.click(105, 2216)  # the camera's gallery button (no words, bottom left)
             dismiss(d)
-            d(description="Select").click()
+            d(className="android.widget.GridView").child(className="android.widget.Button").click()
+            d(textStartsWith="Next (").click()
+            dismiss(d)
             d(text="Next").click()
             dismiss(d)
-            d(text="Next").click()
-            dismiss(d)
-            d(description="Describe your post").set_text("same seed")
+            d(className="android.widget.EditText").set_text("same seed")
             d(text="Post").click()
             if d(text="Publish now").exists:
                 d(text="Publish now").click()

@@ -3,12 +3,20 @@ URLs, the comments sheet with text and image, watch time."""
 
 from __future__ import annotations
 
+import re
+
 import adbutils
+import pytest
 import uiautomator2 as u2
 
 from runner.sim import SimFarm
 from runner.sim.clock import ManualClock
 from tests.sim.conftest import PKG, open_url, push_media
+
+
+@pytest.fixture
+def farm_fr() -> SimFarm:
+    return SimFarm(1, seed=7, locale="fr-FR")
 
 
 def truth(farm: SimFarm, serial: str = "sim-0001", user: str = "sim_user_1") -> dict:
@@ -70,37 +78,114 @@ def test_the_video_does_not_change_until_swiped(d: u2.Device, farm: SimFarm):
     assert video_id(farm) == first
 
 
+FIELD = "android.widget.EditText"
+
+
+def comment_icons(d: u2.Device) -> tuple[u2.UiObject, u2.UiObject, u2.UiObject]:
+    """The icons beside the comment field, found by their place (the send button's
+    content-desc is an unresolved string id): send (a Button), attach an image, mention."""
+    row = d(className=FIELD).sibling(className="android.widget.LinearLayout")
+    return (
+        row.child(className="android.widget.Button"),
+        row.child(className="android.widget.ImageView", instance=1),
+        row.child(className="android.widget.ImageView", instance=2),
+    )
+
+
+def gallery_tiles(d: u2.Device) -> u2.UiObject:
+    return d(className="android.widget.GridView").child(
+        className="android.widget.FrameLayout", longClickable=True
+    )
+
+
 def test_comment_with_text_and_image(d: u2.Device, farm: SimFarm):
     push_media(d, "cat.jpg")
     vid = video_id(farm)
-    d(description="Read or add comments").click()
-    title = d(textMatches=r".* comments").get_text()
-    assert not d(text="Post").exists  # nothing to post yet
-    d(description="Add comment").click()
+    d(descriptionStartsWith="Read or add comments").click()
+    title = d(textMatches=r"\u200e[\d,]+ comments").get_text()
+    send, image, _ = comment_icons(d)
+    assert send.info["contentDescription"].startswith("@")  # no words: an unresolved string id
+    send.click()  # nothing to send yet
+    assert truth(farm)["comments"] == []
+    field = d(className=FIELD)
+    assert field.get_text() == "Add comment…"  # an empty field shows its hint
+    field.click()
     d.send_keys("so cute 😺")
-    assert d(description="Add comment").get_text() == "so cute 😺"
-    d(description="Add image").click()
-    d(description="Photo, cat.jpg").click()
-    assert d(description="Selected image").exists
-    d(text="Post").click()
+    assert d(className=FIELD).get_text() == "so cute 😺"
+    image.click()
+    assert gallery_tiles(d).count == 1  # the single-pick gallery lists the indexed photo
+    gallery_tiles(d)[0].click()
+    send, _, _ = comment_icons(d)
+    send.click()
     assert truth(farm)["comments"] == [{"video_id": vid, "text": "so cute 😺", "image": "cat.jpg"}]
-    assert d(text="so cute 😺").exists and d(text="sim_user_1").exists
-    assert d(description="Add comment").get_text() in ("", None)
-    assert d(textMatches=r".* comments").get_text() != title or title.endswith("K comments")
+    assert (
+        d(text="so cute 😺").exists
+        and d(text="sim_user_1", className="android.widget.Button").exists
+    )
+    assert d(className=FIELD).get_text() == "Add comment…"
+    count = int(re.sub(r"\D", "", title))
+    assert d(textMatches=r"\u200e[\d,]+ comments").get_text() == f"\u200e{count + 1:,} comments"
     d.press("back")
-    assert d(description="Like video").exists
+    assert d(descriptionStartsWith="Like video").exists
 
 
 def test_image_only_comment_and_unscanned_media_is_not_in_the_picker(d: u2.Device, farm: SimFarm):
     push_media(d, "hidden.jpg", scan=False)
     push_media(d, "shown.png")
-    d(description="Read or add comments").click()
-    d(description="Add image").click()
-    assert not d(description="Photo, hidden.jpg").exists
-    d(description="Photo, shown.png").click()
-    d(text="Post").click()
+    d(descriptionStartsWith="Read or add comments").click()
+    _, image, _ = comment_icons(d)
+    image.click()
+    assert gallery_tiles(d).count == 1
+    gallery_tiles(d)[0].click()
+    comment_icons(d)[0].click()
     assert truth(farm)["comments"][0]["image"] == "shown.png"
     assert truth(farm)["comments"][0]["text"] == ""
+
+
+def test_enter_sends_and_mention_adds_an_at(d: u2.Device, farm: SimFarm):
+    d(descriptionStartsWith="Read or add comments").click()
+    _, _, mention = comment_icons(d)
+    mention.click()
+    d.send_keys("noor nice")
+    d.press("enter")
+    assert truth(farm)["comments"][0]["text"] == "@noor nice"
+
+
+def test_tapping_above_the_sheet_closes_it(d: u2.Device):
+    d(descriptionStartsWith="Read or add comments").click()
+    assert d(className=FIELD).exists
+    d.click(540, 300)
+    assert not d(className=FIELD).exists
+
+
+def test_french_comments_sheet(farm_fr: SimFarm):
+    with farm_fr.running() as (host, port):
+        d = u2.connect(adbutils.AdbClient(host, port, socket_timeout=5).device("sim-0001"))
+        d.app_start(PKG)
+        vid = video_id(farm_fr)
+        d(descriptionStartsWith="Lire ou ajouter des commentaires").click()
+        assert d(textMatches=r"\u200e[\d ]+ commentaires").exists
+        assert d(text="Répondre").exists
+        field = d(className=FIELD)
+        assert field.get_text() == "Ajouter un commentaire…"
+        field.set_text("trop bien")
+        comment_icons(d)[0].click()
+        assert truth(farm_fr)["comments"] == [{"video_id": vid, "text": "trop bien", "image": None}]
+
+
+@pytest.mark.parametrize("version", ["43.1.4", "47.0.3"])
+def test_the_send_button_is_the_builds_own(version: str):
+    farm = SimFarm(1, seed=2, app_version=version)
+    send_id, desc = {"43.1.4": ("jfd", "@0000000000"), "47.0.3": ("l12", "@2131823358")}[version]
+    with farm.running() as (host, port):
+        d = u2.connect(adbutils.AdbClient(host, port, socket_timeout=5).device("sim-0001"))
+        d.app_start(PKG)
+        d(descriptionStartsWith="Read or add comments").click()
+        send = d(resourceId=f"{PKG}:id/{send_id}")
+        assert send.info["contentDescription"] == desc
+        d(className=FIELD).set_text("hi")
+        send.click()
+        assert truth(farm)["comments"][0]["text"] == "hi"
 
 
 def test_watch_time_is_the_sim_clock_between_swipes():

@@ -1,88 +1,1085 @@
-"""The create flow: camera -> gallery -> editor (sounds) -> post screen -> publish, and the gallery
-picker the comments sheet borrows.
+"""The create flow: camera -> gallery -> editor (sounds) -> post screen -> publish and the upload,
+and the gallery picker the comments sheet borrows.
+
+Shaped after real dumps (``real-screens/`` and the taktik-bot fixtures): the camera after
+``tt4314_fr_publish_camera`` and, for 47.0.3, the camera behind the gallery in
+``tt4703_fr_publish_gallery_selected``; the gallery after ``tt4314_fr_publish_gallery`` and
+``tt4703_fr_publish_gallery_selected``; the editor after ``tt4703_fr_publish_editor_sound``; the
+post screen after ``tt4703_fr_publish_post_screen`` and ``tt4314_publish_post_screen`` (English,
+dumped 1080x2220: moved to the sim's 2400 px); the upload progress after
+``tt4703_fr_publish_uploading`` and ``tt4663_en_publish_uploading``. 46.9.3 has no dump of these
+screens and shows 47.0.3's; 43.1.4 has no editor dump and shows 47.0.3's. The layouts below keep
+those dumps' trees, classes and ids; the words come from :data:`STRINGS` in the app's language.
+The sound picker and the publish dialog have no dump: their shape is the model's own.
 
 Rules (docs/internals.md, "The full TikTok model"):
-- ``Create`` opens the camera (text ``Upload``; with a sound from a sound page, its name shows).
-- The gallery lists what the media store indexed, newest first: tiles content-desc ``Video, NAME``
-  / ``Photo, NAME``. Multi-pick (create): each tile has a ``Select`` toggle (tapping the tile
-  toggles too), tabs ``All`` / ``Videos`` / ``Photos``, and ``Next``, enabled once something is
-  selected. Single-pick (a comment's image): photos only; tapping a tile picks it and returns.
-  The first time an app opens the gallery it may ask for the photos permission first
-  (``Allow`` / ``Don't allow``: when popups are on, or when a test sets ``app.media_granted``).
-- The editor: ``Add sound`` (the sound picker: EditText ``Search sounds``, rows of names,
-  ``Use this sound``), ``Volume`` (out of scope: tapping it does nothing), ``Next``.
-- The post screen: EditText content-desc ``Describe your post``, ``Post``. ``Post`` asks
-  ``Publish now?`` (``Publish now`` / ``Cancel``) on a seeded half of the attempts, as an A/B test
-  would; publishing returns to the feed, whose banner shows ``Uploading N%`` for
-  ``app.upload_seconds`` of the sim's clock, then ``Your post is published``; only then is the post
-  recorded.
+- ``Create`` opens the camera. Its gallery button is a clickable FrameLayout with no words,
+  bottom left (47.0.3: id ``upload_hot_area``); its sound pill reads ``Ajouter un son`` /
+  ``Add sound``, or the name of a sound chosen on a sound page, and opens the sound picker.
+- The gallery lists what the media store indexed, newest first; its tiles carry no id and no
+  words (a video shows its length). Multi-pick (create): each tile has a round select button whose
+  text is the pick order (tapping the tile toggles too), tabs ``Tout`` / ``Vidéos`` / ``Photos``,
+  and ``Suivant``, clickable once something is picked, then reading ``Suivant (N)``. Single-pick
+  (a comment's image): photos only, no select buttons; tapping a tile picks it and returns. The
+  first time an app opens the gallery it may ask for the photos permission first (when popups are
+  on, or when a test sets ``app.media_granted``).
+- The editor: the sound pill (the sound picker; with a sound, a remove button beside it), a rail
+  of tools (inert), ``Ta Story`` (inert) and ``Suivant``.
+- The sound picker: EditText hint ``Search sounds`` filters as one types, rows of names, ``Use
+  this sound`` once one is picked.
+- The post screen: the caption EditText (its text is its hint while empty), ``Hashtags`` and
+  ``Mentionner`` (add ``#`` / ``@`` to the caption), ``Brouillons`` (inert), ``Publier``.
+  ``Publier`` asks ``Publier la vidéo publiquement ?`` (``Publier maintenant`` / ``Annuler``) on a
+  seeded half of the attempts, as an A/B test would; publishing returns to the feed, where a
+  window of its own shows the upload's progress (``66%``) for ``app.upload_seconds`` of the sim's
+  clock; then it goes, the post is recorded and it is the first tile of the own profile.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from runner.sim.hierarchy import SCREEN_W, Node, Rect
 from runner.sim.tiktok.base import (
-    BTN,
     CREATE_ACTIVITY,
     EDIT_ACTIVITY,
-    FL,
     GALLERY_ACTIVITY,
-    LL,
     PUBLISH_ACTIVITY,
-    RV,
-    TV,
     Screen,
-    button,
-    edit,
-    icon,
-    text,
 )
+from runner.sim.tiktok.looks import Strings, app_build
+from runner.sim.tiktok.spec import Layout
 from runner.sim.tiktok.world import Sound
 
 if TYPE_CHECKING:
     from runner.sim.media import MediaItem
-    from runner.sim.tiktok.app import TikTokApp
+    from runner.sim.tiktok.app import TikTokApp, Upload
 
 PickFn = Callable[["TikTokApp", list[str]], None]
 
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        # camera (tt4314_publish_post_screen is the only English create dump: the rest from the
+        # locale files where they have the words, else TikTok's English UI as commonly shown)
+        "add_sound": "Add sound",
+        "music": "Music",
+        "mode_0": "10m", "mode_1": "60s", "mode_2": "15s", "mode_3": "PHOTO", "mode_4": "TEXT",
+        "bottom_0": "LIVE", "bottom_1": "POST", "bottom_2": "CREATE",
+        "tool_0": "Flip", "tool_1": "Flash", "tool_2": "Speed", "tool_3": "Filters",
+        "tool_4": "Beauty", "tool_5": "Timer", "tool_new": "New", "tool_more": "Show more",
+        # gallery
+        "recents": "Recents", "close": "Close",
+        "tab_all": "All", "tab_videos": "Videos", "tab_photos": "Photos",
+        "select_multiple": "Select multiple", "autocut": "AutoCut",
+        "next": "Next", "next_n": "Next ({n})",
+        # editor
+        "tool_settings": "Settings", "tool_share": "Share", "tool_edit": "Edit",
+        "tool_audio": "Audio", "tool_text": "Text", "tool_stickers": "Stickers",
+        "tool_effects": "Effects", "tool_filters": "Filters", "tool_voice": "Voiceover",
+        "your_story": "Your Story", "templates": "Templates",
+        # sound picker (no dump)
+        "sounds_title": "Sounds", "search_sounds": "Search sounds", "use_sound": "Use this sound",
+        # post screen (tt4314_publish_post_screen; its anonymised words filled in)
+        "caption_hint": "Add a description...", "preview": "Preview", "edit_cover": "Edit cover",
+        "hashtags": "Hashtags", "mention": "Mention", "location": "Location",
+        "more_info": "More info", "add_link": "Add link",
+        "everyone": "Everyone can view this post", "privacy": "Privacy settings",
+        "privacy_desc": "Allow Duet, Stitch, comments, stickers, and Story.",
+        "more_options": "More options", "more_options_desc": "Manage quality and upload settings",
+        "settings": "Settings", "share": "Share", "share_to": "Share to", "drafts": "Drafts",
+        "post": "Post",
+        "place_0": "Paris", "place_1": "Lyon", "place_2": "Lille", "place_3": "Nantes, France",
+        # publish dialog (locale:publish_composer.publish_confirm_*)
+        "publish_title": "Publish video publicly?", "publish_now": "Publish now",
+        "cancel": "Cancel",
+    },
+    "fr": {
+        "add_sound": "Ajouter un son",
+        "music": "Musique",
+        "mode_0": "10 min", "mode_1": "60 s", "mode_2": "15 s", "mode_3": "PHOTO",
+        "mode_4": "TEXTE",
+        "bottom_0": "LIVE", "bottom_1": "PUBLIER", "bottom_2": "CRÉER",
+        "tool_0": "Retourner", "tool_1": "Flash", "tool_2": "Vitesse", "tool_3": "Filtres",
+        "tool_4": "Embellir", "tool_5": "Minuteur", "tool_new": "Nouveau",
+        "tool_more": "Voir plus",
+        "recents": "Récents", "close": "Fermer",
+        "tab_all": "Tout", "tab_videos": "Vidéos", "tab_photos": "Photos",
+        "select_multiple": "Sélection multiple", "autocut": "AutoCut",
+        "next": "Suivant", "next_n": "Suivant ({n})",
+        "tool_settings": "Paramètres", "tool_share": "Partager", "tool_edit": "Modifier",
+        "tool_audio": "Audio", "tool_text": "Texte", "tool_stickers": "Stickers",
+        "tool_effects": "Effets", "tool_filters": "Filtres", "tool_voice": "Voix off",
+        "your_story": "Ta Story", "templates": "Modèles",
+        "sounds_title": "Sons", "search_sounds": "Rechercher des sons",
+        "use_sound": "Utiliser ce son",
+        "caption_hint": "Ajouter une description…", "preview": "Aperçu",
+        "edit_cover": "Modifier la couverture", "hashtags": "Hashtags", "mention": "Mentionner",
+        "location": "Lieu", "more_info": "Plus d'infos", "add_link": "Ajouter un lien",
+        "everyone": "Tout le monde peut voir cette publication",
+        "privacy": "Paramètres de confidentialité",
+        "privacy_desc": "Autoriser les Duos, les Collages, les commentaires, les stickers et ta "
+        "Story.",
+        "more_options": "Plus d'options", "more_options_desc": "Qualité et paramètres d'import",
+        "settings": "Paramètres", "share": "Partager", "share_to": "Partager sur",
+        "drafts": "Brouillons", "post": "Publier",
+        "place_0": "Paris", "place_1": "Lyon", "place_2": "Lille", "place_3": "Nantes, France",
+        "publish_title": "Publier la vidéo publiquement ?",
+        "publish_now": "Publier maintenant", "cancel": "Annuler",
+    },
+}  # fmt: skip
+
+# ---------------------------------------------------------------- layouts (as dumped)
+
+# tt4314_fr_publish_camera (the gallery panel goes last in zck, as in tt4314_fr_publish_gallery)
+CAMERA_4314 = Layout("""
+FrameLayout#s8e [0,0][1080,2337]
+ FrameLayout#nor [0,0][1080,2337] z=2
+  FrameLayout [0,0][1080,2337] z=2
+  FrameLayout [0,0][1080,2337] z=1
+   FrameLayout#zck [0,0][1080,2337]
+    FrameLayout#bg5 [0,0][1080,2337]
+    FrameLayout#lbs [0,0][1080,2337]
+     FrameLayout [0,0][1080,2337]
+      FrameLayout [0,0][1080,2337]
+      FrameLayout [0,0][1080,2337]
+       FrameLayout [0,0][1080,2337]
+      FrameLayout [0,0][1080,2337]
+    FrameLayout#r9v [0,0][1080,2337] z=7
+    FrameLayout#r9l [0,0][1080,2337] z=3
+     FrameLayout#nor [0,0][1080,2337]
+      FrameLayout [0,0][1080,2337] z=2
+      FrameLayout [0,0][1080,2337] z=1
+       FrameLayout#r9l [0,0][1080,2337]
+        FrameLayout#hxl [0,0][1080,2337]
+         FrameLayout#r9p [0,0][1080,2337] z=2
+         FrameLayout#r9v [0,0][1080,2337] z=6
+         FrameLayout#fao [0,0][1080,2337] z=8
+         FrameLayout#r9l [0,0][1080,2337]
+          FrameLayout#r92 [0,0][1080,2337] z=4
+          FrameLayout#r9_ [0,0][1080,2337] z=6
+           FrameLayout#lb9 [0,0][1080,2337]
+            FrameLayout#lb7 [0,0][1080,2337]
+            FrameLayout#lb8 [0,0][1080,2337]
+          FrameLayout#r9o [0,0][1080,2337] z=7
+          FrameLayout#iev [0,0][1080,2337] z=9
+          FrameLayout#r9t [0,0][1080,2337]
+           FrameLayout [0,0][1080,2337]
+          FrameLayout#r98 [0,0][1080,2337] z=3
+           FrameLayout [0,0][1080,2337] z=6
+            FrameLayout#r98 [0,0][1080,2337]
+           FrameLayout [0,0][1080,2337] z=13
+           FrameLayout [0,0][1080,2337] z=1
+            RelativeLayout#ntm [0,1833][1080,2096] z=3
+             FrameLayout#r8s [408,1833][671,2096]
+             FrameLayout [671,1833][1080,2096]
+              LinearLayout#ntl [749,1880][1001,2048]
+            FrameLayout#eaa [382,1686][697,2337]
+             Button#r3r +CF [382,1781][697,2096] d="@0000000000" z=4
+             FrameLayout#d9a [434,1834][644,2044] z=5
+           FrameLayout#tty [0,0][1080,2337] z=7
+            RelativeLayout#rzd [0,1579][1080,2314]
+             FrameLayout#ymg +CF [0,2118][210,2314] z=4 @upload
+             RelativeLayout#n4r [0,2183][1080,2314] z=3
+              FrameLayout#ce9 [53,2196][158,2301] z=2
+               RelativeLayout [53,2196][158,2301]
+                RelativeLayout#h9s [53,2196][158,2301]
+                 ImageView#kwk [53,2196][158,2301]
+                 ImageView#zg9 [53,2196][158,2301] z=3
+              ImageView#hrs [153,2206][177,2293] z=3
+             FrameLayout#r8s [408,1579][671,2314] z=1
+           FrameLayout#cq6 [0,0][1080,2337] z=2
+            ComposeView [0,0][1080,2337]
+             View [0,0][1080,2337] z=0
+              View +X [0,1839][1080,2033] z=0
+               View +CF [637,1839][831,2033] z=0
+               View +CF [831,1839][1025,2033] z=0
+               View +CF [1025,1839][1080,2033] z=0
+            FrameLayout [0,0][1080,2337]
+           FrameLayout#d87 [0,150][1080,332] z=9
+            LinearLayout#d83 +CF [327,203][753,319] z=2 @sound
+             Button#d8c +CF [327,203][753,319] @sound
+              Button#d8a +F [332,203][748,319] d="{add_sound}"
+               ViewGroup [332,237][411,284]
+                ImageView#d88 [369,237][411,279] d="{music}"
+               TextView#ycm +FfS [411,203][732,319] t="{sound_label}" z=3
+           ImageView#jix +CF [32,196][148,312] d="@0000000000" z=8 @back
+           FrameLayout#u4y [0,1689][1080,1831] z=3
+            LinearLayout [0,1689][1080,1831] z=2
+             FrameLayout#u4u [0,1689][1080,1831]
+              LinearLayout#e52 [0,1689][1080,1831]
+               ViewGroup [0,1716][157,1803]
+                ViewGroup [0,1716][157,1803]
+                 TextView#v5w [0,1716][157,1803] t="{mode_0}"
+               ViewGroup [157,1716][303,1803]
+                ViewGroup [157,1716][303,1803]
+                 TextView#v5w [157,1716][303,1803] t="{mode_1}"
+               ViewGroup [303,1716][439,1803]
+                ViewGroup [303,1716][439,1803]
+                 TextView#v5w [303,1716][439,1803] t="{mode_2}"
+               ViewGroup [439,1716][641,1803]
+                ViewGroup [439,1716][641,1803]
+                 TextView#v5w +S [439,1716][641,1803] t="{mode_3}"
+               ViewGroup [641,1716][828,1803]
+                ViewGroup [641,1716][828,1803]
+                 TextView#v5w [641,1716][828,1803] t="{mode_4}"
+            View#u4v [433,1712][646,1807] z=1
+           FrameLayout#c12 [0,2185][1080,2314] z=5
+            LinearLayout [0,2185][1080,2314]
+             ViewGroup [0,2185][1080,2314]
+              FrameLayout#v5h [198,2185][1080,2314]
+               LinearLayout#e52 [198,2185][1080,2314]
+                ViewGroup [272,2190][423,2308]
+                 ViewGroup [272,2190][423,2308]
+                  TextView#v5w [272,2190][423,2308] t="{bottom_0}"
+                ViewGroup [423,2190][657,2308]
+                 ViewGroup [423,2190][657,2308]
+                  TextView#v5w +S [423,2190][657,2308] t="{bottom_1}"
+                ViewGroup [657,2190][854,2308]
+                 ViewGroup [657,2190][854,2308]
+                  TextView#v5w [657,2190][854,2308] t="{bottom_2}"
+           LinearLayout [686,0][1080,2337]
+            LinearLayout#h52 [933,195][1080,469]
+             Button +CLF [933,195][1080,332] d="{tool_0}"
+              FrameLayout#ce1 [933,195][1080,332] z=4
+               ImageView#w85 +F [964,221][1048,305] z=2
+              ImageView#kkb [944,195][1070,321] z=1
+             Button +CLF [933,332][1080,469] d="{tool_1}"
+              FrameLayout#ce1 [933,332][1080,469] z=4
+               ImageView#w85 +F [964,358][1048,442] z=2
+              ImageView#kkb [944,332][1070,458] z=1
+            View#lk6 [980,485][1033,488]
+            ScrollView#ttf +F [933,504][1080,1052]
+             LinearLayout#tte [933,504][1080,1052]
+              Button +CLF [933,504][1080,641] d="{tool_2}"
+               FrameLayout#ce1 [933,504][1080,641] z=4
+                ImageView#w85 +F [964,530][1048,614] z=2
+               ImageView#kkb [944,504][1070,630] z=1
+              Button +CLF [933,641][1080,778] d="{tool_3}"
+               FrameLayout#ce1 [933,641][1080,778] z=4
+                ImageView#w85 +F [964,667][1048,751] z=2
+               ImageView#kkb [944,641][1070,767] z=1
+              Button +CLF [933,778][1080,915] d="{tool_4}"
+               FrameLayout#ce1 [933,778][1080,915] z=4
+                ImageView#w85 +F [964,804][1048,888] z=2
+               ImageView#kkb [944,778][1070,904] z=1
+              Button +CLF [933,915][1080,1052] d="{tool_5}"
+               FrameLayout#ce1 [933,915][1080,1052] z=4
+                ImageView#w8i [964,936][1048,1020] d="{tool_new}" z=3
+                ImageView#w85 +F [964,941][1048,1025]
+               ImageView#kkb [944,915][1070,1041] z=1
+            ImageView#w8r +CF [969,1078][1043,1136] d="{tool_more}"
+          FrameLayout#r99 [0,0][1080,2337] z=2
+           FrameLayout [0,0][1080,2337]
+           FrameLayout [0,0][1080,2337]
+           FrameLayout [0,0][1080,2337]
+         FrameLayout#s2q [0,0][1080,2337]
+          FrameLayout#l_u [0,0][1080,2337]
+           FrameLayout#l_s [0,132][1080,2337]
+           FrameLayout#l_t [0,132][1080,2337]
+    *panel
+ FrameLayout [0,0][1080,2337] z=1
+  SurfaceView [0,198][1080,2118]
+""")
+
+# tt4703_fr_publish_gallery_selected, the camera behind the gallery (the panel's place: *panel)
+CAMERA_4703 = Layout("""
+FrameLayout#v4t [0,0][1080,2400]
+ FrameLayout [0,0][1080,2400]
+ FrameLayout#v4t [0,0][1080,2400] z=3
+  FrameLayout#puj [0,0][1080,2400] z=3
+   FrameLayout [0,0][1080,2400] z=2
+   FrameLayout [0,0][1080,2400] z=1
+    FrameLayout#video_record_new_scene_root [0,0][1080,2400]
+     FrameLayout#c0s [0,0][1080,2337]
+     FrameLayout#n5g [0,0][1080,2337]
+      FrameLayout [0,0][1080,2337]
+       FrameLayout [0,0][1080,2337]
+       FrameLayout [0,0][1080,2337]
+        FrameLayout [0,0][1080,2337]
+       FrameLayout [0,0][1080,2337]
+     FrameLayout#u4q [0,0][1080,2337] z=7
+     FrameLayout#u3f [0,0][1080,2337] z=10
+     FrameLayout#u3c [0,0][1080,2337] z=3
+      FrameLayout#puj [0,0][1080,2337]
+       FrameLayout [0,0][1080,2337]
+       FrameLayout [0,0][1080,2337]
+        FrameLayout [0,0][1080,2337] z=2
+        FrameLayout#u3c [0,0][1080,2337] z=1
+         FrameLayout#jbg [0,0][1080,2337]
+          FrameLayout#u3h [0,0][1080,2337] z=2
+          FrameLayout#u4q [0,0][1080,2337] z=6
+          FrameLayout#gde [0,0][1080,2337] z=8
+          FrameLayout#u3c [0,0][1080,2337]
+           FrameLayout#u47 [0,0][1080,2337] z=4
+           FrameLayout#u2u [0,0][1080,2337] z=5
+           FrameLayout#u32 [0,0][1080,2337] z=7
+            FrameLayout#p1d [0,0][1080,2337]
+            FrameLayout#n4v [0,0][1080,2337]
+             FrameLayout#n4t [0,0][1080,2337]
+             FrameLayout#n4u [0,0][1080,2337]
+           FrameLayout#u3g [0,0][1080,2337] z=8
+           FrameLayout#jvp [0,0][1080,2337] z=10
+           FrameLayout#u4o [0,0][1080,2337]
+            FrameLayout [0,0][1080,2337]
+           FrameLayout#u30 [0,0][1080,2337] z=3
+            FrameLayout [0,0][1080,2337] z=7
+             FrameLayout#u30 [0,0][1080,2337]
+            FrameLayout [0,0][1080,2337] z=13
+            FrameLayout [0,0][1080,2337] z=1
+             RelativeLayout#q02 [0,1830][1080,2093] z=3
+              FrameLayout#u2j [408,1830][671,2093]
+              FrameLayout [671,1830][1080,2093]
+               LinearLayout#q01 [749,1877][1001,2045]
+             FrameLayout#f8k [382,1683][697,2337]
+              Button#twt +CF [382,1778][697,2093] d="@0000000000" z=4
+              FrameLayout#e2m [434,1831][644,2041] z=5
+            FrameLayout#ws7 [0,0][1080,2337] z=10
+             RelativeLayout#uvg [0,1579][1080,2314]
+              FrameLayout#upload_hot_area +CF [0,2118][210,2314] z=4 @upload
+              RelativeLayout#p92 [0,2183][1080,2314] z=3
+               FrameLayout#d37 [53,2196][158,2301] z=2
+                RelativeLayout [53,2196][158,2301]
+                 RelativeLayout#imi [53,2196][158,2301]
+                  ImageView#mmv [53,2196][158,2301]
+                  ImageView#view_bg2 [53,2196][158,2301] z=3
+               ImageView#j61 [153,2206][177,2293] z=3
+              FrameLayout#u2j [408,1579][671,2314] z=1
+            FrameLayout#dh0 [0,0][1080,2337] z=2
+             ComposeView [0,0][1080,2337]
+              View [0,0][1080,2337] z=0
+               View +X [0,1839][1080,2033] z=0
+                View +CF [637,1839][831,2033] z=0
+                View +CF [831,1839][1025,2033] z=0
+                View +CF [1025,1839][1080,2033] z=0
+             FrameLayout [0,0][1080,2337]
+            FrameLayout#e1j [0,150][1080,332] z=8
+             LinearLayout#e1f +CF [327,203][753,319] z=2 @sound
+              Button#e1p +CF [327,203][753,319] @sound
+               Button#e1n +F [332,203][748,319] d="{add_sound}"
+                ViewGroup [332,237][411,284]
+                 ImageView#e1k [369,237][411,279]
+                TextView#tv_top_text +FfS [411,203][732,319] t="{sound_label}" z=3
+            ImageView#l4t +CF [32,196][148,312] d="@0000000000" z=6 @back
+            FrameLayout#x3f [0,1689][1080,1831] z=3
+             LinearLayout [0,1689][1080,1831] z=2
+              FrameLayout#x3b [0,1689][1080,1831]
+               LinearLayout#f1k [0,1689][1080,1831]
+                ViewGroup [0,1716][157,1803]
+                 ViewGroup#y6w [0,1716][157,1803]
+                  TextView#y6y [0,1716][157,1803] t="{mode_0}"
+                ViewGroup [157,1716][303,1803]
+                 ViewGroup#y6w [157,1716][303,1803]
+                  TextView#y6y [157,1716][303,1803] t="{mode_1}"
+                ViewGroup [303,1716][439,1803]
+                 ViewGroup#y6w [303,1716][439,1803]
+                  TextView#y6y [303,1716][439,1803] t="{mode_2}"
+                ViewGroup [439,1716][641,1803]
+                 ViewGroup#y6w [439,1716][641,1803]
+                  TextView#y6y +S [439,1716][641,1803] t="{mode_3}"
+                ViewGroup [641,1716][828,1803]
+                 ViewGroup#y6w [641,1716][828,1803]
+                  TextView#y6y [641,1716][828,1803] t="{mode_4}"
+             View#x3c [433,1712][646,1807] z=1
+            FrameLayout#cne [0,2185][1080,2314] z=5
+             LinearLayout [0,2185][1080,2314]
+              ViewGroup [0,2185][1080,2314]
+               FrameLayout#y6b [198,2185][1080,2314]
+                LinearLayout#f1k [198,2185][1080,2314]
+                 ViewGroup [463,2189][617,2310]
+                  ViewGroup#y6w [463,2189][617,2310]
+                   TextView#y6y [463,2189][617,2310] t="{bottom_0}"
+                 ViewGroup [617,2190][851,2308]
+                  ViewGroup#y6w [617,2190][851,2308]
+                   TextView#y6y +S [617,2190][851,2308] t="{bottom_1}"
+                 ViewGroup [851,2190][1048,2308]
+                  ViewGroup#y6w [851,2190][1048,2308]
+                   TextView#y6y [851,2190][1048,2308] t="{bottom_2}"
+            LinearLayout [686,0][1080,2337] z=9
+             LinearLayout#ihh [933,195][1080,469]
+              Button +CLF [933,195][1080,332] d="{tool_0}"
+               FrameLayout#d2x [933,195][1080,332] z=5
+                ImageView#zhn +F [964,221][1048,305] z=2
+               ImageView#m9v [944,195][1070,321] z=1
+              Button +CLF [933,332][1080,469] d="{tool_1}"
+               FrameLayout#d2x [933,332][1080,469] z=5
+                ImageView#zhn +F [964,358][1048,442] z=2
+               ImageView#m9v [944,332][1070,458] z=1
+             View#ne8 [980,485][1033,488]
+             ScrollView#wrp +F [933,504][1080,1052]
+              LinearLayout#wro [933,504][1080,1052]
+               Button +CLF [933,504][1080,641] d="{tool_2}"
+                FrameLayout#d2x [933,504][1080,641] z=5
+                 ImageView#zhn +F [964,530][1048,614] z=2
+                ImageView#m9v [944,504][1070,630] z=1
+               Button +CLF [933,641][1080,778] d="{tool_3}"
+                FrameLayout#d2x [933,641][1080,778] z=5
+                 ImageView#zhn +F [964,667][1048,751] z=2
+                ImageView#m9v [944,641][1070,767] z=1
+               Button +CLF [933,778][1080,915] d="{tool_4}"
+                FrameLayout#d2x [933,778][1080,915] z=5
+                 ImageView#zhn +F [964,804][1048,888] z=2
+                ImageView#m9v [944,778][1070,904] z=1
+               Button +CLF [933,915][1080,1052] d="{tool_5}"
+                FrameLayout#d2x [933,915][1080,1052] z=5
+                 ImageView#zi1 [964,936][1048,1020] z=3
+                 ImageView#zhn +F [964,941][1048,1025]
+                ImageView#m9v [944,915][1070,1041] z=1
+             ImageView#zi9 +CF [969,1078][1043,1136]
+           FrameLayout#u31 [0,0][1080,2337] z=2
+            FrameLayout [0,0][1080,2337]
+            FrameLayout [0,0][1080,2337] z=3
+            FrameLayout [0,0][1080,2337] z=4
+            FrameLayout [0,0][1080,2337] z=5
+          FrameLayout#uyq [0,0][1080,2337]
+           FrameLayout#n3i [0,0][1080,2337]
+            FrameLayout#n3g [0,132][1080,2274]
+            FrameLayout#n3h [0,132][1080,2274]
+     *panel
+  FrameLayout [0,0][1080,2400] z=1
+   SurfaceView [0,198][1080,2118]
+""")
+
+# tt4314_fr_publish_gallery: the gallery panel over the camera (tiles: TILE_4314)
+PANEL_4314 = Layout("""
+FrameLayout [0,0][1080,2337] z=10
+ FrameLayout#nor [0,0][1080,2337]
+  FrameLayout [0,0][1080,2337] z=2
+  FrameLayout [0,0][1080,2337] z=1
+   ViewGroup#s2q [0,0][1080,2337]
+    FrameLayout#d6t [0,0][1080,2337] z=2
+    LinearLayout#f0u [0,0][1080,2337] z=1
+     RelativeLayout#aiw [0,132][1080,258] z=2
+      ImageView#b9b +CF [42,163][105,226] d="{close}" @back
+      LinearLayout#d2t +CF [396,147][683,242]
+       TextView#yc0 [438,169][593,219] t="{recents}"
+       ImageView#kun [609,173][651,215]
+     RelativeLayout#hm7 [0,258][1080,2337] z=4
+      FrameLayout#e8e [0,258][1080,2137]
+       LinearLayout#ait [0,258][1080,2137]
+        HorizontalScrollView#mua +F [0,258][1080,376]
+         LinearLayout [0,258][1080,376]
+          FrameLayout +F clk={tab_all_clk} sel={tab_all_sel} [42,258][346,376] d="{tab_all}" @tab:All
+           TextView sel={tab_all_sel} [68,258][320,376] t="{tab_all}"
+          FrameLayout +F clk={tab_videos_clk} sel={tab_videos_sel} [346,258][690,376] d="{tab_videos}" @tab:Videos
+           TextView sel={tab_videos_sel} [372,258][664,376] t="{tab_videos}"
+          FrameLayout +F clk={tab_photos_clk} sel={tab_photos_sel} [690,258][1038,376] d="{tab_photos}" @tab:Photos
+           TextView sel={tab_photos_sel} [716,258][1012,376] t="{tab_photos}"
+        ViewPager#zpi +FX [0,376][1080,2137] z=7
+         FrameLayout [0,376][1080,2137]
+          FrameLayout#iia [0,376][1080,2137] z=2
+           FrameLayout [0,376][1080,2137]
+            GridView#i8o +FX [0,376][1080,2137]
+             *tiles
+      FrameLayout#n5x [0,2137][1080,2337] z=3
+       FrameLayout#n5w [0,2137][1080,2337]
+        LinearLayout [0,2137][1080,2337]
+         LinearLayout [0,2137][1080,2337] z=5
+          LinearLayout#nbr [0,2137][1080,2337] z=2
+           FrameLayout#nbt [32,2137][529,2337]
+            FrameLayout#nbs [32,2137][529,2337]
+             RelativeLayout#nbv +CF [32,2137][435,2337]
+              CheckBox#nbk +FKk [32,2211][95,2274]
+              TextView#nbu [111,2214][435,2261] t="{select_multiple}"
+           Button#uyb +F clk={can_next} [550,2179][1048,2295] t="{next}" @next
+""")
+
+# tt4314_fr_publish_gallery: the first tile (dx/dy place the others; videos show their length)
+TILE_4314 = Layout("""
+FrameLayout +CLF [5,381][359,738] @{tile}
+ ImageView#mub [5,381][359,738]
+ ?multi FrameLayout#h9t +CF [243,381][359,497] z=8 @{select}
+  Button#jh7 +CF [280,397][343,460] t="{order}" @{select}
+ ?video FrameLayout [196,651][359,738]
+  View#fkt [196,651][359,738]
+  TextView#fl2 [249,678][359,738] t="{duration}"
+""")
+
+# tt4703_fr_publish_gallery_selected: the gallery panel over the camera (tiles: TILE_4703); with nothing picked, its bottom bar alone
+PANEL_4703 = Layout("""
+FrameLayout [0,0][1080,2337] z=11
+ FrameLayout#puj [0,0][1080,2337]
+  FrameLayout [0,0][1080,2337] z=2
+  FrameLayout [0,0][1080,2337] z=1
+   ViewGroup#uyq [0,0][1080,2337]
+    FrameLayout#e0b [0,0][1080,2337] z=2
+    LinearLayout#g1z [0,0][1080,2337] z=1
+     RelativeLayout#ayq [0,132][1080,258] z=2
+      ImageView#bs4 +CF [21,142][126,247] @back
+      LinearLayout#dvr +CF [396,147][683,242]
+       TextView#tv_title [438,169][593,219] t="{recents}"
+       ImageView#mkm [609,173][651,215]
+     RelativeLayout#j0i [0,258][1080,2337] z=4
+      ?picked FrameLayout#f5o [0,258][1080,1822]
+       LinearLayout#ayj [0,258][1080,1822]
+        HorizontalScrollView#owb +F [0,258][1080,376]
+         LinearLayout [0,258][1080,376]
+          FrameLayout +F clk={tab_all_clk} sel={tab_all_sel} [42,258][346,376] d="{tab_all}" @tab:All
+           TextView sel={tab_all_sel} [68,258][320,376] t="{tab_all}"
+          FrameLayout +F clk={tab_videos_clk} sel={tab_videos_sel} [346,258][690,376] d="{tab_videos}" @tab:Videos
+           TextView sel={tab_videos_sel} [372,258][664,376] t="{tab_videos}"
+          FrameLayout +F clk={tab_photos_clk} sel={tab_photos_sel} [690,258][1038,376] d="{tab_photos}" @tab:Photos
+           TextView sel={tab_photos_sel} [716,258][1012,376] t="{tab_photos}"
+        FrameLayout [0,376][1080,1822] z=7
+         ViewPager#viewpager_choose_media +FX [0,376][1080,1822]
+          FrameLayout [0,376][1080,1822]
+           FrameLayout#jzh [0,376][1080,1822] z=2
+            FrameLayout [0,376][1080,1822]
+             GridView#jmm +FX [0,376][1080,1822]
+              *tiles
+      ?!picked FrameLayout#f5o [0,258][1080,2137]
+       LinearLayout#ayj [0,258][1080,2137]
+        HorizontalScrollView#owb +F [0,258][1080,376]
+         LinearLayout [0,258][1080,376]
+          FrameLayout +F clk={tab_all_clk} sel={tab_all_sel} [42,258][346,376] d="{tab_all}" @tab:All
+           TextView sel={tab_all_sel} [68,258][320,376] t="{tab_all}"
+          FrameLayout +F clk={tab_videos_clk} sel={tab_videos_sel} [346,258][690,376] d="{tab_videos}" @tab:Videos
+           TextView sel={tab_videos_sel} [372,258][664,376] t="{tab_videos}"
+          FrameLayout +F clk={tab_photos_clk} sel={tab_photos_sel} [690,258][1038,376] d="{tab_photos}" @tab:Photos
+           TextView sel={tab_photos_sel} [716,258][1012,376] t="{tab_photos}"
+        FrameLayout [0,376][1080,2137] z=7
+         ViewPager#viewpager_choose_media +FX [0,376][1080,2137]
+          FrameLayout [0,376][1080,2137]
+           FrameLayout#jzh [0,376][1080,2137] z=2
+            FrameLayout [0,376][1080,2137]
+             GridView#jmm +FX [0,376][1080,2137]
+              *tiles
+      ?picked FrameLayout#p__ [0,1822][1080,2337] z=3
+       FrameLayout#p_9 [0,1822][1080,2337]
+        LinearLayout#video_image_mixed_bottom_view_root +CF [0,1822][1080,2337]
+         LinearLayout [0,1822][1080,1927] z=3
+          FrameLayout#p9z [32,1822][618,1927]
+           LinearLayout#p_7 +CF [32,1843][618,1927]
+            CheckBox#n5h +FK [32,1864][74,1906]
+            TextView#n5i [90,1861][460,1908] t="{select_multiple}"
+         RecyclerView#ow_ +F [0,1927][1080,2137] z=4
+          *strip
+         LinearLayout [0,2137][1080,2337] z=6
+          LinearLayout#pgj [0,2137][1080,2337] z=2
+           FrameLayout#pgl [32,2137][529,2337]
+            LinearLayout#bhy [32,2179][529,2295] z=2
+             LinearLayout#bhx +CLF [32,2179][529,2295]
+              LinearLayout [32,2179][529,2295]
+               FrameLayout#l4u [163,2210][216,2263]
+                ImageView#ohj [163,2210][216,2263]
+               TextView#d2j [232,2210][398,2263] t="{autocut}"
+           Button#xyk +F clk={can_next} [550,2179][1048,2295] t="{next}" @next
+      ?!picked FrameLayout#p__ [0,2137][1080,2337] z=3
+       FrameLayout#p_9 [0,2137][1080,2337]
+        LinearLayout#video_image_mixed_bottom_view_root +CF [0,2137][1080,2337]
+         LinearLayout [0,2137][1080,2337] z=6
+          LinearLayout#pgj [0,2137][1080,2337] z=2
+           FrameLayout#pgl [32,2137][529,2337]
+            LinearLayout#bhy [32,2179][529,2295] z=2
+             LinearLayout#bhx +CLF [32,2179][529,2295]
+              LinearLayout [32,2179][529,2295]
+               FrameLayout#l4u [163,2210][216,2263]
+                ImageView#ohj [163,2210][216,2263]
+               TextView#d2j [232,2210][398,2263] t="{autocut}"
+           Button#xyk +F clk={can_next} [550,2179][1048,2295] t="{next}" @next
+""")
+
+# tt4703_fr_publish_gallery_selected: the first tile, picked (dx/dy place the others)
+TILE_4703 = Layout("""
+FrameLayout +CLF [5,381][359,738] @{tile}
+ ImageView#owc [5,381][359,738]
+ ?picked View#w51 [5,381][359,738] z=6
+ ?multi FrameLayout#imk +CF [243,381][359,497] z=8 @{select}
+  Button#l34 +CF [280,397][343,460] t="{order}" @{select}
+ ?video FrameLayout [196,651][359,738] z=3
+  View#gpo [196,651][359,738]
+  TextView#gpx [234,678][359,738] t="{duration}"
+""")
+
+# tt4703_fr_publish_gallery_selected: a picked item in the strip above Next (tap: unpick)
+STRIP_ITEM_4703 = Layout("""
+FrameLayout#uyq +CF [32,1959][200,2127] @{select}
+ FrameLayout#video_cover_layout [32,1959][200,2127] z=2
+  ImageView#video_cover [32,1959][200,2127]
+  View#jlm [32,2048][200,2127] z=3
+ FrameLayout#fxf +CF [147,1959][200,2012] z=6 @{select}
+  ImageView#fxd [158,1959][200,2001]
+ TextView#g1r [48,2021][184,2064] z=4
+ TextView#gpu [32,2066][200,2127] t="{duration}" z=10
+""")
+
+# tt4703_fr_publish_editor_sound (without a sound: the pill as on the camera, no remove button)
+EDITOR_4703 = Layout("""
+FrameLayout#v4t [0,0][1080,2400]
+ FrameLayout [0,0][1080,2400]
+ FrameLayout#v4t [0,0][1080,2400] z=3
+  FrameLayout#puj [0,0][1080,2400] z=3
+   FrameLayout [0,0][1080,2400]
+   FrameLayout [0,0][1080,2400]
+    FrameLayout#uvk [0,0][1080,2400] z=2
+     FrameLayout#h58 [0,0][1080,2337]
+      FrameLayout [0,0][1080,2337]
+     FrameLayout#h5g [0,0][1080,2337]
+      FrameLayout#h5f [0,0][1080,2337]
+       FrameLayout#video_record_gesture_layout [0,0][1080,2337] z=2
+        View [0,0][1080,2337]
+       FrameLayout#h3v [0,0][1080,2337] z=3
+        FrameLayout [0,0][1080,2337]
+       FrameLayout#h4g [0,0][1080,2337] z=4
+       FrameLayout#u0o [0,0][1080,2337] z=6
+       FrameLayout#mwu [0,0][1080,2337] z=7
+       FrameLayout#y2z [0,0][1080,2337] z=9
+       FrameLayout#at4 [0,0][1080,2337] z=10
+       FrameLayout#h5m [0,0][1080,2337] z=12
+       FrameLayout#h3b [0,0][1080,2337] z=13
+       FrameLayout#h5l [0,0][1080,2337] z=15
+       FrameLayout#n32 [0,0][1080,2337] z=20
+       FrameLayout#n63 [0,0][1080,2337] z=22
+       FrameLayout#bja [0,0][1080,2337] z=23
+       FrameLayout#mzr [0,0][1080,2337] z=24
+       FrameLayout#zhd [0,0][1080,2337] z=25
+       FrameLayout#mwr [0,0][1080,2337] z=27
+       FrameLayout#mwt [0,0][1080,2337] z=28
+       FrameLayout#mzd [0,0][1080,2337] z=29
+       FrameLayout#j5k [0,0][1080,2337] z=30
+       FrameLayout#h5j [0,0][1080,2337] z=31
+       FrameLayout#ens [0,0][1080,2337] z=32
+       FrameLayout#n0r [0,0][1080,2337] z=33
+       FrameLayout#h9q [0,0][1080,2337] z=36
+       FrameLayout#u0q [0,0][1080,2337] z=37
+       FrameLayout#h3s [0,0][1080,2337] z=5
+        FrameLayout [0,0][1080,2337]
+       FrameLayout#h6s [0,0][1080,2337] z=14
+        ViewGroup#zci [0,132][1080,568]
+         ImageView#bs0 +CF [32,221][116,305] @back
+        LinearLayout [686,0][1080,2337]
+         LinearLayout#ihh [933,195][1080,469]
+          Button +CLF [933,195][1080,332] d="{tool_settings}"
+           FrameLayout#d2x [933,195][1080,332] z=5
+            ImageView#zhn +F [964,221][1048,305] z=2
+           ImageView#m9v [944,195][1070,321] z=1
+          Button +CLF [933,332][1080,469] d="{tool_share}"
+           FrameLayout#d2x [933,332][1080,469] z=5
+            ImageView#zhn +F [964,358][1048,442] z=2
+            LinearLayout [964,358][1048,442] z=1
+           ImageView#m9v [944,332][1070,458] z=1
+         View#ne8 [980,485][1033,488]
+         ScrollView#wrp +F [933,504][1080,1463]
+          LinearLayout#wro [933,504][1080,1463]
+           Button +CLF [933,504][1080,641] d="{tool_edit}"
+            FrameLayout#d2x [933,504][1080,641] z=5
+             ImageView#zhn +F [964,530][1048,614] z=2
+            ImageView#m9v [944,504][1070,630] z=1
+           Button +CLF [933,641][1080,778] d="{tool_audio}"
+            FrameLayout#d2x [933,641][1080,778] z=6
+             FrameLayout [933,641][1080,778] z=6
+             ImageView#zhn +F [964,667][1048,751]
+            ImageView#m9v [944,641][1070,767]
+           Button +CLF [933,778][1080,915] d="{tool_text}"
+            FrameLayout#d2x [933,778][1080,915] z=5
+             ImageView#zhn +F [964,804][1048,888] z=2
+            ImageView#m9v [944,778][1070,904] z=1
+           Button +CLF [933,915][1080,1052] d="{tool_stickers}"
+            FrameLayout#d2x [933,915][1080,1052] z=5
+             ImageView#zhn +F [964,941][1048,1025] z=2
+            ImageView#m9v [944,915][1070,1041] z=1
+           Button +CLF [933,1052][1080,1189] d="{tool_effects}"
+            FrameLayout#d2x [933,1052][1080,1189] z=5
+             ImageView#zhn +F [964,1078][1048,1162] z=2
+            ImageView#m9v [944,1052][1070,1178] z=1
+           Button +CLF [933,1189][1080,1326] d="{tool_filters}"
+            FrameLayout#d2x [933,1189][1080,1326] z=5
+             ImageView#zhn +F [964,1215][1048,1299] z=2
+            ImageView#m9v [944,1189][1070,1315] z=1
+           Button +CLF [933,1326][1080,1463] d="{tool_voice}"
+            FrameLayout#d2x [933,1326][1080,1463] z=5
+             ImageView#zhn +F [964,1352][1048,1436] z=2
+            ImageView#m9v [944,1326][1070,1452] z=1
+         ImageView#zi9 +CF [969,1489][1043,1547]
+       FrameLayout#n2a [0,0][1080,2337] z=21
+        ?has_sound FrameLayout#e1j [0,150][1080,332]
+         LinearLayout#e1f [278,203][801,319] z=2
+          LinearLayout#e1p +CF [278,203][703,319] @sound
+           LinearLayout#e1n +F [283,203][698,319]
+            ViewGroup [283,237][362,284]
+             ImageView#e1k [320,237][362,279]
+            TextView#tv_top_text +Ff [362,203][698,319] t="{sound_label}" z=3
+          LinearLayout#e1d +CF [703,203][801,319] d="@0000000000" @remove_sound
+           View#e1i [703,237][706,284]
+           ImageView#e1e [706,234][801,287]
+        ?!has_sound FrameLayout#e1j [0,150][1080,332]
+         LinearLayout#e1f [327,203][753,319] z=2
+          LinearLayout#e1p +CF [327,203][753,319] @sound
+           LinearLayout#e1n +F [332,203][748,319]
+            ViewGroup [332,237][411,284]
+             ImageView#e1k [369,237][411,279]
+            TextView#tv_top_text +Ff [411,203][732,319] t="{sound_label}" z=3
+       FrameLayout#h5k [0,0][1080,2337] z=11
+        FrameLayout [0,0][1080,2337]
+         FrameLayout#ijz [0,0][1080,2337] z=2
+         FrameLayout#l_h [0,0][1080,2337] z=4
+         FrameLayout#txt [0,0][1080,2337] z=10
+         FrameLayout#z10 [0,0][1080,2337] z=11
+         FrameLayout#yzu [0,0][1080,2337] z=12
+         FrameLayout#egr [0,0][1080,2337] z=15
+         FrameLayout#z0z [0,0][1080,2337] z=16
+         FrameLayout#xdx [0,0][1080,2337] z=14
+          FrameLayout#lal [0,0][1080,2337]
+         FrameLayout#tv_sticker_hint_container [0,0][1080,2337]
+          FrameLayout#v7f [0,0][1080,2337]
+         FrameLayout#h6w [0,0][1080,2337] z=13
+          FrameLayout [0,0][1080,2337]
+           FrameLayout#h5u [0,0][1080,2337]
+           FrameLayout#l20 [0,0][1080,2337] z=4
+           LinearLayout [0,0][1080,2337]
+            FrameLayout#chl [0,2187][1080,2337] z=3
+             FrameLayout#v7h [0,2187][1080,2337]
+              LinearLayout#mxr [0,2187][1080,2308]
+               FrameLayout#tq4 +CF [32,2192][534,2308] z=3
+                LinearLayout [148,2206][417,2293]
+                 FrameLayout#tq5 [148,2206][235,2293]
+                  View#bma [148,2206][235,2293] z=2
+                  ImageView#lwz [160,2218][223,2281] z=1
+                 TextView#tv_quick_publish [251,2223][417,2276] t="{your_story}" z=4
+               LinearLayout#q03 +CF [545,2192][1048,2308] z=7 @next
+                TextView#q05 [722,2223][871,2276] t="{next}" z=2
+           FrameLayout#h5q [0,0][1080,2190] z=2
+            FrameLayout#h6v [0,1964][1080,2190]
+         FrameLayout#laa [0,0][1080,2337] z=8
+          FrameLayout#uyq [0,0][1080,2337]
+           View#lb3 [0,0][1080,2337]
+           RelativeLayout [0,131][1080,1681]
+         FrameLayout#l_g [0,0][1080,2337] z=3
+          FrameLayout [0,198][1080,2118]
+         FrameLayout#z23 [0,198][1080,2118] z=1
+          FrameLayout [0,198][1080,2118]
+       FrameLayout#p9d [0,0][1080,2337] z=8
+        ViewGroup [0,0][1080,2337]
+         ViewGroup#uxb [0,1671][1080,2060]
+          LinearLayout#zbe +CF [416,1976][665,2060]
+           LinearLayout#hmx +CF [416,1976][665,2060]
+            ImageView#hn8 [442,1997][484,2039]
+            TextView#hnc [484,1997][644,2039] t="{templates}"
+       FrameLayout#h5n [0,0][1080,2337] z=16
+        FrameLayout [451,2012][629,2190]
+         RelativeLayout [451,2012][629,2190]
+       FrameLayout#n6w [0,132][1080,2337] z=26
+        FrameLayout#h3t [0,132][1080,2337] z=2
+        FrameLayout [0,132][1080,2337] z=1
+         FrameLayout [0,132][1080,1132]
+  FrameLayout [0,0][1080,2400] z=1
+   SurfaceView [0,198][1080,2118]
+""")
+
+# tt4703_fr_publish_post_screen
+POST_4703 = Layout("""
+FrameLayout#v4t [0,0][1080,2400]
+ FrameLayout [0,0][1080,2400]
+ FrameLayout#v4t [0,0][1080,2400] z=3
+  FrameLayout#puj [0,0][1080,2400] z=3
+   FrameLayout [0,0][1080,2400]
+   FrameLayout [0,0][1080,2400]
+    RelativeLayout#tit [0,0][1080,2400] z=3
+     FrameLayout#e0b [0,0][1080,2337] z=14
+     FrameLayout#zkd [0,132][1080,248]
+      LinearLayout#zaq [0,132][1080,248] z=2
+       Button#bs0 +CF [16,132][131,248] d="@0000000000" @back
+      FrameLayout#zbv [0,132][1080,248] z=7
+     ScrollView#tiu +F [0,249][1080,2147] z=4
+      LinearLayout#tim [0,249][1080,1920]
+       FrameLayout#h39 [0,249][1080,803]
+        RelativeLayout#video_header_layout +F [0,249][1080,803]
+         EditText#h8e +CLF [42,270][673,677] t="{caption_text}" h="{caption_hint}" foc={caption_focused} field=caption @focus:caption z=4
+         ImageView#kzv +CF [715,270][1038,661] d="@0000000000" z=1
+         TextView#ffg [741,291][872,336] t="{preview}" z=2
+         FrameLayout#e12 +CF [715,533][1038,661] z=3
+          TextView#e13 [731,533][1022,645] t="{edit_cover}"
+         LinearLayout#mwo [42,719][1054,803]
+          HorizontalScrollView#afd +F [42,719][1054,803] z=2
+           LinearLayout#video_add_extra_buttons_container [42,719][568,803]
+            Button#bd7 +CF [42,719][289,803] t="{hashtags}" @hashtag z=2
+            Button#bd6 +CF [315,719][542,803] t="{mention}" @mention z=3
+       RelativeLayout#h2h [0,803][1080,846]
+       RelativeLayout#tij [0,846][1080,1920]
+        View#n18 [0,846][1080,847]
+        FrameLayout#tjd [0,847][1080,1773]
+         LinearLayout [0,868][1080,1773]
+          ViewGroup#s12 [0,868][1080,1110] z=2
+           ViewGroup#e3r [0,868][1080,1005]
+            ViewGroup#dty +CF [0,868][1080,1005]
+             ImageView#kjy [42,910][95,963] z=2
+             LinearLayout#zbe [95,868][392,1005] z=3
+              TextView#ze3 [116,910][339,960] t="{location}"
+              ImageView#la0 +CF [339,910][392,963]
+             LinearLayoutCompat#a28 [996,916][1038,958] z=5
+              ImageView#a26 +CF [996,916][1038,958] z=2
+           LinearLayout#twp [0,1005][1080,1110] z=3
+            RecyclerView#two +FX [0,1005][1080,1079]
+             FrameLayout#wm4 +CF [42,1005][260,1079]
+              LinearLayoutCompat#o2x [42,1005][260,1079]
+               TextView#yvj [63,1021][239,1063] t="{place_0}" z=2
+             FrameLayout#wm4 +CF [281,1005][617,1079]
+              LinearLayoutCompat#o2x [281,1005][617,1079]
+               TextView#yvj [302,1021][596,1063] t="{place_1}" z=2
+             FrameLayout#wm4 +CF [638,1005][847,1079]
+              LinearLayoutCompat#o2x [638,1005][847,1079]
+               TextView#yvj [659,1021][826,1063] t="{place_2}" z=2
+             FrameLayout#wm4 +CF [868,1005][1080,1079]
+              LinearLayoutCompat#o2x [868,1005][1080,1079]
+               TextView#yvj [889,1021][1080,1063] t="{place_3}" z=2
+          FrameLayout +CF [0,1110][1080,1250] z=3
+           RelativeLayout [0,1110][1080,1250]
+            LinearLayout#sz8 [0,1110][1080,1250]
+             LinearLayoutCompat [0,1110][1080,1250]
+              Button#dty +CF [0,1110][1080,1250] d="{add_link}"
+               ImageView#kjy [42,1152][95,1205] z=2
+               TextView#ze3 [116,1155][386,1205] t="{add_link}" z=3
+               LinearLayout#tux_textCell_accessory [996,1149][1038,1191] z=5
+                LinearLayout [996,1149][1038,1191]
+                 ImageView#kkv [996,1149][1038,1191] z=2
+          LinearLayout [0,1250][1080,1390] z=4
+           LinearLayout#yws [0,1250][1080,1390]
+            LinearLayoutCompat [0,1250][1080,1390]
+             Button#dty +CF [0,1250][1080,1390] d="{everyone}"
+              ImageView#kjy [42,1292][95,1345] z=2
+              TextView#ze3 [116,1295][878,1345] t="{everyone}" z=3
+              LinearLayout#tux_textCell_accessory [996,1295][1038,1347] z=5
+               LinearLayoutCompat [996,1295][1038,1347]
+                ImageView#kjy [996,1300][1038,1342] z=2
+          FrameLayout [0,1390][1080,1630] z=5
+           LinearLayout#g95 [0,1390][1080,1630]
+            LinearLayoutCompat [0,1390][1080,1630]
+             Button#dty +CF [0,1390][1080,1630] d="{privacy}, {privacy_desc}"
+              ImageView#kjy [42,1432][95,1485] z=2
+              TextView#ze3 [116,1435][703,1488] t="{privacy}" z=3
+              LinearLayout#tux_textCell_accessory [996,1435][1038,1487] z=5
+               LinearLayoutCompat [996,1435][1038,1487]
+                ImageView#kjy [996,1440][1038,1482] z=2
+              TextView#xvl [116,1504][1038,1588] t="{privacy_desc}"
+          FrameLayout [0,1630][1080,1773] z=6
+           LinearLayout#g95 [0,1630][1080,1773]
+            LinearLayoutCompat [0,1630][1080,1773]
+             Button#dty +CF [0,1630][1080,1773] d="{more_options}"
+              ImageView#kjy [42,1672][95,1725] z=2
+              TextView#ze3 [116,1675][397,1728] t="{more_options}" z=3
+              LinearLayout#tux_textCell_accessory [996,1675][1038,1727] z=5
+               LinearLayoutCompat [996,1675][1038,1727]
+                ImageView#kjy [996,1680][1038,1722] z=2
+        LinearLayout#n4b [0,1773][1080,1920]
+         LinearLayout +CF [0,1773][1080,1920]
+          LinearLayout +F [0,1773][1080,1920]
+           LinearLayout#x6g [42,1815][1006,1878]
+            ImageView#w6i [42,1820][95,1873]
+            LinearLayout [116,1821][345,1871]
+             TextView#w8w [116,1821][345,1871] t="{share_to}"
+           LinearLayout#n4d [1006,1825][1038,1867] z=3
+            ImageView#vt9 +CF [1017,1825][1038,1867] z=2
+     RelativeLayout#cid [0,2147][1080,2337] z=5
+      RelativeLayout#uvx [0,2147][1080,2179]
+       LinearLayout#y4g [0,2147][1080,2179]
+      LinearLayout#gjb [32,2179][1048,2305] z=6
+       Button#ght +CF [32,2179][529,2305] t="{drafts}"
+       View#deg [529,2179][550,2200]
+       Button#tiq +CF [550,2179][1048,2305] t="{post}" @post
+  FrameLayout [0,0][1080,2400] z=1
+""")
+
+# tt4314_publish_post_screen (English; dumped 1080x2220: the top moved down 55 px, the bottom bar 249 px)
+POST_4314 = Layout("""
+FrameLayout#s8e [0,0][1080,2337]
+ FrameLayout#nor [0,0][1080,2337] z=2
+  FrameLayout [0,0][1080,2337]
+  FrameLayout [0,0][1080,2337]
+   RelativeLayout#qre [0,0][1080,2337] z=3
+    FrameLayout#d6t [0,0][1080,2337] z=14
+    View#sah [0,0][1080,132] z=17
+    FrameLayout#w_m [0,132][1080,253] z=2
+     LinearLayout#w1v [0,132][1080,253] z=2
+      Button#b98 +CF [17,132][139,253] d="@2131888269" @back
+     FrameLayout#w2y [0,132][1080,253] z=7
+    ScrollView#qrf +F [0,254][1080,2139]
+     LinearLayout#qr8 [0,254][1080,1836]
+      FrameLayout#fvz [0,254][1080,807]
+       RelativeLayout#z_y +F [0,254][1080,807]
+        EditText#g19 +CLF [44,276][684,675] t="{caption_text}" h="{caption_hint}" foc={caption_focused} field=caption @focus:caption z=4
+        ImageView#je8 +CF [728,276][1036,686] d="@2131888107" z=1
+        TextView#eh3 [756,298][894,345] t="{preview}" z=2
+        FrameLayout#d7p +CF [728,595][1036,686] z=3
+         TextView#d7q [745,595][1019,669] t="{edit_cover}"
+        LinearLayout#l44 [44,719][1052,807]
+         Button#awo +CF [44,719][294,807] t="{hashtags}" @hashtag
+         Button#awn +CF [322,719][549,807] t="{mention}" @mention
+      RelativeLayout#fv_ [0,807][1080,851]
+      RelativeLayout#qr5 [0,851][1080,1836]
+       View#l8p [0,851][1080,852]
+       FrameLayout#qrz [0,852][1080,1681]
+        LinearLayout [0,874][1080,1681]
+         ViewGroup#piy [0,874][1080,1127] z=2
+          ViewGroup#d_j [0,874][1080,1017]
+           ViewGroup#d0z +CF [0,874][1080,1017]
+            ImageView#j2c [44,918][99,973] z=2
+            LinearLayout#w2j [99,874][333,1017] z=3
+             TextView#w4m [121,918][278,970] t="{location}"
+             ImageView#jp4 +CF [278,918][333,973] d="{more_info}"
+            LinearLayoutCompat#tj [992,924][1036,968] z=5
+             ImageView#th +CF [992,924][1036,968] z=2
+          LinearLayout#r3n [0,1017][1080,1127]
+           RecyclerView#r3m +FX [0,1017][1080,1094]
+            FrameLayout#tof +CF [121,1017][420,1094]
+             LinearLayoutCompat#m3f [121,1017][420,1094]
+              TextView#voh [140,1033][401,1077] t="{place_0}" z=2
+            FrameLayout#tof +CF [442,1017][560,1094]
+             LinearLayoutCompat#m3f [442,1017][560,1094]
+              TextView#voh [461,1033][541,1077] t="{place_1}" z=2
+            FrameLayout#tof +CF [582,1017][725,1094]
+             LinearLayoutCompat#m3f [582,1017][725,1094]
+              TextView#voh [601,1033][706,1077] t="{place_2}" z=2
+            FrameLayout#tof +CF [747,1017][1080,1094]
+             LinearLayoutCompat#m3f [747,1017][1080,1094]
+              TextView#voh [766,1033][1080,1077] t="{place_3}" z=2
+         LinearLayout [0,1127][1080,1273] z=3
+          LinearLayout#vp5 [0,1127][1080,1273]
+           LinearLayoutCompat [0,1127][1080,1273]
+            Button#d0z +CF [0,1127][1080,1273] d="{everyone}"
+             ImageView#j2c [44,1171][99,1226] z=2
+             TextView#w4m [121,1174][623,1226] t="{everyone}" z=3
+             LinearLayout#x0w [992,1174][1036,1233] z=5
+              LinearLayoutCompat [992,1174][1036,1233]
+               ImageView#j2c [992,1181][1036,1225] z=2
+         FrameLayout [0,1273][1080,1477] z=4
+          LinearLayout#f6m [0,1273][1080,1477]
+           LinearLayoutCompat [0,1273][1080,1477]
+            Button#d0z +CF [0,1273][1080,1477] d="{privacy}, {privacy_desc}"
+             ImageView#j2c [44,1317][99,1372] z=2
+             TextView#w4m [121,1320][409,1372] t="{privacy}" z=3
+             LinearLayout#x0w [992,1320][1036,1379] z=5
+              LinearLayoutCompat [992,1320][1036,1379]
+               ImageView#j2c [992,1327][1036,1371] z=2
+             TextView#uv6 [121,1389][927,1433] t="{privacy_desc}"
+         FrameLayout [0,1477][1080,1681] z=5
+          LinearLayout#f6m [0,1477][1080,1681]
+           LinearLayoutCompat [0,1477][1080,1681]
+            Button#d0z +CF [0,1477][1080,1681] d="{more_options}, {more_options_desc}"
+             ImageView#j2c [44,1521][99,1576] d="{settings}" z=2
+             TextView#w4m [121,1524][362,1576] t="{more_options}" z=3
+             LinearLayout#x0w [992,1524][1036,1583] z=5
+              LinearLayoutCompat [992,1524][1036,1583]
+               ImageView#j2c [992,1531][1036,1575] z=2
+             TextView#uv6 [121,1593][710,1637] t="{more_options_desc}"
+       LinearLayout#lao [0,1681][1080,1836]
+        LinearLayout +CF [0,1681][1080,1836]
+         LinearLayout +F [0,1681][1080,1836]
+          LinearLayout#u7w [44,1725][1003,1792]
+           ImageView#t_c [44,1731][99,1786] d="{share}"
+           LinearLayout [121,1732][272,1784]
+            TextView#tbp [121,1732][272,1784] t="{share_to}"
+          LinearLayout#laq [1003,1736][1036,1780] z=3
+           ImageView#sxc +CF [1014,1736][1036,1780] z=2
+    RelativeLayout#bw7 [0,2139][1080,2337]
+     RelativeLayout#rzz [0,2139][1080,2172]
+      LinearLayout#v3x [0,2139][1080,2172]
+     LinearLayout#fgc [33,2172][1047,2304] z=6
+      Button#fex +CF [33,2172][529,2304] t="{drafts}"
+      View#cok [529,2172][551,2194]
+      Button#qrb +CF [551,2172][1047,2304] t="{post}" @post
+ FrameLayout [0,0][1080,2337] z=1
+""")
+
+# tt4703_fr_publish_uploading: the progress bubble, a window of its own (after the app's)
+UPLOAD_4703 = Layout("""
+FrameLayout [42,284][160,442] z=0
+ ViewGroup#uxb [42,284][160,442]
+  ImageView#c2h [42,284][160,442] z=3
+  View#c2i [42,284][160,442] z=4
+  FrameLayout#foa [47,309][156,418] z=5
+   View#mbf [47,309][156,418]
+   TextView#tvProgress [66,344][137,383] t="{percent}"
+""")
+
+# tt4663_en_publish_uploading (46.6.3: the build nearest 43.1.4 that shows the bubble)
+UPLOAD_4663 = Layout("""
+FrameLayout [32,284][150,442] z=0
+ ViewGroup#uio [32,284][150,442]
+  ImageView#c0r [32,284][150,442] z=3
+  View#c0s [32,284][150,442] z=4
+  FrameLayout#fk4 [37,309][146,418] z=5
+   View#m5m [37,309][146,418]
+   TextView#tvProgress [56,344][127,383] t="{percent}"
+""")
+
+
+# Where a multi-pick grid's tiles go (both builds: 3 columns of 354 px, rows 362 px apart).
+TILE_DX, TILE_DY = (0, 359, 717), 362
+GRID_BOTTOM = 2137  # the grid's bottom edge with nothing picked (47.0.3 picked: 1822)
+STRIP_DX = 184  # 47.0.3's strip of picked items: one every 184 px
+
+BUILDS: dict[str, dict[str, Layout]] = {
+    "tt4314": {"camera": CAMERA_4314, "panel": PANEL_4314, "tile": TILE_4314,
+               "post": POST_4314},
+    "tt4703": {"camera": CAMERA_4703, "panel": PANEL_4703, "tile": TILE_4703,
+               "strip": STRIP_ITEM_4703, "editor": EDITOR_4703, "post": POST_4703,
+               "upload": UPLOAD_4703},
+    "tt4663": {"upload": UPLOAD_4663},
+}  # fmt: skip
+# A screen a build has no dump of comes from the nearest build that has one (46.6.3's upload
+# window is 43.1.4's nearest).
+NEAREST_FOR = {"tt4314": ("tt4314", "tt4663", "tt4703"), "tt4693": ("tt4703", "tt4314"),
+               "tt4703": ("tt4703", "tt4314")}  # fmt: skip
+
+
+def layout(app: TikTokApp, name: str) -> Layout:
+    """The layout ``name`` of the app's build, or of the nearest build that has one."""
+    for build in NEAREST_FOR.get(app_build(app), ("tt4703", "tt4314")):
+        table = BUILDS.get(build, {})
+        if name in table:
+            return table[name]
+    raise KeyError(name)
+
+
+def _duration(item: MediaItem) -> str:
+    """A video's length as the tiles show it (``00:15``): the sim's media carry none, so it
+    comes from the file's name."""
+    seconds = 5 + sum(item.name.encode()) % 55
+    return f"00:{seconds:02d}"
+
+
+def _camera_values(app: TikTokApp, sound: Sound | None) -> dict[str, Any]:
+    s = Strings(STRINGS, app)
+    keys = (
+        "add_sound",
+        "music",
+        "tool_new",
+        "tool_more",
+        *(f"mode_{i}" for i in range(5)),
+        *(f"bottom_{i}" for i in range(3)),
+        *(f"tool_{i}" for i in range(6)),
+    )
+    values: dict[str, Any] = {k: s(k) for k in keys}
+    values["sound_label"] = sound.name if sound else s("add_sound")
+    values["panel"] = []
+    return values
+
 
 class CameraScreen(Screen):
-    """The camera: ``Upload`` opens the gallery; a sound chosen on a sound page shows on top."""
+    """The camera: the gallery button (bottom left, no words) opens the gallery; the sound pill
+    (a sound chosen on a sound page shows there) opens the sound picker."""
 
     activity = CREATE_ACTIVITY
     name = "camera"
+    chrome = None  # the camera activity's own root (s8e / v4t), as dumped
 
     def __init__(self, sound: Sound | None = None, post_way: str = "addButton") -> None:
         super().__init__()
         self.sound = sound
         self.post_way = post_way
 
-    def build(self, app: TikTokApp) -> Node:
-        rid = app.rid
-        root = Node(FL, resource_id=rid("root"))
-        root.add(
-            icon(Rect(0, 100, 130, 230), "Back", rid("camera_close"), "back"),
-            text(
-                Rect(340, 110, 740, 210),
-                self.sound.name if self.sound else "Add sound",
-                rid("camera_sound"),
-                "sound",
-            ),  # fmt: skip
-            icon(Rect(440, 1950, 640, 2150), "Record video", rid("camera_record"), "record"),
-            text(Rect(800, 1990, 1000, 2110), "Upload", rid("camera_upload"), "upload"),
-        )
-        return root
+    def build(self, app: TikTokApp) -> list[Node]:  # type: ignore[override]
+        return layout(app, "camera").nodes(_camera_values(app, self.sound), app.package)
 
     def on_tap(self, app: TikTokApp, action: str) -> None:
         if action == "upload":
             app.open_gallery(GalleryScreen(multi=True, camera=self))
+        elif action == "sound":
+            app.push(SoundPicker(self))
 
 
 class GalleryScreen(Screen):
-    """The media picker (multi-pick for posts, single-pick for a comment's image)."""
+    """The media picker: multi-pick over the camera (posts), single-pick (a comment's image)."""
 
     activity = GALLERY_ACTIVITY
     name = "gallery"
@@ -95,8 +1092,12 @@ class GalleryScreen(Screen):
         self.multi = multi
         self.camera = camera
         self.on_pick = on_pick
-        self.tab = "All"
+        self.tab = "All" if multi else "Photos"
         self.selected: list[str] = []  # paths, in the order picked
+
+    @property
+    def chrome(self) -> str | None:  # type: ignore[override]
+        return None if self.multi else "main"  # multi-pick is drawn in the camera's window
 
     def items(self, app: TikTokApp) -> list[MediaItem]:
         if not self.multi:
@@ -104,46 +1105,66 @@ class GalleryScreen(Screen):
         kind = {"All": None, "Videos": "video", "Photos": "image"}[self.tab]
         return app.phone.media.items(kind)
 
-    def build(self, app: TikTokApp) -> Node:
-        rid = app.rid
-        root = Node(FL, resource_id=rid("root"))
-        root.add(icon(Rect(0, 100, 130, 230), "Back", rid("gallery_close"), "back"))
-        if self.multi:
-            tabs = Node(LL, Rect(0, 240, SCREEN_W, 340), resource_id=rid("gallery_tabs"))
-            for i, name in enumerate(self.TABS):
-                tabs.add(text(Rect(i * 360, 240, (i + 1) * 360, 340), name, rid("gallery_tab"),
-                              f"tab:{name}", selected=self.tab == name))  # fmt: skip
-            root.add(tabs)
-        else:
-            root.add(text(Rect(340, 110, 740, 210), "Select photo", rid("dialog_title")))
-        grid = Node(RV, Rect(0, 360, SCREEN_W, 2180), scrollable=True,
-                    resource_id=rid("gallery_grid"))  # fmt: skip
-        for i, item in enumerate(self.items(app)[:15]):
-            left, top = (i % 3) * 360, 360 + (i // 3) * 360
-            label = "Video" if item.kind == "video" else "Photo"
-            tile = Node(FL, Rect(left, top, left + 360, top + 360), clickable=True,
-                        content_desc=f"{label}, {item.name}", resource_id=rid("gallery_tile"),
-                        action=f"tile:{item.path}")  # fmt: skip
-            if self.multi:
-                picked = item.path in self.selected
-                order = str(self.selected.index(item.path) + 1) if picked else ""
-                tile.add(Node(TV, Rect(left + 270, top + 10, left + 350, top + 90), text=order,
-                              content_desc="Select", clickable=True, checkable=True,
-                              checked=picked, selected=picked, resource_id=rid("gallery_select"),
-                              action=f"select:{item.path}"))  # fmt: skip
-            grid.add(tile)
-        if not self.items(app):
-            grid.add(text(Rect(140, 1000, 940, 1080), "No photos or videos", rid("profile_empty")))
-        root.add(grid)
-        if self.multi:
-            root.add(Node(BTN, Rect(700, 2220, 1040, 2360), text="Next", clickable=True,
-                          enabled=bool(self.selected), resource_id=rid("gallery_next"),
-                          action="next"))  # fmt: skip
-        return root
+    def build(self, app: TikTokApp) -> list[Node]:  # type: ignore[override]
+        s = Strings(STRINGS, app)
+        pkg = app.package
+        picked = bool(self.selected)
+        two_part = app_build(app) != "tt4314"  # 47.0.3's gallery shows the picked ones apart
+        bottom = 1822 if picked and two_part else GRID_BOTTOM
+        values: dict[str, Any] = {
+            "recents": s("recents"), "close": s("close"),
+            "select_multiple": s("select_multiple"), "autocut": s("autocut"),
+            "next": s("next_n", n=len(self.selected)) if picked else s("next"),
+            "can_next": picked, "picked": picked and two_part,
+            "tiles": self._tiles(app, pkg, bottom),
+            "strip": self._strip(app, pkg) if two_part else [],
+        }  # fmt: skip
+        for tab in self.TABS:
+            key = f"tab_{tab.lower()}"
+            values[key] = s(key)
+            values[f"{key}_sel"] = self.tab == tab
+            values[f"{key}_clk"] = self.tab != tab
+        panel = layout(app, "panel").nodes(values, pkg)
+        if not self.multi:
+            return panel
+        camera = self.camera or CameraScreen()
+        cam = _camera_values(app, camera.sound)
+        cam["panel"] = panel
+        return layout(app, "camera").nodes(cam, pkg)
+
+    def _tiles(self, app: TikTokApp, pkg: str, bottom: int) -> list[Node]:
+        tile = layout(app, "tile")
+        top = tile.roots[0].bounds[1]
+        out = []
+        for i, item in enumerate(self.items(app)):
+            dy = (i // 3) * TILE_DY
+            if top + dy >= bottom:
+                break
+            picked = item.path in self.selected
+            node = tile.build({
+                "tile": f"tile:{item.path}", "select": f"select:{item.path}",
+                "multi": self.multi, "picked": picked, "video": item.kind == "video",
+                "order": str(self.selected.index(item.path) + 1) if picked else "",
+                "duration": _duration(item),
+            }, pkg, dx=TILE_DX[i % 3], dy=dy)  # fmt: skip
+            out.append(_clip(node, bottom))
+        return out
+
+    def _strip(self, app: TikTokApp, pkg: str) -> list[Node]:
+        by_path = {m.path: m for m in app.phone.media.items()}
+        out = []
+        for i, path in enumerate(self.selected):
+            item = by_path.get(path)
+            if item is None or 32 + i * STRIP_DX >= SCREEN_W:
+                continue
+            out.append(STRIP_ITEM_4703.build(
+                {"select": f"select:{path}", "duration": _duration(item) if item.kind == "video"
+                 else ""}, pkg, dx=i * STRIP_DX))  # fmt: skip
+        return out
 
     def on_tap(self, app: TikTokApp, action: str) -> None:
         kind, _, arg = action.partition(":")
-        if kind == "tab":
+        if kind == "tab" and self.multi:
             self.tab = arg
         elif kind in ("tile", "select"):
             if not self.multi:
@@ -154,17 +1175,28 @@ class GalleryScreen(Screen):
                 self.selected.remove(arg)
             else:
                 self.selected.append(arg)
-        elif action == "next" and self.selected:
+        elif action == "next" and self.multi and self.selected:
             camera = self.camera or CameraScreen()
             app.push(EditorScreen(list(self.selected), sound=camera.sound,
                                   post_way=camera.post_way))  # fmt: skip
 
 
+def _clip(node: Node, bottom: int) -> Node:
+    """A tile cut at the grid's bottom edge (what is below it is not on screen)."""
+    b = node.bounds
+    if b.bottom > bottom:
+        node.bounds = Rect(b.left, b.top, b.right, bottom)
+    node.children = [_clip(c, bottom) for c in node.children if c.bounds.top < bottom]
+    return node
+
+
 class EditorScreen(Screen):
-    """The editor: ``Add sound``, ``Volume``, ``Next``; holds the media and the chosen sound."""
+    """The editor: the sound pill (and its remove button), the tools, ``Suivant``; holds the
+    media and the chosen sound."""
 
     activity = EDIT_ACTIVITY
     name = "editor"
+    chrome = None
 
     def __init__(self, media: list[str], *, sound: Sound | None, post_way: str) -> None:
         super().__init__()
@@ -178,107 +1210,124 @@ class EditorScreen(Screen):
 
         return "images" if all(media_kind(p) == "image" for p in self.media) else "video"
 
-    def build(self, app: TikTokApp) -> Node:
-        rid = app.rid
-        root = Node(FL, resource_id=rid("root"))
-        root.add(self.back_button(app))
-        tools = Node(LL, Rect(900, 300, 1080, 1200), resource_id=rid("editor_tools"))
-        tools.add(text(Rect(900, 300, 1080, 400), "Volume", rid("editor_volume"), "volume"))
-        root.add(
-            text(Rect(340, 110, 740, 210), "Add sound", rid("editor_sound"), "sound"),
-            tools,
-        )
-        if self.sound is not None:
-            root.add(text(Rect(240, 220, 840, 290), self.sound.name, rid("editor_sound_name")))
-        root.add(button(Rect(700, 2220, 1040, 2360), "Next", rid("editor_next"), "next"))
-        return root
+    def build(self, app: TikTokApp) -> list[Node]:  # type: ignore[override]
+        s = Strings(STRINGS, app)
+        keys = ("tool_settings", "tool_share", "tool_edit", "tool_audio", "tool_text",
+                "tool_stickers", "tool_effects", "tool_filters", "tool_voice", "your_story",
+                "next", "templates")  # fmt: skip
+        values: dict[str, Any] = {k: s(k) for k in keys}
+        values["has_sound"] = self.sound is not None
+        values["sound_label"] = self.sound.name if self.sound else s("add_sound")
+        return layout(app, "editor").nodes(values, app.package)
 
     def on_tap(self, app: TikTokApp, action: str) -> None:
         if action == "sound":
             app.push(SoundPicker(self))
+        elif action == "remove_sound":
+            self.sound = None
         elif action == "next":
             app.push(PostScreen(self))
 
 
 class SoundPicker(Screen):
-    """Sounds for the editor: ``Search sounds`` filters as one types; ``Use this sound``."""
+    """Sounds for the editor or the camera: ``Search sounds`` filters as one types; picking a
+    row shows ``Use this sound``. No real dump shows it: the shape is the model's own (a sheet
+    over the screen it was opened from, its ids from the version's hashed table)."""
 
     activity = EDIT_ACTIVITY
     name = "sound_picker"
+    chrome = None  # drawn in the window of the screen below it
 
-    def __init__(self, editor: EditorScreen) -> None:
+    def __init__(self, target: EditorScreen | CameraScreen) -> None:
         super().__init__()
-        self.editor = editor
+        self.target = target
         self.fields = {"query": ""}
+        self.focused = "query"
         self.choice: Sound | None = None
 
-    def build(self, app: TikTokApp) -> Node:
+    def build(self, app: TikTokApp) -> list[Node]:  # type: ignore[override]
+        below = self.target.build(app)
+        return [*below, self._sheet(app)]
+
+    def _sheet(self, app: TikTokApp) -> Node:
+        s = Strings(STRINGS, app)
         rid = app.rid
-        root = Node(FL, resource_id=rid("root"))
-        root.add(
-            self.back_button(app),
-            edit(
-                Rect(140, 110, 1060, 210),
-                self,
-                "query",
-                rid("sound_search"),
-                hint="Search sounds",
-                desc="Search sounds",
-            ),  # fmt: skip
-        )
-        rows = Node(RV, Rect(0, 240, SCREEN_W, 2180), scrollable=True,
-                    resource_id=rid("sound_list"))  # fmt: skip
-        for i, sound in enumerate(app.world.sounds(self.fields["query"])):
-            top = 240 + i * 180
-            row = Node(LL, Rect(0, top, SCREEN_W, top + 180), clickable=True,
-                       selected=self.choice == sound, resource_id=rid("sound_row"),
-                       action=f"pick:{i}")  # fmt: skip
-            row.add(text(Rect(200, top + 50, 1000, top + 130), sound.name, rid("sound_row_name")))
+        query = self.fields["query"]
+        rows = Node("androidx.recyclerview.widget.RecyclerView", Rect(0, 1040, SCREEN_W, 2180),
+                    resource_id=rid("sound_list"), scrollable=True,
+                    focusable=True)  # fmt: skip
+        for i, sound in enumerate(app.world.sounds(query)):
+            top = 1040 + i * 180
+            row = Node("android.widget.LinearLayout", Rect(0, top, SCREEN_W, top + 180),
+                       clickable=True, focusable=True, selected=self.choice == sound,
+                       resource_id=rid("sound_row"), action=f"pick:{i}")  # fmt: skip
+            row.add(Node("android.widget.ImageView", Rect(42, top + 30, 162, top + 150)),
+                    Node("android.widget.TextView", Rect(190, top + 50, 1000, top + 130),
+                         text=sound.name, resource_id=rid("sound_row_name")))  # fmt: skip
             rows.add(row)
-        root.add(rows)
+        sheet = Node("android.widget.LinearLayout", Rect(0, 760, SCREEN_W, 2337),
+                     resource_id=rid("sound_info"), clickable=True)  # fmt: skip
+        sheet.add(
+            Node("android.widget.TextView", Rect(340, 790, 740, 870), text=s("sounds_title"),
+                 resource_id=rid("sound_title")),
+            Node("android.widget.EditText", Rect(42, 900, 1038, 1010),
+                 text=query or s("search_sounds"), hint=s("search_sounds"), clickable=True,
+                 focusable=True, long_clickable=True, focused=self.focused == "query",
+                 resource_id=rid("sound_search"), field="query", action="focus:query"),
+            rows,
+        )  # fmt: skip
         if self.choice is not None:
-            root.add(button(Rect(240, 2200, 840, 2340), "Use this sound", rid("sound_use"), "use"))
-        return root
+            sheet.add(Node("android.widget.Button", Rect(240, 2200, 840, 2320),
+                           text=s("use_sound"), clickable=True, focusable=True,
+                           resource_id=rid("sound_use"), action="use"))  # fmt: skip
+        backdrop = Node("android.view.View", Rect(0, 0, SCREEN_W, 760), clickable=True,
+                        action="back")  # fmt: skip
+        return Node(
+            "android.widget.FrameLayout",
+            Rect(0, 0, SCREEN_W, 2337),
+            resource_id=rid("sound_list") + "_root",
+        ).add(backdrop, sheet)
 
     def on_tap(self, app: TikTokApp, action: str) -> None:
         if action.startswith("pick:"):
             self.choice = app.world.sounds(self.fields["query"])[int(action[5:])]
         elif action == "use" and self.choice is not None:
-            self.editor.sound = self.choice
+            self.target.sound = self.choice
             app.back()
 
 
 class PostScreen(Screen):
-    """The last step: the caption field (content-desc ``Describe your post``) and ``Post``."""
+    """The last step: the caption field and ``Publier``."""
 
     activity = PUBLISH_ACTIVITY
     name = "post"
+    chrome = None
 
     def __init__(self, editor: EditorScreen) -> None:
         super().__init__()
         self.editor = editor
         self.fields = {"caption": ""}
 
-    def build(self, app: TikTokApp) -> Node:
-        rid = app.rid
-        root = Node(FL, resource_id=rid("root"))
-        root.add(
-            self.back_button(app),
-            edit(
-                Rect(40, 260, 760, 600),
-                self,
-                "caption",
-                rid("post_caption"),
-                hint="Add a catchy title",
-                desc="Describe your post",
-            ),  # fmt: skip
-            button(Rect(560, 2220, 1040, 2360), "Post", rid("post_button"), "post"),
-            button(Rect(40, 2220, 520, 2360), "Drafts", rid("post_drafts"), "drafts"),
-        )
-        return root
+    def build(self, app: TikTokApp) -> list[Node]:  # type: ignore[override]
+        s = Strings(STRINGS, app)
+        keys = ("preview", "edit_cover", "hashtags", "mention", "location", "more_info",
+                "add_link", "everyone", "privacy", "privacy_desc", "more_options",
+                "more_options_desc", "settings", "share", "share_to", "drafts", "post",
+                *(f"place_{i}" for i in range(4)))  # fmt: skip
+        values: dict[str, Any] = {k: s(k) for k in keys}
+        values["caption_text"] = self.fields["caption"] or s("caption_hint")
+        values["caption_hint"] = s("caption_hint")
+        values["caption_focused"] = self.focused == "caption"
+        return layout(app, "post").nodes(values, app.package)
 
     def on_tap(self, app: TikTokApp, action: str) -> None:
-        if action == "post":
+        if action == "hashtag":
+            self.fields["caption"] += "#"
+            self.focused = "caption"
+        elif action == "mention":
+            self.fields["caption"] += "@"
+            self.focused = "caption"
+        elif action == "post":
             if app.rng.random() < 0.5:
                 app.show_overlay(PublishDialog(self))
             else:
@@ -286,6 +1335,9 @@ class PostScreen(Screen):
 
     def publish(self, app: TikTokApp) -> None:
         ed = self.editor
+        providers = type(app).window_providers
+        if upload_window not in providers:
+            providers.append(upload_window)
         app.start_upload(
             caption=self.fields["caption"],
             media=[p.rsplit("/", 1)[-1] for p in ed.media],
@@ -296,7 +1348,9 @@ class PostScreen(Screen):
 
 
 class PublishDialog(Screen):
-    """``Publish now?`` with ``Publish now`` and ``Cancel``."""
+    """``Publier la vidéo publiquement ?`` with ``Publier maintenant`` and ``Annuler``: a window
+    of its own over the post screen (no dump shows it: a bottom sheet of the model's own, its
+    title's id ``w4m`` from the real-device locale files)."""
 
     activity = PUBLISH_ACTIVITY
     name = "publish_dialog"
@@ -306,16 +1360,58 @@ class PublishDialog(Screen):
         self.post = post
 
     def build(self, app: TikTokApp) -> Node:
+        s = Strings(STRINGS, app)
         rid = app.rid
-        panel = Node(LL, Rect(90, 950, 990, 1450), resource_id=rid("dialog_panel"))
+        pkg = app.package
+        panel = Node("android.widget.LinearLayout", Rect(0, 1700, SCREEN_W, 2337),
+                     resource_id=rid("dialog_panel"), clickable=True)  # fmt: skip
         panel.add(
-            text(Rect(130, 1000, 950, 1100), "Publish now?", rid("dialog_title")),
-            button(Rect(130, 1300, 530, 1420), "Cancel", rid("dialog_cancel"), "cancel"),
-            button(Rect(550, 1300, 950, 1420), "Publish now", rid("dialog_confirm"), "publish"),
-        )
-        return Node(FL, resource_id=rid("dialog_root"), clickable=True).add(panel)
+            Node("android.widget.TextView", Rect(64, 1760, 1016, 1860), text=s("publish_title"),
+                 resource_id=f"{pkg}:id/w4m"),
+            Node("android.widget.Button", Rect(64, 1960, 1016, 2080), text=s("publish_now"),
+                 clickable=True, focusable=True, resource_id=rid("dialog_confirm"),
+                 action="publish"),
+            Node("android.widget.Button", Rect(64, 2110, 1016, 2230), text=s("cancel"),
+                 clickable=True, focusable=True, resource_id=rid("dialog_cancel"),
+                 action="cancel"),
+        )  # fmt: skip
+        return Node("android.widget.FrameLayout", Rect(0, 0, SCREEN_W, 2400)).add(
+            Node("android.widget.FrameLayout", Rect(0, 0, SCREEN_W, 2337),
+                 resource_id="android:id/content").add(
+                Node("android.view.View", Rect(0, 0, SCREEN_W, 1700), clickable=True,
+                     resource_id=rid("dialog_root"), action="cancel"),
+                panel))  # fmt: skip
 
     def on_tap(self, app: TikTokApp, action: str) -> None:
         app.close_overlay()
         if action == "publish":
             self.post.publish(app)
+
+
+def pending_upload(app: TikTokApp) -> Upload | None:
+    """The upload still running (the oldest), if any."""
+    for up in app.uploads:
+        if not up.recorded:
+            return up
+    return None
+
+
+def upload_percent(app: TikTokApp) -> str | None:
+    """The upload's progress as TikTok prints it (``66%``), or None when nothing uploads."""
+    up = pending_upload(app)
+    if up is None:
+        return None
+    span = max(up.done_at - up.started, 1e-9)
+    return f"{min(99, max(0, int((app.clock.now() - up.started) / span * 100)))}%"
+
+
+def upload_window(app: TikTokApp) -> Node | None:
+    """The upload progress bubble: a window of its own over the app while a post uploads
+    (tt4703_fr_publish_uploading, tt4663_en_publish_uploading), gone once it is posted. A
+    :attr:`TikTokApp.window_providers` entry."""
+    if not app.running:
+        return None
+    percent = upload_percent(app)
+    if percent is None:
+        return None
+    return layout(app, "upload").build({"percent": percent}, app.package)
