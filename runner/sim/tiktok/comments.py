@@ -39,49 +39,15 @@ from typing import TYPE_CHECKING, Any
 
 from runner.sim.hierarchy import Node, Rect
 from runner.sim.tiktok.base import MAIN_ACTIVITY, Screen
-from runner.sim.tiktok.looks import LRM, Strings, build_of, full_count, pick
+from runner.sim.tiktok.looks import Words, build_of, pick
 from runner.sim.tiktok.spec import Layout
+from runner.sim.tiktok.strings import count
 
 if TYPE_CHECKING:
     from runner.sim.tiktok.app import TikTokApp
     from runner.sim.tiktok.world import Video
 
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": LRM + "{n} comments",
-        "title_empty": "Comments",
-        "empty": "Be the first to comment on this video",
-        "search": LRM + "\u2068Search:\u2069",
-        "search_icon": "Search",
-        "reply": "Reply",
-        "view_replies": "View {n} replies",
-        "hours_ago": "{n}h",
-        "just_now": "Just now",
-        "field": "Add comment…",
-        "stickers": "Stickers",
-        "mention": "Mention someone",
-        "close": "Close",
-        "video": "Video",
-        "creator_likes": "{n} likes",
-    },
-    "fr": {
-        "title": LRM + "{n} commentaires",
-        "title_empty": "Commentaires",
-        "empty": "Sois le premier ou la première à commenter cette vidéo",
-        "search": LRM + "\u2068Rechercher :\u2069",
-        "search_icon": "Rechercher",
-        "reply": "Répondre",
-        "view_replies": "Afficher {n} réponses",
-        "hours_ago": "{n} h",
-        "just_now": "À l'instant",
-        "field": "Ajouter un commentaire…",
-        "stickers": "Stickers",
-        "mention": "Mentionne quelqu'un",
-        "close": "Fermer",
-        "video": "Vidéo",
-        "creator_likes": "{n} j'aime",
-    },
-}
+# The words: ``comment_*`` keys of runner.sim.tiktok.strings (en, fr).
 
 # --------------------------------------------------------------------------- tt4703 (47.0.3)
 # tt4703_fr_comment_sheet: the video page behind (g3y) and the sheet (el7: in the dump a sibling
@@ -567,7 +533,7 @@ class CommentsSheet(Screen):
 
     def build(self, app: TikTokApp) -> list[Node]:  # type: ignore[override]
         build = pick(BUILDS, app)
-        s = Strings(STRINGS, app)
+        s = Words(app, "comment_")
         video = self.video
         total = video.comments + app.own_comment_count(video.id)
         empty = total == 0
@@ -585,15 +551,15 @@ class CommentsSheet(Screen):
             "search_query": f"\u200e\u2068{words[0] if words else video.creator}\u2069",
             "search_icon": s("search_icon"),
             "creator": video.creator,
-            "creator_likes": s("creator_likes", n=full_count(video.likes, s.lang)),
-            "title": s("title", n=full_count(total, s.lang)) if total else s("title_empty"),
+            "creator_likes": s("creator_likes", n=count(app, video.likes)),
+            "title": s("title", n=count(app, total)) if total else s("title_empty"),
             "close": s("close"),
             "list": self._list(app, build, s, pkg, list_top, field_top, empty),
             "input": self._input(build, s, pkg, field_top, empty),
         }
         return build.root.nodes(values, pkg)
 
-    def _list(self, app: TikTokApp, build: _Build, s: Strings, pkg: str, top: int,
+    def _list(self, app: TikTokApp, build: _Build, s: Words, pkg: str, top: int,
               bottom: int, empty: bool) -> Node:  # fmt: skip
         box = build.list.build({}, pkg)
         for node in (box, *box.children):
@@ -608,7 +574,7 @@ class CommentsSheet(Screen):
             if y >= bottom:
                 break
             values = {"user": user, "text": body, "date": date, "reply": s("reply"),
-                      "likes": full_count(likes, s.lang) if likes else "",
+                      "likes": count(app, likes) if likes else "",
                       "profile": f"profile:{user}", "like_desc": like_desc,
                       "dislike_desc": dislike_desc}  # fmt: skip
             layout, base = ((build.row_image, build.row_image_base) if image
@@ -624,7 +590,7 @@ class CommentsSheet(Screen):
         rv.children = [c for c in (_clip(k, bottom) for k in rv.children) if c is not None]
         return box
 
-    def _rows(self, app: TikTokApp, s: Strings
+    def _rows(self, app: TikTokApp, s: Words
               ) -> list[tuple[str, str, str | None, str, int, int]]:  # fmt: skip
         """(user, text, image, date, likes, replies): own comments newest first, then others'."""
         vid = self.video.id
@@ -636,7 +602,7 @@ class CommentsSheet(Screen):
                         2 + (h >> 12) % 6 if i % 2 else 0))  # fmt: skip
         return out
 
-    def _input(self, build: _Build, s: Strings, pkg: str, top: int, empty: bool) -> Node:
+    def _input(self, build: _Build, s: Words, pkg: str, top: int, empty: bool) -> Node:
         above: list[Node] = []
         y = top
         if self.image:
@@ -698,7 +664,7 @@ def comment_bar(app: TikTokApp) -> Node:
     """The comment bar of a video opened on its own (tt4703_fr_video_page_comment_bar; 43.1.4
     has no dump of it and shows the same). Its taps are the actions ``comments:bar`` and
     ``comments:image``: hand them to :func:`open_from_bar`."""
-    return BAR_4703.build({"field": Strings(STRINGS, app)("field")}, app.package)
+    return BAR_4703.build({"field": Words(app, "comment_")("field")}, app.package)
 
 
 def open_from_bar(app: TikTokApp, video: Video, action: str, behind: Screen | None = None

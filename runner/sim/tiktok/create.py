@@ -48,7 +48,7 @@ from runner.sim.tiktok.base import (
     PUBLISH_ACTIVITY,
     Screen,
 )
-from runner.sim.tiktok.looks import Strings, app_build
+from runner.sim.tiktok.looks import Words
 from runner.sim.tiktok.spec import Layout
 from runner.sim.tiktok.world import Sound
 
@@ -58,76 +58,7 @@ if TYPE_CHECKING:
 
 PickFn = Callable[["TikTokApp", list[str]], None]
 
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        # camera (tt4314_publish_post_screen is the only English create dump: the rest from the
-        # locale files where they have the words, else TikTok's English UI as commonly shown)
-        "add_sound": "Add sound",
-        "music": "Music",
-        "mode_0": "10m", "mode_1": "60s", "mode_2": "15s", "mode_3": "PHOTO", "mode_4": "TEXT",
-        "bottom_0": "LIVE", "bottom_1": "POST", "bottom_2": "CREATE",
-        "tool_0": "Flip", "tool_1": "Flash", "tool_2": "Speed", "tool_3": "Filters",
-        "tool_4": "Beauty", "tool_5": "Timer", "tool_new": "New", "tool_more": "Show more",
-        # gallery
-        "recents": "Recents", "close": "Close",
-        "tab_all": "All", "tab_videos": "Videos", "tab_photos": "Photos",
-        "select_multiple": "Select multiple", "autocut": "AutoCut",
-        "next": "Next", "next_n": "Next ({n})",
-        # editor
-        "tool_settings": "Settings", "tool_share": "Share", "tool_edit": "Edit",
-        "tool_audio": "Audio", "tool_text": "Text", "tool_stickers": "Stickers",
-        "tool_effects": "Effects", "tool_filters": "Filters", "tool_voice": "Voiceover",
-        "your_story": "Your Story", "templates": "Templates",
-        # sound picker (no dump)
-        "sounds_title": "Sounds", "search_sounds": "Search sounds", "use_sound": "Use this sound",
-        # post screen (tt4314_publish_post_screen; its anonymised words filled in)
-        "caption_hint": "Add a description...", "preview": "Preview", "edit_cover": "Edit cover",
-        "hashtags": "Hashtags", "mention": "Mention", "location": "Location",
-        "more_info": "More info", "add_link": "Add link",
-        "everyone": "Everyone can view this post", "privacy": "Privacy settings",
-        "privacy_desc": "Allow Duet, Stitch, comments, stickers, and Story.",
-        "more_options": "More options", "more_options_desc": "Manage quality and upload settings",
-        "settings": "Settings", "share": "Share", "share_to": "Share to", "drafts": "Drafts",
-        "post": "Post",
-        "place_0": "Paris", "place_1": "Lyon", "place_2": "Lille", "place_3": "Nantes, France",
-        # publish dialog (locale:publish_composer.publish_confirm_*)
-        "publish_title": "Publish video publicly?", "publish_now": "Publish now",
-        "cancel": "Cancel",
-    },
-    "fr": {
-        "add_sound": "Ajouter un son",
-        "music": "Musique",
-        "mode_0": "10 min", "mode_1": "60 s", "mode_2": "15 s", "mode_3": "PHOTO",
-        "mode_4": "TEXTE",
-        "bottom_0": "LIVE", "bottom_1": "PUBLIER", "bottom_2": "CRÉER",
-        "tool_0": "Retourner", "tool_1": "Flash", "tool_2": "Vitesse", "tool_3": "Filtres",
-        "tool_4": "Embellir", "tool_5": "Minuteur", "tool_new": "Nouveau",
-        "tool_more": "Voir plus",
-        "recents": "Récents", "close": "Fermer",
-        "tab_all": "Tout", "tab_videos": "Vidéos", "tab_photos": "Photos",
-        "select_multiple": "Sélection multiple", "autocut": "AutoCut",
-        "next": "Suivant", "next_n": "Suivant ({n})",
-        "tool_settings": "Paramètres", "tool_share": "Partager", "tool_edit": "Modifier",
-        "tool_audio": "Audio", "tool_text": "Texte", "tool_stickers": "Stickers",
-        "tool_effects": "Effets", "tool_filters": "Filtres", "tool_voice": "Voix off",
-        "your_story": "Ta Story", "templates": "Modèles",
-        "sounds_title": "Sons", "search_sounds": "Rechercher des sons",
-        "use_sound": "Utiliser ce son",
-        "caption_hint": "Ajouter une description…", "preview": "Aperçu",
-        "edit_cover": "Modifier la couverture", "hashtags": "Hashtags", "mention": "Mentionner",
-        "location": "Lieu", "more_info": "Plus d'infos", "add_link": "Ajouter un lien",
-        "everyone": "Tout le monde peut voir cette publication",
-        "privacy": "Paramètres de confidentialité",
-        "privacy_desc": "Autoriser les Duos, les Collages, les commentaires, les stickers et ta "
-        "Story.",
-        "more_options": "Plus d'options", "more_options_desc": "Qualité et paramètres d'import",
-        "settings": "Paramètres", "share": "Partager", "share_to": "Partager sur",
-        "drafts": "Brouillons", "post": "Publier",
-        "place_0": "Paris", "place_1": "Lyon", "place_2": "Lille", "place_3": "Nantes, France",
-        "publish_title": "Publier la vidéo publiquement ?",
-        "publish_now": "Publier maintenant", "cancel": "Annuler",
-    },
-}  # fmt: skip
+# The words: ``create_*`` keys of runner.sim.tiktok.strings (en, fr).
 
 # ---------------------------------------------------------------- layouts (as dumped)
 
@@ -1024,7 +955,7 @@ NEAREST_FOR = {"tt4314": ("tt4314", "tt4663", "tt4703"), "tt4693": ("tt4703", "t
 
 def layout(app: TikTokApp, name: str) -> Layout:
     """The layout ``name`` of the app's build, or of the nearest build that has one."""
-    for build in NEAREST_FOR.get(app_build(app), ("tt4703", "tt4314")):
+    for build in NEAREST_FOR.get(app.build, ("tt4703", "tt4314")):
         table = BUILDS.get(build, {})
         if name in table:
             return table[name]
@@ -1039,7 +970,7 @@ def _duration(item: MediaItem) -> str:
 
 
 def _camera_values(app: TikTokApp, sound: Sound | None) -> dict[str, Any]:
-    s = Strings(STRINGS, app)
+    s = Words(app, "create_")
     keys = (
         "add_sound",
         "music",
@@ -1106,10 +1037,10 @@ class GalleryScreen(Screen):
         return app.phone.media.items(kind)
 
     def build(self, app: TikTokApp) -> list[Node]:  # type: ignore[override]
-        s = Strings(STRINGS, app)
+        s = Words(app, "create_")
         pkg = app.package
         picked = bool(self.selected)
-        two_part = app_build(app) != "tt4314"  # 47.0.3's gallery shows the picked ones apart
+        two_part = app.build != "tt4314"  # 47.0.3's gallery shows the picked ones apart
         bottom = 1822 if picked and two_part else GRID_BOTTOM
         values: dict[str, Any] = {
             "recents": s("recents"), "close": s("close"),
@@ -1211,7 +1142,7 @@ class EditorScreen(Screen):
         return "images" if all(media_kind(p) == "image" for p in self.media) else "video"
 
     def build(self, app: TikTokApp) -> list[Node]:  # type: ignore[override]
-        s = Strings(STRINGS, app)
+        s = Words(app, "create_")
         keys = ("tool_settings", "tool_share", "tool_edit", "tool_audio", "tool_text",
                 "tool_stickers", "tool_effects", "tool_filters", "tool_voice", "your_story",
                 "next", "templates")  # fmt: skip
@@ -1250,7 +1181,7 @@ class SoundPicker(Screen):
         return [*below, self._sheet(app)]
 
     def _sheet(self, app: TikTokApp) -> Node:
-        s = Strings(STRINGS, app)
+        s = Words(app, "create_")
         rid = app.rid
         query = self.fields["query"]
         rows = Node("androidx.recyclerview.widget.RecyclerView", Rect(0, 1040, SCREEN_W, 2180),
@@ -1309,7 +1240,7 @@ class PostScreen(Screen):
         self.fields = {"caption": ""}
 
     def build(self, app: TikTokApp) -> list[Node]:  # type: ignore[override]
-        s = Strings(STRINGS, app)
+        s = Words(app, "create_")
         keys = ("preview", "edit_cover", "hashtags", "mention", "location", "more_info",
                 "add_link", "everyone", "privacy", "privacy_desc", "more_options",
                 "more_options_desc", "settings", "share", "share_to", "drafts", "post",
@@ -1360,7 +1291,7 @@ class PublishDialog(Screen):
         self.post = post
 
     def build(self, app: TikTokApp) -> Node:
-        s = Strings(STRINGS, app)
+        s = Words(app, "create_")
         rid = app.rid
         pkg = app.package
         panel = Node("android.widget.LinearLayout", Rect(0, 1700, SCREEN_W, 2337),
