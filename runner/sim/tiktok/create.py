@@ -426,7 +426,8 @@ FrameLayout +CLF [5,381][359,738] @{tile}
   TextView#fl2 [249,678][359,738] t="{duration}"
 """)
 
-# tt4703_fr_publish_gallery_selected: the gallery panel over the camera (tiles: TILE_4703); with nothing picked, its bottom bar alone
+# tt4703_fr_publish_gallery_selected: the gallery panel over the camera (tiles: TILE_4703);
+# with nothing picked, the grid and bottom bar of tt4703_fr_publish_gallery
 PANEL_4703 = Layout("""
 FrameLayout [0,0][1080,2337] z=11
  FrameLayout#puj [0,0][1080,2337]
@@ -501,12 +502,10 @@ FrameLayout [0,0][1080,2337] z=11
          LinearLayout [0,2137][1080,2337] z=6
           LinearLayout#pgj [0,2137][1080,2337] z=2
            FrameLayout#pgl [32,2137][529,2337]
-            LinearLayout#bhy [32,2179][529,2295] z=2
-             LinearLayout#bhx +CLF [32,2179][529,2295]
-              LinearLayout [32,2179][529,2295]
-               FrameLayout#l4u [163,2210][216,2263]
-                ImageView#ohj [163,2210][216,2263]
-               TextView#d2j [232,2210][398,2263] t="{autocut}"
+            FrameLayout#pgk [32,2137][529,2337]
+             RelativeLayout#pgn +CF [32,2137][435,2337]
+              CheckBox#pgc +FKk [32,2211][95,2274]
+              TextView#pgm [111,2214][435,2261] t="{select_multiple}"
            Button#xyk +F clk={can_next} [550,2179][1048,2295] t="{next}" @next
 """)
 
