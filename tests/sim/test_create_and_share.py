@@ -12,6 +12,8 @@ import uiautomator2 as u2
 
 from runner.sim import SimFarm
 from runner.sim.clock import ManualClock
+from runner.sim.hierarchy import walk
+from runner.sim.tiktok.create import uploading_tile
 from tests.sim.conftest import PKG, open_url, push_media
 
 # The camera's gallery button: a clickable view with no words at the bottom left (every build).
@@ -129,6 +131,23 @@ def test_create_flow_posts_a_video_after_the_upload(
     assert post["caption"] == "hello #fyp" and post["media"] == ["clip.mp4"]
     assert post["kind"] == "video" and post["post_way"] == "addButton"
     assert "summer" in post["sound"]["name"]
+
+
+def test_the_own_profile_tile_of_an_upload_shows_its_progress(
+    cd: u2.Device, cfarm: SimFarm, clock: ManualClock
+):
+    push_media(cd, "clip.mp4")
+    open_gallery(cd)
+    select_buttons(cd)[0].click()
+    cd(textStartsWith="Next (1)").click()
+    publish(cd, "tile")
+    app = cfarm.phone("sim-0001").tiktok
+    clock.advance(3)
+    tile = uploading_tile(app, 0, 946)  # tt4314_fr_publish_posted: `94%` on the first tile
+    assert tile is not None and tile.bounds.top == 946
+    assert [n.text for n in walk(tile) if n.text] == ["75%"]
+    clock.advance(2)
+    assert uploading_tile(app, 0, 946) is None
 
 
 def test_multi_pick_photos_in_order(cd: u2.Device, cfarm: SimFarm, clock: ManualClock):

@@ -910,6 +910,17 @@ FrameLayout#s8e [0,0][1080,2337]
  FrameLayout [0,0][1080,2337] z=1
 """)
 
+# tt4314_fr_publish_posted: the own profile during an upload; its first tile is the new post,
+# with a progress bar and the percentage (the own profile places it: see uploading_tile)
+UPLOADING_TILE_4314 = Layout("""
+FrameLayout [0,963][358,1440]
+ ImageView#cover +CF [0,963][358,1440]
+ LinearLayout [0,1309][358,1440] z=2
+  LinearLayout [16,1387][342,1429]
+   View#s36 [16,1402][231,1413]
+   TextView#qjj [247,1388][342,1427] t="{percent}" z=2
+""")
+
 # tt4703_fr_publish_uploading: the progress bubble, a window of its own (after the app's)
 UPLOAD_4703 = Layout("""
 FrameLayout [42,284][160,442] z=0
@@ -940,7 +951,7 @@ STRIP_DX = 184  # 47.0.3's strip of picked items: one every 184 px
 
 BUILDS: dict[str, dict[str, Layout]] = {
     "tt4314": {"camera": CAMERA_4314, "panel": PANEL_4314, "tile": TILE_4314,
-               "post": POST_4314},
+               "post": POST_4314, "uploading_tile": UPLOADING_TILE_4314},
     "tt4703": {"camera": CAMERA_4703, "panel": PANEL_4703, "tile": TILE_4703,
                "strip": STRIP_ITEM_4703, "editor": EDITOR_4703, "post": POST_4703,
                "upload": UPLOAD_4703},
@@ -1319,9 +1330,10 @@ class PublishDialog(Screen):
 
 
 def pending_upload(app: TikTokApp) -> Upload | None:
-    """The upload still running (the oldest), if any."""
+    """The upload still running by the sim's clock (the oldest), if any."""
+    now = app.clock.now()
     for up in app.uploads:
-        if not up.recorded:
+        if not up.recorded and now < up.done_at:
             return up
     return None
 
@@ -1345,3 +1357,15 @@ def upload_window(app: TikTokApp) -> Node | None:
     if percent is None:
         return None
     return layout(app, "upload").build({"percent": percent}, app.package)
+
+
+def uploading_tile(app: TikTokApp, left: int, top: int) -> Node | None:
+    """The own profile's first tile while a post uploads: the post's cover with a progress bar
+    and ``94%`` (tt4314_fr_publish_posted; every build shows it so), its top left corner at
+    (``left``, ``top``); None when nothing uploads."""
+    percent = upload_percent(app)
+    if percent is None:
+        return None
+    tile = layout(app, "uploading_tile")
+    x, y = tile.roots[0].bounds[:2]
+    return tile.build({"percent": percent}, app.package, dx=left - x, dy=top - y)
