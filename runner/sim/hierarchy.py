@@ -103,6 +103,7 @@ class Node:
 
 
 WINDOWS = ""  # the class of the invisible root that holds a screen's windows
+SYSTEMUI = "com.android.systemui"  # its windows (the status bar) are above the apps' ones
 
 
 def windows(*roots: Node) -> Node:
@@ -321,12 +322,23 @@ def _on_top_first(node: Node) -> list[Node]:
 
 
 def hit(root: Node, x: float, y: float) -> Node | None:
-    """The clickable view a tap at (x, y) lands on, or None: the deepest clickable view under the
-    point, children tried from the top of the drawing order down; a view that is neither
-    clickable nor holding a clickable view under the point lets the touch through."""
+    """The clickable view a tap at (x, y) lands on, or None: the topmost window under the point
+    (system windows first), then in it the deepest clickable view under the point, children tried
+    from the top of the drawing order down; a view that is neither clickable nor holding a
+    clickable view under the point lets the touch through to its siblings below (never to
+    another window)."""
 
     def dispatch(node: Node) -> Node | None:
         if not node.bounds.contains(x, y):
+            return None
+        if node.cls == WINDOWS:
+            # The topmost window under the point takes the touch, whether or not a view of it
+            # consumes it (a dialog is modal); system windows (the status bar) are on top.
+            wins = node.children[::-1]
+            wins.sort(key=lambda w: w.package != SYSTEMUI)
+            for win in wins:
+                if win.bounds.contains(x, y):
+                    return dispatch(win)
             return None
         for child in _on_top_first(node):
             taken = dispatch(child)

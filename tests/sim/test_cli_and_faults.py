@@ -52,7 +52,7 @@ def test_tikrunner_sim_options_and_ground_truth_file(tmp_path):
     truth_file = tmp_path / "truth.json"
     proc = subprocess.Popen(
         [sys.executable, "-m", "runner.cli", "sim", "--devices", "1", "--port", "0", "--seed", "3",
-         "--popup-rate", "0", "--latency-ms", "1,2", "--app-version", "32.5.3",
+         "--popup-rate", "0", "--latency-ms", "1,2", "--app-version", "47.0.3",
          "--ground-truth", str(truth_file)],
         stdout=subprocess.PIPE, text=True, env={**os.environ, "ADBUTILS_ADB_PATH": "/bin/false"},
     )  # fmt: skip
@@ -60,10 +60,10 @@ def test_tikrunner_sim_options_and_ground_truth_file(tmp_path):
         line = proc.stdout.readline()
         port = int(re.search(r":(\d+), 1 phones", line).group(1))
         dev = adbutils.AdbClient("127.0.0.1", port, socket_timeout=5).device("sim-0001")
-        assert dev.app_info(PKG).version_name == "32.5.3"
+        assert dev.app_info(PKG).version_name == "47.0.3"
         dev.shell(["am", "start", "-a", "android.intent.action.VIEW", "-d",
                    "https://www.tiktok.com/@kim", "-p", PKG])  # fmt: skip
-        dev.shell(["input", "tap", "540", "955"])  # the Follow button
+        dev.shell(["input", "tap", "345", "636"])  # the follow control (tt4703's profile)
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             if truth_file.exists() and '"kim"' in truth_file.read_text():
@@ -71,7 +71,7 @@ def test_tikrunner_sim_options_and_ground_truth_file(tmp_path):
             time.sleep(0.05)
         truth = json.loads(truth_file.read_text())
         assert truth["sim-0001"]["accounts"]["sim_user_1"]["following"] == ["kim"]
-        assert truth["sim-0001"]["app_version"] == "32.5.3"
+        assert truth["sim-0001"]["app_version"] == "47.0.3"
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
     finally:

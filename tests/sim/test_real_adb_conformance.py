@@ -75,13 +75,19 @@ def scenario(dev: adbutils.AdbDevice) -> dict:
     out = dev.shell(["am", "broadcast", "-a", "android.intent.action.MEDIA_SCANNER_SCAN_FILE",
                      "-d", "file:///sdcard/DCIM/Camera/pic.png"])  # fmt: skip
     open_url(d, "https://www.tiktok.com/@bob/video/7000000000000000042")
-    d(description="Like video").click()
-    d(description="Read or add comments").click()
-    d(description="Add comment").click()
+    d(descriptionStartsWith="Like video. ").click()
+    d(descriptionStartsWith="Read or add comments").click()
+    field = "android.widget.EditText"
+    d(className=field).click()
     d.send_keys("über cool")
-    d(description="Add image").click()
-    d(description="Photo, pic.png").click()
-    d(text="Post").click()
+    icons = d(className=field).sibling(className="android.widget.LinearLayout")
+    icons.child(className="android.widget.ImageView", instance=1).click()  # attach an image
+    d(className="android.widget.GridView").child(
+        className="android.widget.FrameLayout", longClickable=True
+    )[0].click()
+    d(className=field).sibling(className="android.widget.LinearLayout").child(
+        className="android.widget.Button"
+    ).click()  # send: the Button beside the field (its content-desc is a string id)
     r = dev.shell2("echo hi; ls /sdcard/DCIM/Camera; false")
     return {"broadcast": out, "shell": (r.returncode, r.output), "pulled": dev.sync.read_bytes(
         "/sdcard/DCIM/Camera/pic.png")}  # fmt: skip

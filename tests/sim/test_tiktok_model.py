@@ -1,5 +1,5 @@
-"""The TikTok model's behaviour through uiautomator2: follow, unfollow, search, intents, popups,
-versions, and determinism."""
+"""The TikTok model's behaviour through uiautomator2 on real-shaped screens: follow, unfollow,
+search, intents, popups, versions, and determinism."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import adbutils
 import uiautomator2 as u2
 from lxml import etree
 
-from runner.sim import VERSIONS, SimFarm, resource_ids
+from runner.sim import VERSIONS, SimFarm
 from tests.sim.conftest import PKG, open_profile
+from tests.sim.screens import dismiss, popup_showing
 
 
 def truth(farm: SimFarm, serial: str = "sim-0001", user: str = "sim_user_1") -> dict:
@@ -31,8 +32,11 @@ def test_accounts_match_the_inventory_contract(farm: SimFarm):
 def test_tapping_follow_on_a_profile_follows(d: u2.Device, farm: SimFarm):
     open_profile(d, "alice")
     assert d(text="@alice").exists
-    d(text="Follow").click()
-    assert d(text="Following").exists
+    control = d(text="Follow")
+    assert control.info["className"] == "android.widget.TextView"
+    assert not control.info["clickable"]  # the word sits in clickable layouts, as on phones
+    control.click()
+    assert d(text="Following", className="android.widget.TextView", clickable=False).exists
     assert follows(farm) == {
         "following": ["alice"],
         "actions": [{"action": "follow", "target": "alice", "seq": 1}],
@@ -43,12 +47,13 @@ def test_tapping_follow_on_a_profile_follows(d: u2.Device, farm: SimFarm):
 def test_unfollow_asks_for_confirmation(d: u2.Device, farm: SimFarm):
     farm.phone("sim-0001").account.following.add("bob")
     open_profile(d, "bob")
-    d(text="Following").click()
+    following = d(text="Following", resourceIdMatches=".*:id/fmp")  # not the counter's label
+    following.click()
     assert d(text="Unfollow @bob?").exists
     d(text="Cancel").click()
-    assert d(text="Following").exists and truth(farm)["following"] == ["bob"]
+    assert following.exists and truth(farm)["following"] == ["bob"]
 
-    d(text="Following").click()
+    following.click()
     d(text="Unfollow").click()
     assert d(text="Follow").exists
     assert follows(farm) == {
@@ -60,7 +65,7 @@ def test_unfollow_asks_for_confirmation(d: u2.Device, farm: SimFarm):
 def test_dialog_blocks_taps_on_the_screen_below(d: u2.Device, farm: SimFarm):
     farm.phone("sim-0001").account.following.add("bob")
     open_profile(d, "bob")
-    x, y = d(text="Following").center()
+    x, y = d(text="Following", resourceIdMatches=".*:id/fmp").center()
     d.click(x, y)
     d.click(x, y)  # lands on the dialog's backdrop, not on the button below
     assert d(text="Unfollow @bob?").exists
@@ -71,14 +76,16 @@ def test_dialog_blocks_taps_on_the_screen_below(d: u2.Device, farm: SimFarm):
 def test_search_finds_the_user_first_then_look_alikes(d: u2.Device, farm: SimFarm):
     d(description="Search").click()
     d.send_keys("carol", clear=True)
-    d(text="Search", className="android.widget.TextView").click()
+    d(text="Search", className="android.widget.Button").click()
     d(text="Users").click()
-    rows = [i["text"] for i in d(resourceId=resource_ids("33.1.4")("user_row_name")).info_list()]
-    assert rows[0] == "carol"
-    assert "carol_official" in rows
+    handles = [i["text"] for i in d(resourceIdMatches=".*:id/tv_aweme_id").info_list()]
+    assert handles[0] == "@carol"
+    assert "carol_official" in handles
+    names = [i["text"] for i in d(resourceIdMatches=".*:id/tv_username").info_list()]
+    assert names[0] == "\u200e\u2068Carol\u2069"  # the nickname, in bidi marks as dumped
     assert d(text="carol", className="android.widget.EditText").exists  # the query stays shown
-    d(text="carol", className="android.widget.TextView").click()
-    assert d(text="@carol").exists
+    d(text="@carol").click()
+    assert d(text="@carol", className="android.widget.Button").exists
     d(text="Follow").click()
     assert truth(farm)["following"] == ["carol"]
     d.press("back")
@@ -95,8 +102,8 @@ def test_missing_user_has_no_profile_and_no_exact_search_row(d: u2.Device, farm:
     d.send_keys("ghost")
     d.press("enter")
     d(text="Users").click()
-    assert not d(text="ghost", className="android.widget.TextView").exists
-    assert d(text="ghost_official").exists
+    assert not d(text="@ghost").exists
+    assert d(textMatches="@?ghost_official").exists  # 46.9.3: the first row says @name
 
 
 def test_view_intent_without_package_opens_the_browser_not_the_app(d: u2.Device, farm: SimFarm):
@@ -125,33 +132,57 @@ def test_popups_interrupt_and_block_until_dismissed(adb: adbutils.AdbClient):
     with farm.running() as (host, port):
         d = u2.connect(adbutils.AdbClient(host, port).device("sim-0001"))
         open_profile(d, "erin")
-        buttons = ("Not now", "Skip", "Allow", "Got it", "Close")
-        shown = [b for b in buttons if d(text=b).exists]
-        assert len(shown) == 1
-        d(text="Follow").click()  # covered by the popup: nothing happens
-        assert truth(farm)["following"] == []
-        d(text=shown[0]).click()
+        kinds = set()
+        for _ in range(8):
+            popup = popup_showing(farm)
+            assert popup is not None
+            kinds.add(popup.kind)
+            d.click(*d(text="Follow").center())  # covered by the popup: nothing happens
+            assert truth(farm)["following"] == []
+            dismiss(d, farm)
+            open_profile(d, "erin")
+        assert kinds == {"update", "collections"}
+        dismiss(d, farm)
         d(text="Follow").click()
         assert truth(farm)["following"] == ["erin"]
 
 
-def test_app_versions_differ_in_ids_not_in_texts():
-    old, new = (resource_ids(v) for v in sorted(VERSIONS))
-    assert all(old(e) != new(e) for e in old.ids)
-    assert len(set(new.ids.values())) == len(new.ids)
+def test_update_prompt_has_no_words_and_back_dismisses_it(adb: adbutils.AdbClient):
+    farm = SimFarm(1, seed=3)
+    with farm.running() as (host, port):
+        d = u2.connect(adbutils.AdbClient(host, port).device("sim-0001"))
+        d.app_start(PKG)
+        phone = farm.phone("sim-0001")
+        from runner.sim.tiktok.dialogs import Popup
 
-    def follow_node(version: str) -> tuple[str, str]:
+        with farm.lock:
+            phone.tiktok.show_overlay(Popup("update"))
+        root = etree.fromstring(d.dump_hierarchy().encode())
+        top = list(root)[-1]  # the prompt is the last window
+        assert top.get("package") == PKG
+        assert all(not n.get("text") and not n.get("content-desc") for n in top.iter("node"))
+        assert all(n.get("clickable") == "false" for n in top.iter("node"))
+        d.click(540, 1200)
+        assert popup_showing(farm) is not None
+        d.press("back")
+        assert popup_showing(farm) is None
+
+
+def test_app_versions_differ_in_ids_not_in_texts():
+    assert sorted(VERSIONS) == ["43.1.4", "46.9.3", "47.0.3"]
+
+    def like_node(version: str) -> tuple[str, str]:
         farm = SimFarm(1, app_version=version)
         with farm.running() as (host, port):
             d = u2.connect(adbutils.AdbClient(host, port).device("sim-0001"))
-            open_profile(d, "frank")
-            info = d(text="Follow").info
+            d.app_start(PKG)
+            info = d(descriptionStartsWith="Like video. ").info
             assert d.app_info(PKG)["versionName"] == version
-            return info["text"], info["resourceName"]
+            return info["contentDescription"].split(". ")[0], info["resourceName"]
 
-    (t1, id1), (t2, id2) = (follow_node(v) for v in sorted(VERSIONS))
-    assert t1 == t2 == "Follow"
-    assert id1 != id2 and id1.startswith(f"{PKG}:id/")
+    found = [like_node(v) for v in sorted(VERSIONS)]
+    assert {desc for desc, _ in found} == {"Like video"}
+    assert [rid for _, rid in found] == [f"{PKG}:id/{r}" for r in ("f57", "g6o", "g75")]
 
 
 def _scripted_run(seed: int) -> tuple[list[str], dict]:
@@ -163,11 +194,9 @@ def _scripted_run(seed: int) -> tuple[list[str], dict]:
         d.app_start(PKG)
         for name in ("ann", "ben", "cat", "dan"):
             open_profile(d, name)
-            shown = etree.fromstring(d.dump_hierarchy().encode())
-            for button in ("Not now", "Skip", "Allow", "Got it", "Close"):
-                if shown.find(f".//node[@text='{button}']") is not None:
-                    d(text=button).click()
+            dismiss(d, farm)
             d(text="Follow").click()
+            dismiss(d, farm)
             d.press("back")
             xml = d.dump_hierarchy()
             dumps.append(

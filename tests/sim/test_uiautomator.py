@@ -28,7 +28,7 @@ def test_connect_pushes_the_jar_once_then_trusts_its_md5(adb: adbutils.AdbClient
 def test_device_info_app_info_and_current_app(d: u2.Device):
     assert d.info["displayWidth"] == 1080
     assert d.info["currentPackageName"] == PKG
-    assert d.app_info(PKG)["versionName"] == "33.1.4"
+    assert d.app_info(PKG)["versionName"] == "46.9.3"
     assert d.app_current()["package"] == PKG
     assert d.window_size() == (1080, 2400)
     d.app_stop(PKG)
@@ -36,12 +36,19 @@ def test_device_info_app_info_and_current_app(d: u2.Device):
 
 
 def test_dump_hierarchy_is_uiautomator_xml(d: u2.Device):
-    root = etree.fromstring(d.dump_hierarchy().encode())
+    xml = d.dump_hierarchy()
+    root = etree.fromstring(xml.encode())
     assert root.tag == "hierarchy"
+    windows = list(root)
+    assert [w.get("package") for w in windows] == ["com.android.systemui", PKG]
+    assert len(xml) > 60_000 and sum(1 for _ in root.iter("node")) >= 180  # real dumps' size
     descs = {n.get("content-desc") for n in root.iter("node")}
-    assert {"Search", "Like video", "Read or add comments", "Share video", "Create"} <= descs
+    assert {"Search", "Add or remove this video from Favorites.", "Create", "Home"} <= descs
+    assert any(x.startswith("Like video. ") and x.endswith(" likes") for x in descs)
+    assert any(x.startswith("Read or add comments. ") for x in descs)
     texts = {n.get("text") for n in root.iter("node")}
-    assert {"Home", "Friends", "Inbox", "Profile"} <= texts
+    assert {"Home", "Friends", "Inbox", "Profile", "For You"} <= texts
+    assert any(n.get("class").startswith("X.") for n in root.iter("node"))  # R8's class names
     node = root.find(".//node[@content-desc='Search']")
     assert set(node.attrib) >= {
         "index",
@@ -59,8 +66,10 @@ def test_dump_hierarchy_is_uiautomator_xml(d: u2.Device):
         "password",
         "selected",
         "bounds",
+        "drawing-order",
     }
-    assert node.get("bounds") == "[960,110][1060,210]"
+    assert node.get("bounds") == "[933,134][1080,281]"  # tt4693_en_ad_with_label
+    assert node.get("resource-id") == f"{PKG}:id/k9z"
 
 
 def test_the_feed_never_idles_but_the_video_changes_only_on_swipe(d: u2.Device):
@@ -68,17 +77,20 @@ def test_the_feed_never_idles_but_the_video_changes_only_on_swipe(d: u2.Device):
         root = etree.fromstring(d.dump_hierarchy().encode())
         return [n.get("text") for n in root.iter("node")]
 
-    def creator(t: list[str]) -> str:
-        return [x for x in t if x.startswith("@")][0]
+    def caption() -> str:
+        return d(resourceIdMatches=".*:id/desc").get_text()
 
     dumps = [texts() for _ in range(4)]
     assert len({tuple(t) for t in dumps}) == 4  # live chrome moves between dumps
-    assert len({creator(t) for t in dumps}) == 1  # the video under the finger does not
-    seen = {creator(dumps[0])}
-    for _ in range(4):
+    assert len({caption() for _ in range(3)}) == 1  # the video under the finger does not
+    seen = {d(resourceIdMatches=".*:id/desc").info["bounds"]["top"], caption()}
+    ids = set()
+    for _ in range(6):
         d.swipe(540, 1800, 540, 500, 0.05)
-        seen.add(creator(texts()))
-    assert len(seen) > 1
+        ids.add(d.app_current()["package"])
+        if d(resourceIdMatches=".*:id/desc").exists:
+            seen.add(caption())
+    assert len(seen) > 2
 
 
 def test_clicking_a_point_hits_the_node_there(d: u2.Device):
@@ -104,17 +116,17 @@ def test_set_text_and_selector_masks(d: u2.Device):
     assert edit.get_text() == "alice"
     assert d(textStartsWith="ali").count == 1
     assert d(textMatches="a.*e", className="android.widget.EditText").exists
-    assert d(text="Search", clickable=True).count == 1
+    assert d(text="Search", clickable=True).count == 1  # the submit Button
     assert not d(text="Search", instance=1).exists
     edit.clear_text()
-    assert edit.get_text() == ""
+    assert edit.get_text() == "Search"  # an empty field's text is its hint, as dumped
 
 
 def test_press_back_pops_one_screen(d: u2.Device):
     d(description="Search").click()
     assert d(className="android.widget.EditText").exists
     d.press("back")
-    assert d(description="Like video").exists
+    assert d(descriptionStartsWith="Like video. ").exists
     d.press("back")
     assert d.app_current()["package"] != PKG
 

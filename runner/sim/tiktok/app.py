@@ -109,6 +109,7 @@ class TikTokApp(SimApp):
         self.ad_rate = 0.15
         self.live_rate = 0.08
         self.feed_plan: list[str] = []
+        self.search_history: list[str] = []  # past queries, newest first (the search page)
         account.ad_videos = phone.farm.world.ad_ids
         self.accounts: list[SimAccount] = [account]
         self.account = account
@@ -293,14 +294,12 @@ class TikTokApp(SimApp):
         """At a seeded moment (probability ``popup_rate``), show a popup over the screen."""
         rate = self.phone.popup_rate
         if rate > 0 and self.overlay is None and self.rng.random() < rate:
-            title, label = self.rng.choice(Popup.KINDS)
-            self.show_overlay(Popup(title, label))
+            self.show_overlay(Popup(self.rng.choice(Popup.KINDS)))
 
     def maybe_popup_now(self) -> None:
         """A popup now, whatever the rate (the ``popup`` fault); kind drawn from the RNG."""
         if self.running and self.overlay is None:
-            title, label = self.rng.choice(Popup.KINDS)
-            self.show_overlay(Popup(title, label))
+            self.show_overlay(Popup(self.rng.choice(Popup.KINDS)))
 
     # ------------------------------------------------------------------------ uploads
     def start_upload(

@@ -6,7 +6,8 @@
 - 43.1.4 (``tt4314``): ``tt4314_fr_for_you_video`` (its anonymised chip over the video and its
   translation link left out);
 - the LIVE preview: ``tt4693_fr_live_preview``, on every build;
-- the ``Ad`` row on 47.0.3 and 43.1.4: 46.9.3's (no ad dump of theirs).
+- the ad's label row: 46.9.3's (a Button ``Ad``) also on 47.0.3 (no ad dump of its own); 43.1.4's
+  from ``tt4314_fr_ad`` (a TextView ``Publicité``).
 
 Flag ``T`` (touch-through): the controls' column and the sound's full-width row are clickable in
 the dumps yet take no tap outside their controls (the creator's name and the caption under them
@@ -622,16 +623,25 @@ FrameLayout#hc2 [0,0][1080,2337]
      ImageView#irz +CF [933,134][1080,281] d="{search}" @search
 """)
 
+# tt4314_fr_ad (a 1080x2220 phone): the ad's label is a TextView there (Button on 46.9.3).
+TT4314_ROW_AD = Layout("""
+FrameLayout#e0d +CF [33,1730][860,1793] z=14
+ ViewGroup#zb [33,1730][860,1793]
+  RelativeLayout#z_ +CF [33,1730][196,1782]
+   RelativeLayout#ru6 [33,1730][196,1782]
+    TextView#ru3 [47,1736][182,1775] t="{ad_label}"
+""")
+
 FEED = {"tt4693": TT4693_FEED, "tt4703": TT4703_FEED, "tt4314": TT4314_FEED}
 HOME = {"tt4693": TT4693_HOME, "tt4703": TT4703_HOME, "tt4314": TT4314_HOME}
 PLAYER = {"tt4693": TT4693_PLAYER, "tt4703": TT4703_PLAYER, "tt4314": TT4314_PLAYER}
 ROW_CREATOR = {"tt4693": TT4693_ROW_CREATOR, "tt4703": TT4703_ROW_CREATOR,
                "tt4314": TT4314_ROW_CREATOR}  # fmt: skip
 ROW_DESC = {"tt4693": TT4693_ROW_DESC, "tt4703": TT4703_ROW_DESC, "tt4314": TT4314_ROW_DESC}
-ROW_AD = {"tt4693": TT4693_ROW_AD, "tt4703": TT4693_ROW_AD, "tt4314": TT4693_ROW_AD}
+ROW_AD = {"tt4693": TT4693_ROW_AD, "tt4703": TT4693_ROW_AD, "tt4314": TT4314_ROW_AD}
 # Where each build's dump shows the rows (top, bottom): the player moves them from there.
 ROW_AT = {
     "tt4693": {"creator": (1936, 1994), "desc": (2015, 2117), "ad": (2138, 2199)},
     "tt4703": {"creator": (2066, 2124), "desc": (2135, 2186), "ad": (2138, 2199)},
-    "tt4314": {"creator": (1996, 2054), "desc": (2072, 2123), "ad": (2138, 2199)},
+    "tt4314": {"creator": (1996, 2054), "desc": (2072, 2123), "ad": (1730, 1793)},
 }

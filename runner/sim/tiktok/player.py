@@ -94,7 +94,7 @@ def player_values(app: TikTokApp, video: Video) -> dict[str, Any]:
     label = creator_label(app, video)
     likes = count(app, video.likes + liked)
     comments = count(app, video.comments + app.own_comment_count(video.id))
-    shares_n = video.shares + app.ticks // 3
+    shares_n = video.shares + app.ticks * 101  # the live chrome: moves at every dump
     shares = count(app, shares_n) if shares_n else s(app, "share_zero")
     own = video.creator == acc.username
     rows, block_top = _rows(app, video, label)

@@ -91,16 +91,17 @@ EN: dict[str, str] = {
     "search_tab_videos": "Videos",
     "search_tab_sounds": "Sounds",
     "search_tab_shop": "Shop",
+    "search_tab_photos": "Photos",
     "search_submit": "Search",
-    "search_clear": "Clear",
-    "more": "More",
+    "search_clear": "",  # fr "Effacer ..." (anonymised after the word); no English source
+    "more": "",  # fr "Plus"; no English source
     "user_row_counts": "{followers} followers · {likes} likes",
     # popups (tt4314_fr_collections_popup; en from locale:popup.*)
-    "collections_title": "Create shared collections with a friend",
+    "collections_title": "Create shared collections",  # locale:popup.collections_popup
     "not_now": "Not now",
     "close": "Close",
-    "try_it": "Try it",
-    "bottom_sheet": "Bottom sheet",
+    "try_it": "",  # fr "Essayer"; no English source
+    "bottom_sheet": "",  # fr "Feuille du bas"; no English source
     # ---- comments sheet and create flow (helper "sim create/comments"; keys comment_*, create_*)
     # comments sheet (runner.sim.tiktok.comments). tt4703/tt4314_fr_comment_sheet show fr only:
     # English from locale:comment.* / conversation.reply_button where they have it, else marked
@@ -219,8 +220,9 @@ FR: dict[str, str] = {
     "follow_creator": "Suivre {name}",
     # "son original": the dumps anonymised the word after "son"
     "sound_desc": "Son : son original - {handle}",
-    "sound_ad": "Son : {handle}",
+    "sound_ad": "Son : Musique promotionnelle {handle}",  # tt4314_fr_ad
     "video_desc": "Vidéo",
+    "ad_label": "Publicité",  # tt4314_fr_ad (a TextView there)
     "tab_explore": "Explorer",
     "tab_following": "Suivis",
     "tab_shop": "Boutique",
@@ -256,6 +258,7 @@ FR: dict[str, str] = {
     "search_tab_videos": "Vidéos",
     "search_tab_sounds": "Sons",
     "search_tab_shop": "Boutique",
+    "search_tab_photos": "Photos",
     "search_submit": "Rechercher",
     "search_clear": "Effacer",
     "more": "Plus",
