@@ -364,20 +364,26 @@ def _own_geometry() -> _Geometry:
 
 class OwnProfile(Screen):
     """The ``Profile`` tab: the active account's name and ``@handle`` (both open the account
-    sheet), counters, its posts as tiles (newest first, play count ``0``)."""
+    sheet), counters, its posts as tiles (newest first, play count ``0``; a post being uploaded
+    first, with its progress: :func:`runner.sim.tiktok.create.uploading_tile`)."""
 
     activity = "com.ss.android.ugc.aweme.main.MainActivity"
     name = "own_profile"
 
     def build(self, app: TikTokApp) -> Node:
+        from runner.sim.tiktok.create import uploading_tile
         from runner.sim.tiktok.player import main_tabs
 
         me = app.account.username
         posts = list(reversed(app.account.posts))
         tiles: list[Node] = []
-        for i, _post in enumerate(posts[:TILES]):
+        uploading = uploading_tile(app, 0, 946)  # a post being uploaded is the first tile
+        if uploading is not None:
+            tiles.append(uploading)
+        for i, _post in enumerate(posts[: TILES - len(tiles)]):
+            at = i + len(tiles)
             tiles += OWN_TILE.nodes({"plays": "0", "action": f"post:{i}"}, app.package,
-                                    dx=(i % 3) * 361, dy=(i // 3) * 480)  # fmt: skip
+                                    dx=(at % 3) * 361, dy=(at // 3) * 480)  # fmt: skip
         name, handle = display_name(me), f"@{me}"
         words = OWN_WORDS.get(app.language, OWN_WORDS["en"])
         values: dict[str, Any] = {
@@ -389,7 +395,7 @@ class OwnProfile(Screen):
             "counters": counters(app, _own_geometry(), me, len(app.account.following),
                                  at=(520, 606)),  # fmt: skip
             "videos": s(app, "videos_tab"), "reposts": s(app, "reposts_tab"),
-            "tiles": tiles, "no_posts": "" if posts else s(app, "no_posts"),
+            "tiles": tiles, "no_posts": "" if tiles else s(app, "no_posts"),
         }  # fmt: skip
         page = OWN_PAGE.build(values, app.package)
         return main_tabs(app, page, "profile")
