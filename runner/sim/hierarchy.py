@@ -204,42 +204,49 @@ def _java_match(pattern: str, value: str) -> bool:
         return False
 
 
-def _node_matches(node: Node, sel: dict[str, Any]) -> bool:
+_CHECKS: dict[str, Any] = {
+    "text": lambda n, v: n.text == v,
+    "textContains": lambda n, v: str(v) in n.text,
+    "textMatches": lambda n, v: _java_match(str(v), n.text),
+    "textStartsWith": lambda n, v: n.text.startswith(str(v)),
+    "className": lambda n, v: n.cls == v,
+    "classNameMatches": lambda n, v: _java_match(str(v), n.cls),
+    "description": lambda n, v: n.content_desc == v,
+    "descriptionContains": lambda n, v: str(v) in n.content_desc,
+    "descriptionMatches": lambda n, v: _java_match(str(v), n.content_desc),
+    "descriptionStartsWith": lambda n, v: n.content_desc.startswith(str(v)),
+    "checkable": lambda n, v: n.checkable == bool(v),
+    "checked": lambda n, v: n.checked == bool(v),
+    "clickable": lambda n, v: n.clickable == bool(v),
+    "longClickable": lambda n, v: n.long_clickable == bool(v),
+    "scrollable": lambda n, v: n.scrollable == bool(v),
+    "enabled": lambda n, v: n.enabled == bool(v),
+    "focusable": lambda n, v: n.focusable == bool(v),
+    "focused": lambda n, v: n.focused == bool(v),
+    "selected": lambda n, v: n.selected == bool(v),
+    "packageName": lambda n, v: n.package == v,
+    "packageNameMatches": lambda n, v: _java_match(str(v), n.package),
+    "resourceId": lambda n, v: n.resource_id == v,
+    "resourceIdMatches": lambda n, v: _java_match(str(v), n.resource_id),
+    "index": lambda n, v: n.index == int(v),
+}
+
+
+def _compile(sel: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """The checks a selector asks for (a field counts only when its mask bit is set)."""
+    mask = int(sel.get("mask", 0) or 0)
+    return [(check, sel.get(name)) for name, check in _CHECKS.items() if mask & MASK[name]]
+
+
+def _node_matches(
+    node: Node, sel: dict[str, Any], checks: list[tuple[Any, Any]] | None = None
+) -> bool:
     if node.cls == WINDOWS:
         return False
-    mask = int(sel.get("mask", 0) or 0)
-
-    def on(name: str) -> bool:
-        return bool(mask & MASK[name])
-
-    text, desc = node.text, node.content_desc
-    checks = (
-        ("text", lambda v: text == v),
-        ("textContains", lambda v: str(v) in text),
-        ("textMatches", lambda v: _java_match(str(v), text)),
-        ("textStartsWith", lambda v: text.startswith(str(v))),
-        ("className", lambda v: node.cls == v),
-        ("classNameMatches", lambda v: _java_match(str(v), node.cls)),
-        ("description", lambda v: desc == v),
-        ("descriptionContains", lambda v: str(v) in desc),
-        ("descriptionMatches", lambda v: _java_match(str(v), desc)),
-        ("descriptionStartsWith", lambda v: desc.startswith(str(v))),
-        ("checkable", lambda v: node.checkable == bool(v)),
-        ("checked", lambda v: node.checked == bool(v)),
-        ("clickable", lambda v: node.clickable == bool(v)),
-        ("longClickable", lambda v: node.long_clickable == bool(v)),
-        ("scrollable", lambda v: node.scrollable == bool(v)),
-        ("enabled", lambda v: node.enabled == bool(v)),
-        ("focusable", lambda v: node.focusable == bool(v)),
-        ("focused", lambda v: node.focused == bool(v)),
-        ("selected", lambda v: node.selected == bool(v)),
-        ("packageName", lambda v: node.package == v),
-        ("packageNameMatches", lambda v: _java_match(str(v), node.package)),
-        ("resourceId", lambda v: node.resource_id == v),
-        ("resourceIdMatches", lambda v: _java_match(str(v), node.resource_id)),
-        ("index", lambda v: node.index == int(v)),
-    )
-    return all(check(sel.get(name)) for name, check in checks if on(name))
+    for check, value in checks if checks is not None else _compile(sel):
+        if not check(node, value):
+            return False
+    return True
 
 
 def _instance(sel: dict[str, Any]) -> int | None:
@@ -260,17 +267,19 @@ def find(root: Node, sel: dict[str, Any]) -> list[Node]:
     chain = list(
         zip(sel.get("childOrSibling") or [], sel.get("childOrSiblingSelector") or [], strict=False)
     )
-    found = _pick([n for n in walk(root) if _node_matches(n, sel)], sel)
+    checks = _compile(sel)
+    found = _pick([n for n in walk(root) if _node_matches(n, sel, checks)], sel)
     for kind, sub in chain:
         seen: set[int] = set()
         nxt: list[Node] = []
+        sub_checks = _compile(sub)
         for n in found:
             if kind == "child":
                 pool = [d for d in walk(n) if d is not n]
             else:
                 pool = [s for s in (n.parent.children if n.parent else []) if s is not n]
             for cand in pool:
-                if id(cand) not in seen and _node_matches(cand, sub):
+                if id(cand) not in seen and _node_matches(cand, sub, sub_checks):
                     seen.add(id(cand))
                     nxt.append(cand)
         found = _pick(nxt, sub)

@@ -89,6 +89,11 @@ class Spec:
     slot: str | None = None
     children: list[Spec] = field(default_factory=list)
     rect: Rect | None = None
+    # A subtree with nothing to fill (no value, condition or slot anywhere in it) is built once per
+    # (package, dx, dy) and shared by the trees built after: finalize() re-parents it each time,
+    # and every use of a tree (dump, find, a tap) follows its build under the farm's lock.
+    static_tree: bool = False
+    built: dict[tuple[str, int, int], Node] = field(default_factory=dict, repr=False)
 
 
 def _parse_line(line: str) -> Spec:
@@ -183,7 +188,29 @@ class _Values(dict):  # type: ignore[type-arg]
         raise KeyError(f"layout value {key!r} missing")
 
 
+def _mark_static(spec: Spec) -> bool:
+    kids = [_mark_static(c) for c in spec.children]
+    spec.static_tree = (
+        all(kids) and spec.slot is None and spec.cond is None and not spec.texts
+        and not spec.flags_from and spec.action_var is None and spec.bounds_var is None
+    )  # fmt: skip
+    return spec.static_tree
+
+
 def _build(spec: Spec, v: Mapping[str, Any], own: str, dx: int, dy: int, out: list[Node]) -> None:
+    if spec.static_tree:
+        key = (own, dx, dy)
+        node = spec.built.get(key)
+        if node is None:
+            spec.static_tree = False
+            try:
+                _build(spec, v, own, dx, dy, out)
+            finally:
+                spec.static_tree = True
+            spec.built[key] = out[-1]
+        else:
+            out.append(node)
+        return
     if spec.cond is not None and bool(v.get(spec.cond)) == spec.negate:
         return
     if spec.slot is not None:
@@ -226,6 +253,8 @@ class Layout:
 
     def __init__(self, text: str) -> None:
         self.roots = parse(text)
+        for root in self.roots:
+            _mark_static(root)
 
     def nodes(self, values: Mapping[str, Any], package: str, *, dx: int = 0,
               dy: int = 0) -> list[Node]:  # fmt: skip
