@@ -23,7 +23,9 @@ from runner.sim.tiktok.spec import Layout
 
 SYSTEMUI = "com.android.systemui"
 
-STATUS_BAR = Layout("""
+STATUS_BAR = Layout(
+    shared=True,
+    text="""
 FrameLayout [0,0][1080,132] z=0 pkg=com.android.systemui
  FrameLayout#com.android.systemui:id/status_bar_launch_animation_container [0,0][1080,132] pkg=com.android.systemui
  FrameLayout#com.android.systemui:id/container [0,0][1080,132] z=3 pkg=com.android.systemui
@@ -50,12 +52,15 @@ FrameLayout [0,0][1080,132] z=0 pkg=com.android.systemui
            View [925,49][1005,83] z=0 pkg=com.android.systemui
             View#com.android.systemui:id/battery [925,49][1005,83] z=0 pkg=com.android.systemui
              View [925,49][988,83] z=0 pkg=com.android.systemui
-""")
+""",
+)
 
 # The app window down to the activity's root (each build's, from its own dumps).
 DECOR = {
     # tt4693_en_ad_with_label, tt4693_fr_search_users
-    "tt4693": Layout("""
+    "tt4693": Layout(
+        shared=True,
+        text="""
 FrameLayout [0,0][1080,2400] z=0
  LinearLayout [0,0][1080,2400]
   FrameLayout#android:id/content [0,0][1080,2400] z=2
@@ -63,9 +68,12 @@ FrameLayout [0,0][1080,2400] z=0
     LinearLayout#a3k [0,0][1080,2400]
      FrameLayout [0,0][1080,2400] z=2
     *activity
-"""),
+""",
+    ),
     # tt4703_fr_for_you_video, tt4703_fr_profile_followed
-    "tt4703": Layout("""
+    "tt4703": Layout(
+        shared=True,
+        text="""
 FrameLayout [0,0][1080,2400] z=0
  FrameLayout [0,0][1080,2400]
   LinearLayout [0,0][1080,2400]
@@ -74,9 +82,12 @@ FrameLayout [0,0][1080,2400] z=0
      LinearLayout#a3k [0,0][1080,2400]
       FrameLayout [0,0][1080,2400] z=2
      *activity
-"""),
+""",
+    ),
     # tt4314_fr_for_you_video (the 2400 px phone)
-    "tt4314": Layout("""
+    "tt4314": Layout(
+        shared=True,
+        text="""
 FrameLayout [0,0][1080,2400] z=0
  FrameLayout [0,0][1080,2400]
   LinearLayout [0,0][1080,2337]
@@ -86,38 +97,54 @@ FrameLayout [0,0][1080,2400] z=0
       FrameLayout [0,0][1080,2337] z=2
      *activity
  View#android:id/navigationBarBackground [0,2337][1080,2400]
-"""),
+""",
+    ),
 }
 
 # The activity roots: "main" (MainActivity, the video and search pages), "profile".
 ACTIVITY = {
-    ("tt4693", "main"): Layout("""
+    ("tt4693", "main"): Layout(
+        shared=True,
+        text="""
 FrameLayout#v1m [0,0][1080,2400]
  FrameLayout#v1p [0,0][1080,2400]
   *screen
-"""),
-    ("tt4703", "main"): Layout("""
+""",
+    ),
+    ("tt4703", "main"): Layout(
+        shared=True,
+        text="""
 FrameLayout#v4t [0,0][1080,2400]
  FrameLayout#v4w [0,0][1080,2400]
   *screen
-"""),
-    ("tt4314", "main"): Layout("""
+""",
+    ),
+    ("tt4314", "main"): Layout(
+        shared=True,
+        text="""
 FrameLayout#s8e [0,0][1080,2337]
  FrameLayout#s8h [0,0][1080,2337]
   *screen
-"""),
+""",
+    ),
     # tt4703_fr_profile_followed (46.9.3 has no profile dump: tt4703's)
-    ("tt4703", "profile"): Layout("""
+    ("tt4703", "profile"): Layout(
+        shared=True,
+        text="""
 FrameLayout#spt [0,0][1080,2400]
  FrameLayout [0,0][1080,2400]
   *screen
-"""),
+""",
+    ),
     # tt4314_fr_profile
-    ("tt4314", "profile"): Layout("""
+    ("tt4314", "profile"): Layout(
+        shared=True,
+        text="""
 FrameLayout#pz1 [0,0][1080,2337]
  FrameLayout [0,0][1080,2337]
   *screen
-"""),
+""",
+    ),
 }
 ACTIVITY[("tt4693", "profile")] = ACTIVITY[("tt4703", "profile")]
 

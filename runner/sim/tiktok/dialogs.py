@@ -28,7 +28,9 @@ PERMISSION_PACKAGE = "com.google.android.permissioncontroller"
 
 # tt4314_fr_update_prompt (a 1080x2220 phone; centred on the sim's 2400): the prompt draws its
 # words and buttons itself, so the dump shows no text and nothing clickable: only back dismisses.
-UPDATE_PROMPT = Layout("""
+UPDATE_PROMPT = Layout(
+    shared=True,
+    text="""
 FrameLayout [0,0][1080,2400] z=0
  FrameLayout [0,0][1080,2400]
   FrameLayout#android:id/content [0,0][1080,2400]
@@ -39,11 +41,14 @@ FrameLayout [0,0][1080,2400] z=0
        ViewGroup [0,0][1080,2400]
        ViewGroup [152,652][928,1748]
         ViewGroup [152,652][928,1748]
-""")
+""",
+)
 
 # tt4314_fr_collections_popup (a 1080x2220 phone: the sheet moved down to end at 2337): a bottom
 # sheet; "Not now", "Try it", "Close" and a tap above the sheet dismiss it.
-COLLECTIONS = Layout("""
+COLLECTIONS = Layout(
+    shared=True,
+    text="""
 FrameLayout [0,0][1080,2337] z=0
  LinearLayout [0,0][1080,2337]
   FrameLayout [0,0][1080,2337]
@@ -76,7 +81,8 @@ FrameLayout [0,0][1080,2337] z=0
                Button#ny9 +CF [88,2150][529,2293] t="{not_now}" @dismiss
                Button#wlp +CF [551,2150][992,2293] t="{try_it}" @dismiss
              ImageView#jyh +CF [941,824][1063,946] d="{close}" @dismiss
-""")
+""",
+)
 
 COLLECTIONS_FR = {
     "line1": "Invite un(e) ami(e) à ajouter et gérer des publications ensemble.",

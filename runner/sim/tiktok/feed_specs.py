@@ -26,7 +26,9 @@ from runner.sim.tiktok.spec import Layout
 
 # ---- tt4693
 
-TT4693_FEED = Layout("""
+TT4693_FEED = Layout(
+    shared=True,
+    text="""
 FrameLayout#jiv [0,0][1080,2400]
  X.05ht#viewpager +FX [0,0][1080,2400]
   TabHost#omp +F [0,0][1080,2400]
@@ -57,9 +59,12 @@ FrameLayout#jiv [0,0][1080,2400]
       ImageView [930,2213][1014,2297] z=1 sel={on_profile}
  FrameLayout#tg2 [0,0][194,304] z=3
  View#gqi [0,2337][1080,2400] z=9
-""")
+""",
+)
 
-TT4693_PLAYER = Layout("""
+TT4693_PLAYER = Layout(
+    shared=True,
+    text="""
 FrameLayout#view_rootview [0,0][1080,2208] z=2
  X.05qZ#widget_container [0,0][1080,2208] z=22
   X.05qZ#co8 [0,0][1080,2208] z=10
@@ -149,16 +154,22 @@ FrameLayout#view_rootview [0,0][1080,2208] z=2
  ViewGroup#i5u [0,0][1080,136] z=34
   ImageView#i5v [944,0][1080,136]
  View#gradual_bottom [0,1799][1080,2208] z=21
-""")
+""",
+)
 
-TT4693_ROW_CREATOR = Layout("""
+TT4693_ROW_CREATOR = Layout(
+    shared=True,
+    text="""
 LinearLayout#evv +CF [32,1936][870,1994] z=11
  ViewGroup#iaq b={title_box}
   LinearLayout#uuy +CF b={title_box}
    Button#title +CF [32,1936][294,1994] z=2 t="{creator_label}" b={title_box} @author
-""")
+""",
+)
 
-TT4693_ROW_DESC = Layout("""
+TT4693_ROW_DESC = Layout(
+    shared=True,
+    text="""
 FrameLayout#evv +CF [32,2015][870,2066] z=12
  LinearLayout#ew0 [32,2015][870,2066]
   FrameLayout#fyu [32,2015][870,2066]
@@ -167,18 +178,24 @@ FrameLayout#evv +CF [32,2015][870,2066] z=12
      X.095L#desc +CF [32,2015][870,2066] z=2 t="{caption}"
    LinearLayout#dke [32,2015][870,2017] z=3
     View [32,2015][870,2017] z=2
-""")
+""",
+)
 
-TT4693_ROW_AD = Layout("""
+TT4693_ROW_AD = Layout(
+    shared=True,
+    text="""
 ViewGroup#evl [32,2138][870,2199] z=13
  FrameLayout#evv +CF [32,2138][96,2188]
   LinearLayout#msn [32,2138][96,2188]
    Button#i8p +CF [32,2138][96,2188] t="{ad_label}"
-""")
+""",
+)
 
 # ---- tt4703
 
-TT4703_FEED = Layout("""
+TT4703_FEED = Layout(
+    shared=True,
+    text="""
 FrameLayout#jja [0,0][1080,2400]
  X.05nV#viewpager +FX [0,0][1080,2400]
   TabHost#onj +F [0,0][1080,2400]
@@ -208,9 +225,12 @@ FrameLayout#jja [0,0][1080,2400]
       ImageView [930,2213][1014,2297] z=1 sel={on_profile}
  FrameLayout#tj6 [0,0][194,304] z=3
  View#gqy [0,2337][1080,2400] z=9
-""")
+""",
+)
 
-TT4703_PLAYER = Layout("""
+TT4703_PLAYER = Layout(
+    shared=True,
+    text="""
 FrameLayout#view_rootview [0,0][1080,2208]
  X.05wq#widget_container [0,0][1080,2208] z=22
   X.05wq#co6 [0,0][1080,2208] z=10
@@ -299,16 +319,22 @@ FrameLayout#view_rootview [0,0][1080,2208]
  ViewGroup#i6i [0,0][1080,136] z=34
   ImageView#i6j [944,0][1080,136]
  View#gradual_bottom [0,1929][1080,2208] z=21
-""")
+""",
+)
 
-TT4703_ROW_CREATOR = Layout("""
+TT4703_ROW_CREATOR = Layout(
+    shared=True,
+    text="""
 LinearLayout#ewa +CF [32,2066][870,2124] z=11
  ViewGroup#ibe b={title_box}
   LinearLayout#uy5 +CF b={title_box}
    Button#title +CF [32,2066][115,2124] z=2 t="{creator_label}" b={title_box} @author
-""")
+""",
+)
 
-TT4703_ROW_DESC = Layout("""
+TT4703_ROW_DESC = Layout(
+    shared=True,
+    text="""
 FrameLayout#ewa +CF [32,2135][870,2186] z=12
  LinearLayout#ewf [32,2135][870,2186]
   FrameLayout#fza [32,2135][870,2186]
@@ -317,11 +343,14 @@ FrameLayout#ewa +CF [32,2135][870,2186] z=12
      X.09F7#desc +CF [32,2135][870,2186] z=2 t="{caption}"
    LinearLayout#dkr [32,2135][870,2137] z=3
     View [32,2135][870,2137] z=2
-""")
+""",
+)
 
 # ---- tt4314
 
-TT4314_FEED = Layout("""
+TT4314_FEED = Layout(
+    shared=True,
+    text="""
 FrameLayout#i5o [0,0][1080,2337]
  X.122f#zpg +FX [0,0][1080,2337]
   TabHost#mln +F [0,0][1080,2337]
@@ -351,9 +380,12 @@ FrameLayout#i5o [0,0][1080,2337]
       TextView [864,2288][1080,2322] z=2 t="{nav_profile}" sel={on_profile}
       ImageView [930,2213][1014,2297] z=1 sel={on_profile}
  FrameLayout#qrr [0,0][194,436] z=3
-""")
+""",
+)
 
-TT4314_PLAYER = Layout("""
+TT4314_PLAYER = Layout(
+    shared=True,
+    text="""
 FrameLayout#view_rootview [0,0][1080,2208]
  X.13er#widget_container [0,0][1080,2208] z=23
   X.13er#c1w [0,0][1080,2208] z=9
@@ -439,16 +471,22 @@ FrameLayout#view_rootview [0,0][1080,2208]
  ViewGroup#gtn [0,0][1080,136] z=35
   ImageView#gto [944,0][1080,136]
  View#gradual_bottom [0,1859][1080,2208] z=22
-""")
+""",
+)
 
-TT4314_ROW_CREATOR = Layout("""
+TT4314_ROW_CREATOR = Layout(
+    shared=True,
+    text="""
 LinearLayout#e0d +CF [32,1996][870,2054] z=11
  ViewGroup#gz5 b={title_box}
   LinearLayout#s28 +CF b={title_box}
    Button#title +CF [32,1996][273,2054] z=2 t="{creator_label}" b={title_box} @author
-""")
+""",
+)
 
-TT4314_ROW_DESC = Layout("""
+TT4314_ROW_DESC = Layout(
+    shared=True,
+    text="""
 FrameLayout#e0d +CF [32,2072][870,2123] z=12
  LinearLayout#e0i [32,2072][870,2123]
   FrameLayout#ey8 [32,2072][870,2123]
@@ -457,10 +495,13 @@ FrameLayout#e0d +CF [32,2072][870,2123] z=12
      TuxTextLayoutView#desc +CF [32,2072][870,2123] z=2 t="{caption}"
    LinearLayout#cti [32,2072][870,2074] z=3
     View [32,2072][870,2074] z=2
-""")
+""",
+)
 
 # ---- LIVE preview (tt4693_fr_live_preview; the other builds use it too)
-LIVE_PLAYER = Layout("""
+LIVE_PLAYER = Layout(
+    shared=True,
+    text="""
 FrameLayout#view_rootview [0,0][1080,2208] z=2
  View#long_press_layout +CF [0,0][1080,2208] z=8 d="{live}" @live
  FrameLayout#nir [0,0][1080,2208] z=4
@@ -489,10 +530,13 @@ FrameLayout#view_rootview [0,0][1080,2208] z=2
  FrameLayout#btx [0,284][1080,2208] z=14
  FrameLayout#imq [0,473][1080,2208] z=3
   SurfaceView [0,473][1080,2208]
-""")
+""",
+)
 
 # The For You page inside the tab host (the own profile takes its place on the Profile tab).
-TT4693_HOME = Layout("""
+TT4693_HOME = Layout(
+    shared=True,
+    text="""
 FrameLayout#ipm [0,0][1080,2337]
  FrameLayout#sob [0,0][1080,2337]
  FrameLayout#ik9 [0,0][1080,2337]
@@ -534,8 +578,11 @@ FrameLayout#ipm [0,0][1080,2337]
          LinearLayout +S [766,132][933,284] d="{tab_for_you}"
           TextView#android:id/text1 +S [766,132][933,284] t="{tab_for_you}"
      ImageView#k9z +CF [933,134][1080,281] d="{search}" @search
-""")
-TT4703_HOME = Layout("""
+""",
+)
+TT4703_HOME = Layout(
+    shared=True,
+    text="""
 FrameLayout#iq2 [0,0][1080,2337]
  FrameLayout#sqy [0,0][1080,2337]
  FrameLayout#ikx [0,0][1080,2337]
@@ -577,8 +624,11 @@ FrameLayout#iq2 [0,0][1080,2337]
          LinearLayout +S [759,132][933,284] d="{tab_for_you}"
           TextView#android:id/text1 +S [759,132][933,284] t="{tab_for_you}"
      ImageView#k_8 +CF [933,134][1080,281] d="{search}" @search
-""")
-TT4314_HOME = Layout("""
+""",
+)
+TT4314_HOME = Layout(
+    shared=True,
+    text="""
 FrameLayout#hc2 [0,0][1080,2337]
  FrameLayout#pzy [0,0][1080,2337]
  FrameLayout#h86 [0,0][1080,2337]
@@ -621,16 +671,20 @@ FrameLayout#hc2 [0,0][1080,2337]
          LinearLayout +S [729,132][883,284] d="{tab_for_you}"
           TextView#android:id/text1 +S [729,132][883,284] t="{tab_for_you}"
      ImageView#irz +CF [933,134][1080,281] d="{search}" @search
-""")
+""",
+)
 
 # tt4314_fr_ad (a 1080x2220 phone): the ad's label is a TextView there (Button on 46.9.3).
-TT4314_ROW_AD = Layout("""
+TT4314_ROW_AD = Layout(
+    shared=True,
+    text="""
 FrameLayout#e0d +CF [33,1730][860,1793] z=14
  ViewGroup#zb [33,1730][860,1793]
   RelativeLayout#z_ +CF [33,1730][196,1782]
    RelativeLayout#ru6 [33,1730][196,1782]
     TextView#ru3 [47,1736][182,1775] t="{ad_label}"
-""")
+""",
+)
 
 FEED = {"tt4693": TT4693_FEED, "tt4703": TT4703_FEED, "tt4314": TT4314_FEED}
 HOME = {"tt4693": TT4693_HOME, "tt4703": TT4703_HOME, "tt4314": TT4314_HOME}

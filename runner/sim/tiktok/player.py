@@ -289,7 +289,9 @@ class HomeFeed(Player):
 
 # tt4703_fr_video_page_comment_bar: a video opened on its own (DetailActivity), around the build's
 # own player; the comment bar is the comments module's; the top bar holds Back and Search.
-VIDEO_PAGE = Layout("""
+VIDEO_PAGE = Layout(
+    shared=True,
+    text="""
 FrameLayout#g3y [0,0][1080,2400]
  FrameLayout#j0m [0,0][1080,2337]
  FrameLayout#jja [0,0][1080,2337] z=5
@@ -319,7 +321,8 @@ FrameLayout#g3y [0,0][1080,2400]
          TextView#tv_search_sug_word [241,175][344,225] t="{suggestion}"
         View [760,181][761,218]
         Button#tv_bar_search +CF [761,153][1038,247] t="{search}" @search
-""")
+""",
+)
 
 
 class VideoScreen(Player):

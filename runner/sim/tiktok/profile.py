@@ -266,7 +266,9 @@ class ProfileScreen(Screen):
 # ------------------------------------------------------------------------------ own profile
 # tt4703_fr_own_profile_not_recommended: the Profile tab's page inside the main tab host (the
 # bottom bar stays, Profile selected); 43.1.4 and 46.9.3 show the same with their tab host.
-OWN_PAGE = Layout("""
+OWN_PAGE = Layout(
+    shared=True,
+    text="""
 RelativeLayout#t7z [0,0][1080,2337]
  LinearLayout [0,0][1080,2337]
   FrameLayout#psj [0,132][1080,269]
@@ -337,15 +339,19 @@ RelativeLayout#t7z [0,0][1080,2337]
            *tiles
            ?no_posts TextView [140,1400][940,1480] t="{no_posts}"
  FrameLayout#bt5 [0,0][1080,625]
-""")
-OWN_TILE = Layout("""
+""",
+)
+OWN_TILE = Layout(
+    shared=True,
+    text="""
 FrameLayout#f1k +C [0,946][358,1423] @{action}
  ImageView#cover [0,946][358,1423]
  ImageView#r86 [300,962][342,1004]
  FrameLayout#ipl [0,1276][84,1360]
  LinearLayout#video_info_container [0,1292][358,1423]
   TextView#tv_play_count [11,1370][358,1412] t="{plays}"
-""")
+""",
+)
 
 OWN_WORDS = {"en": {"profile_views": "Profile views", "profile_photo": "Profile photo",
                     "create_story": "Create a Story", "private_videos": "Private videos",

@@ -18,7 +18,9 @@ TextView with the word; then ``DROPDOWN``), ``tabs`` and ``body`` (``GRID`` of `
 
 from runner.sim.tiktok.spec import Layout
 
-TT4703_PAGE = Layout("""
+TT4703_PAGE = Layout(
+    shared=True,
+    text="""
 FrameLayout [0,0][1080,2400]
  FrameLayout#jja [0,0][1080,2400] z=2
  HorizontalScrollView#wri +F [0,0][1080,2400] z=1
@@ -63,35 +65,50 @@ FrameLayout [0,0][1080,2400]
          ViewPager#v_b +F [0,821][1080,2337]
           FrameLayout#t4p [0,821][1080,2337]
            *body
-""")
+""",
+)
 
-TT4703_COUNTER = Layout("""
+TT4703_COUNTER = Layout(
+    shared=True,
+    text="""
 LinearLayout +CF b={box} @{action}
  TextView#t8_ b={count_box} t="{count}"
  TextView#t89 b={label_box} t="{label}"
-""")
-TT4703_COUNTER_MIDDLE = Layout("""
+""",
+)
+TT4703_COUNTER_MIDDLE = Layout(
+    shared=True,
+    text="""
 ViewGroup +CF b={box} @{action}
  TextView#t8_ b={count_box} t="{count}"
  TextView#t89 b={label_box} t="{label}"
-""")
+""",
+)
 
-TT4703_BUTTON = Layout("""
+TT4703_BUTTON = Layout(
+    shared=True,
+    text="""
 LinearLayout +CF b={box} @{action}
  LinearLayout#fmk b={box}
   LinearLayout#fmj b={inner}
    LinearLayout#fmr b={word_box} z=2
     TextView#fmp b={word_box} t="{word}"
-""")
-TT4703_DROPDOWN = Layout("""
+""",
+)
+TT4703_DROPDOWN = Layout(
+    shared=True,
+    text="""
 LinearLayout +CF [933,584][1038,689] z=4 @more
  LinearLayout#fmk [933,584][1038,689]
   LinearLayout#fmj [933,584][1038,689]
    RelativeLayout#fmo [933,584][1038,689]
     ImageView#fml +CF [933,584][1038,689] @more
-""")
+""",
+)
 
-TT4703_TAB_VIDEOS = Layout("""
+TT4703_TAB_VIDEOS = Layout(
+    shared=True,
+    text="""
 LinearLayout +FS b={box}
  RelativeLayout +CFS b={box} z=3 d="{videos}"
   LinearLayout#p3s +S b={icon_box}
@@ -99,28 +116,40 @@ LinearLayout +FS b={box}
     ImageView#kg1 +S b={icon}
    FrameLayout#xyf +S b={icon_right}
     ImageView#ai1 +S b={dot}
-""")
-TT4703_TAB_REPOSTS = Layout("""
+""",
+)
+TT4703_TAB_REPOSTS = Layout(
+    shared=True,
+    text="""
 LinearLayout +CF [540,715][1038,820]
  RelativeLayout +CF [540,715][1038,820] d="{reposts}"
   ImageView#kg1 [760,738][818,796]
-""")
+""",
+)
 
-TT4703_GRID = Layout("""
+TT4703_GRID = Layout(
+    shared=True,
+    text="""
 FrameLayout#lcs [0,821][1080,2337]
  FrameLayout#f5o [0,821][1080,2337]
   GridView#i_i [0,821][1080,2337]
    *tiles
-""")
-TT4703_TILE = Layout("""
+""",
+)
+TT4703_TILE = Layout(
+    shared=True,
+    text="""
 FrameLayout#f1k +C [0,821][358,1298] @{action}
  ImageView#cover [0,821][358,1298]
  FrameLayout#ipl [0,1151][84,1235]
  LinearLayout#video_info_container [0,1167][358,1298]
   TextView#tv_play_count [11,1245][358,1287] t="{plays}"
-""")
+""",
+)
 
-TT4703_PRIVATE = Layout("""
+TT4703_PRIVATE = Layout(
+    shared=True,
+    text="""
 FrameLayout#lcs [0,821][1080,1185]
  FrameLayout#f5o [0,821][1080,1185]
   FrameLayout#hi1 [0,821][1080,1185]
@@ -129,20 +158,26 @@ FrameLayout#lcs [0,821][1080,1185]
      TextView [326,1001][753,1059] t="{private_title}"
      ?private_text TextView#syi [0,1091][1080,1185] t="{private_text}"
    ScrollView#v_3 +F [0,821][1080,989]
-""")
+""",
+)
 
 # No dump shows a missing account: its words in the page's body, where the private notice goes.
-TT4703_MISSING = Layout("""
+TT4703_MISSING = Layout(
+    shared=True,
+    text="""
 FrameLayout#lcs [0,269][1080,1185]
  FrameLayout#f5o [0,269][1080,1185]
   FrameLayout#hi1 [0,269][1080,1185]
    RelativeLayout#uv8 [0,269][1080,1185] z=3
     LinearLayout [0,1001][1080,1185]
      TextView [200,1001][880,1059] t="{missing}"
-""")
+""",
+)
 
 # ---------------------------------------------------------------------------------- tt4314
-TT4314_PAGE = Layout("""
+TT4314_PAGE = Layout(
+    shared=True,
+    text="""
 FrameLayout [0,0][1080,2337]
  FrameLayout#i5o [0,0][1080,2337] z=2
  HorizontalScrollView#tt9 +F [0,0][1080,2337] z=1
@@ -187,38 +222,56 @@ FrameLayout [0,0][1080,2337]
          ViewPager#sct +FX [0,1166][1080,2337]
           FrameLayout#qbi [0,1166][1080,2337]
            *body
-""")
+""",
+)
 
-TT4314_COUNTER = Layout("""
+TT4314_COUNTER = Layout(
+    shared=True,
+    text="""
 LinearLayout +CF b={box} @{action}
  TextView#qfw b={count_box} t="{count}"
  TextView#qfv b={label_box} t="{label}"
-""")
-TT4314_COUNTER_MIDDLE = Layout("""
+""",
+)
+TT4314_COUNTER_MIDDLE = Layout(
+    shared=True,
+    text="""
 ViewGroup +CF b={box} @{action}
  TextView#qfw b={count_box} t="{count}"
  TextView#qfv b={label_box} t="{label}"
-""")
-TT4314_SEPARATOR = Layout("""
+""",
+)
+TT4314_SEPARATOR = Layout(
+    shared=True,
+    text="""
 View b={box}
-""")
+""",
+)
 
-TT4314_BUTTON = Layout("""
+TT4314_BUTTON = Layout(
+    shared=True,
+    text="""
 LinearLayout +CF b={box} @{action}
  LinearLayout b={box}
   LinearLayout#em_ b={box}
    LinearLayout#emg b={box} z=2
     TextView#eme b={box} t="{word}"
-""")
-TT4314_DROPDOWN = Layout("""
+""",
+)
+TT4314_DROPDOWN = Layout(
+    shared=True,
+    text="""
 LinearLayout +CF [936,928][1035,1027] z=4 @more
  LinearLayout [936,928][1035,1027]
   LinearLayout#em_ [936,928][1035,1027]
    RelativeLayout#emd [936,928][1035,1027]
     ImageView#ema +CF [936,928][1035,1027] @more
-""")
+""",
+)
 
-TT4314_TAB_VIDEOS = Layout("""
+TT4314_TAB_VIDEOS = Layout(
+    shared=True,
+    text="""
 LinearLayout +FS b={box}
  RelativeLayout +CFS b={box} z=3 d="{videos}"
   LinearLayout#n07 +S b={icon_box}
@@ -226,40 +279,56 @@ LinearLayout +FS b={box}
     ImageView#iys +S b={icon}
    FrameLayout#uxw +S b={icon_right}
     ImageView#a82 +S b={dot}
-""")
-TT4314_TAB_REPOSTS = Layout("""
+""",
+)
+TT4314_TAB_REPOSTS = Layout(
+    shared=True,
+    text="""
 LinearLayout +CF [540,1055][1036,1165]
  RelativeLayout +CF [540,1055][1036,1165] z=3 d="{reposts}"
   ImageView#iys [757,1079][818,1140]
-""")
+""",
+)
 
-TT4314_GRID = Layout("""
+TT4314_GRID = Layout(
+    shared=True,
+    text="""
 FrameLayout#jrh [0,1166][1080,2337]
  FrameLayout#e8e [0,1166][1080,2337]
   GridView#gxd +FX [0,1166][1080,2337] z=2
    *tiles
-""")
-TT4314_TILE = Layout("""
+""",
+)
+TT4314_TILE = Layout(
+    shared=True,
+    text="""
 FrameLayout#e52 +CLF [0,1166][358,1643] @{action}
  ImageView#cover [0,1166][358,1643]
  FrameLayout#hbp [0,1489][88,1577] z=10
  LinearLayout#zah [0,1505][358,1643] z=5
   TextView#xxy [11,1588][358,1632] t="{plays}"
-""")
+""",
+)
 
 # 43.1.4 has no dump of a private or missing account: 47.0.3's notice, in 43.1.4's body.
-TT4314_PRIVATE = Layout("""
+TT4314_PRIVATE = Layout(
+    shared=True,
+    text="""
 FrameLayout#jrh [0,1166][1080,1530]
  FrameLayout#hi1 [0,1166][1080,1530]
   RelativeLayout#uv8 [0,1166][1080,1530] z=3
    LinearLayout [0,1346][1080,1530]
     TextView [326,1346][753,1404] t="{private_title}"
     ?private_text TextView#syi [0,1436][1080,1530] t="{private_text}"
-""")
-TT4314_MISSING = Layout("""
+""",
+)
+TT4314_MISSING = Layout(
+    shared=True,
+    text="""
 FrameLayout#jrh [0,275][1080,1530]
  FrameLayout#hi1 [0,275][1080,1530]
   RelativeLayout#uv8 [0,275][1080,1530] z=3
    LinearLayout [0,1346][1080,1530]
     TextView [200,1346][880,1404] t="{missing}"
-""")
+""",
+)

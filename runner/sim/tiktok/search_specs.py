@@ -14,7 +14,9 @@
 
 from runner.sim.tiktok.spec import Layout
 
-SEARCH_PAGE = Layout("""
+SEARCH_PAGE = Layout(
+    shared=True,
+    text="""
 FrameLayout#vl0 [0,0][1080,2400]
  FrameLayout#uxf [0,0][1080,2400]
  FrameLayout#j0i [0,0][1080,2400] z=7
@@ -55,8 +57,11 @@ FrameLayout#vl0 [0,0][1080,2400]
                ViewGroup [42,1281][1038,1336]
                ViewGroup [42,1417][1038,1473]
                ImageView [105,1479][137,1511]
-""")
-HISTORY_ROW = Layout("""
+""",
+)
+HISTORY_ROW = Layout(
+    shared=True,
+    text="""
 FrameLayout [0,268][1080,373] @{action}
  LinearLayout#viw [0,268][1080,373]
   ImageView#vhe [42,299][84,341]
@@ -64,10 +69,13 @@ FrameLayout [0,268][1080,373] @{action}
    X.09F7#tvl_his +F b={text_box} t="{text}"
   FrameLayout#fxu +CF [983,268][1051,373] z=4 @{remove}
    ImageView#m2w +CF [983,286][1051,354] @{remove}
-""")
+""",
+)
 
 # ------------------------------------------------------------------------- results, 46.9.3
-RESULTS_TT4693 = Layout("""
+RESULTS_TT4693 = Layout(
+    shared=True,
+    text="""
 FrameLayout#vht [0,0][1080,2400]
  FrameLayout#uu9 [0,0][1080,2400]
  FrameLayout#j03 [0,0][1080,2400] z=7
@@ -108,16 +116,25 @@ FrameLayout#vht [0,0][1080,2400]
              *content
              View#vas [498,1313][582,1397] z=1
        View#vg7 [0,373][1080,374] z=8
-""")
-TAB_TT4693 = Layout("""
+""",
+)
+TAB_TT4693 = Layout(
+    shared=True,
+    text="""
 FrameLayout +F b={box} sel={selected} clk={clickable} d="{word}" @{action}
  TextView b={text_box} sel={selected} t="{word}"
-""")
-USERS_TT4693 = Layout("""
+""",
+)
+USERS_TT4693 = Layout(
+    shared=True,
+    text="""
 RecyclerView#nhg +FX [0,373][1080,2337]
  *rows
-""")
-USER_ROW_TT4693 = Layout("""
+""",
+)
+USER_ROW_TT4693 = Layout(
+    shared=True,
+    text="""
 Button +CF [0,394][1080,589] @{open}
  RelativeLayout#vaz +CF [0,394][1080,589] @{open}
   FrameLayout#iih [29,402][208,581]
@@ -131,12 +148,18 @@ Button +CF [0,394][1080,589] @{open}
    TextView#tv_desc b={desc_box} t="{counts}"
   FrameLayout#ync [807,447][1038,531]
    Button#u68 +CF [807,447][1038,531] t="{follow_word}" @{follow}
-""")
-VIDEOS_TT4693 = Layout("""
+""",
+)
+VIDEOS_TT4693 = Layout(
+    shared=True,
+    text="""
 GridView#nhg +FX [0,373][1080,2337]
  *cells
-""")
-VIDEO_CELL_TT4693 = Layout("""
+""",
+)
+VIDEO_CELL_TT4693 = Layout(
+    shared=True,
+    text="""
 FrameLayout#vjp +CF [11,384][535,1442] @{open}
  LinearLayout#f5a [11,384][535,1442]
   FrameLayout#uuq [11,384][535,1222]
@@ -154,14 +177,20 @@ FrameLayout#vjp +CF [11,384][535,1442] @{open}
      ImageView#bfr +CF [32,1353][95,1416] @{creator_action}
     Button#bfz +CF b={creator_box} t="{creator}" @{creator_action}
     Button#nbk +CF [363,1358][514,1411] z=7 t="{likes}" @{open}
-""")
-SOUNDS_ANY = Layout("""
+""",
+)
+SOUNDS_ANY = Layout(
+    shared=True,
+    text="""
 RecyclerView#nhg +FX [0,373][1080,2337]
  *rows
-""")
+""",
+)
 
 # ------------------------------------------------------------------------- results, 43.1.4
-RESULTS_TT4314 = Layout("""
+RESULTS_TT4314 = Layout(
+    shared=True,
+    text="""
 FrameLayout#so4 [0,0][1080,2337]
  FrameLayout#s1h [0,0][1080,2337]
  FrameLayout#hm7 [0,0][1080,2337] z=8
@@ -200,13 +229,19 @@ FrameLayout#so4 [0,0][1080,2337]
              *content
              View#sgw [496,1220][584,1308]
        View#sm_ [0,385][1080,386]
-""")
+""",
+)
 TAB_TT4314 = TAB_TT4693
-USERS_TT4314 = Layout("""
+USERS_TT4314 = Layout(
+    shared=True,
+    text="""
 RecyclerView#lnp +FX [0,385][1080,2337]
  *rows
-""")
-USER_ROW_TT4314 = Layout("""
+""",
+)
+USER_ROW_TT4314 = Layout(
+    shared=True,
+    text="""
 Button +CF [0,407][1080,610] @{open}
  RelativeLayout#sh2 +CF [0,407][1080,610] @{open}
   FrameLayout#h6i [30,415][217,602]
@@ -220,4 +255,5 @@ Button +CF [0,407][1080,610] @{open}
    TextView#xf0 b={desc_box} t="{counts}"
   FrameLayout#vki [794,462][1036,550] z=2
    Button#rdh +CF [794,462][1036,550] t="{follow_word}" @{follow}
-""")
+""",
+)

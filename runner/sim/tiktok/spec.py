@@ -89,9 +89,10 @@ class Spec:
     slot: str | None = None
     children: list[Spec] = field(default_factory=list)
     rect: Rect | None = None
-    # A subtree with nothing to fill (no value, condition or slot anywhere in it) is built once per
-    # (package, dx, dy) and shared by the trees built after: finalize() re-parents it each time,
-    # and every use of a tree (dump, find, a tap) follows its build under the farm's lock.
+    # In a shared layout, a subtree with nothing to fill (no value, condition or slot anywhere in
+    # it) is built once per (package, dx, dy) and shared by the trees built after: finalize()
+    # re-parents it each time, and every use of a tree (dump, find, a tap) follows its build under
+    # the farm's lock. Nobody may change such a node after the build.
     static_tree: bool = False
     built: dict[tuple[str, int, int], Node] = field(default_factory=dict, repr=False)
 
@@ -251,10 +252,13 @@ def _build(spec: Spec, v: Mapping[str, Any], own: str, dx: int, dy: int, out: li
 class Layout:
     """A parsed layout; :meth:`build` makes its node tree(s) from values."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, shared: bool = False) -> None:
+        """``shared``: build the subtrees with nothing to fill once and reuse them in every tree
+        built after (cheap; only for callers that never change a node once built)."""
         self.roots = parse(text)
-        for root in self.roots:
-            _mark_static(root)
+        if shared:
+            for root in self.roots:
+                _mark_static(root)
 
     def nodes(self, values: Mapping[str, Any], package: str, *, dx: int = 0,
               dy: int = 0) -> list[Node]:  # fmt: skip
