@@ -164,7 +164,8 @@ class TikTokApp(SimApp):
         name = query.strip().lstrip("@").strip()
         if not name:
             return []
-        candidates = (name, f"{name}_official", f"{name}123", f"{name}.fan")
+        candidates = (name, f"{name}_official", f"{name}123", f"{name}.fan", f"{name}.tv",
+                      f"real.{name}", f"{name}_fans", f"its{name}", f"{name}.daily")  # fmt: skip
         return [n for n in candidates if self.user_exists(n)]
 
     def own_comment_count(self, video_id: str) -> int:
