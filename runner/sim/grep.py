@@ -18,7 +18,7 @@ import posixpath
 import re
 
 from runner.sim.filesystem import FsError
-from runner.sim.posix_regex import RegexError, compile_posix
+from runner.sim.posix_regex import RegexError, compile_posix, search
 from runner.sim.toyopts import Toy, lines_of, toybox_command
 
 GREP_OPTS = (
@@ -110,7 +110,7 @@ class _Grep:
         best: tuple[int, int] | None = None
         for rx in self.regs:
             # -x: POSIX takes the longest match, so one spanning the line if any does
-            m = rx.fullmatch(line, start) if t.has("x") else rx.search(line, start)
+            m = rx.fullmatch(line, start) if t.has("x") else search(rx, line, start)
             if m is None:
                 continue
             if best is None or m.start() < best[0] or (m.start() == best[0] and m.end() >= best[1]):

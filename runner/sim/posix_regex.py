@@ -16,12 +16,15 @@ What the BSD engine does that GNU habits do not expect (and this module reproduc
   an empty alternative (``a|``) and counts above 255;
 - ``.`` and ``[^x]`` match a newline (no ``REG_NEWLINE``).
 
-Where this differs from the phone: Python picks the leftmost *first* alternative where POSIX picks the
-leftmost *longest* match (``echo abcd | grep -oE 'ab|abcd'`` prints ``ab`` here, ``abcd`` on a phone).
+POSIX matches are leftmost-longest: :func:`search` lengthens what Python's leftmost-first engine
+finds when the pattern has alternatives (``echo abcd | grep -oE 'ab|abcd'`` prints ``abcd``, as on a
+phone). Where this still differs: ``?``/``*`` choices without ``|`` (``a?(ab)?`` on ``ab`` finds
+``a``, POSIX ``ab``), and which alternative sets ``\\1`` when several give the same longest match.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 DUPMAX = 255
@@ -92,6 +95,7 @@ class _Parser:
         self.groups = 0
         self.closed: set[int] = set()
         self.has_backrefs = False
+        self.alternation = False
 
     # ------------------------------------------------------------------ helpers
     def more(self) -> bool:
@@ -243,7 +247,10 @@ class _Parser:
             if self.peek() != ord("|"):
                 break
             self.i += 1
-        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+        if len(alternatives) == 1:
+            return alternatives[0]
+        self.alternation = True
+        return "(?:" + "|".join(alternatives) + ")"
 
     def ere_exp(self) -> str:
         c = self.s[self.i]
@@ -374,22 +381,47 @@ class _Parser:
 
 def translate(pattern: bytes, extended: bool = False) -> str:
     """The Python ``re`` source (for a bytes pattern) equivalent to a POSIX BRE/ERE."""
+    return _translate(pattern, extended)[0]
+
+
+def _translate(pattern: bytes, extended: bool) -> tuple[str, bool]:
     if not pattern:  # toybox's xregcomp: BSD regex has no empty pattern, so it compiles "()"
         pattern, extended = b"()", True
     p = _Parser(pattern, extended)
-    return p.ere(None) if extended else p.bre(None)
+    source = p.ere(None) if extended else p.bre(None)
+    return source, p.alternation
+
+
+_ALTERNATION: set[tuple[bytes, int]] = set()  # compiled patterns whose matches must be lengthened
 
 
 def compile_posix(pattern: bytes, *, extended: bool = False, icase: bool = False) -> re.Pattern:
     """Compile like ``regcomp(pattern, REG_EXTENDED*extended | REG_ICASE*icase)``."""
-    source = translate(pattern, extended)
+    source, alternation = _translate(pattern, extended)
     flags = re.DOTALL | (re.IGNORECASE if icase else 0)
     try:
-        return re.compile(source.encode("latin-1"), flags)
+        rx = re.compile(source.encode("latin-1"), flags)
     except re.error as e:  # pragma: no cover - the parser above rejects what re would
         raise RegexError(BADRPT) from e
+    if alternation:
+        _ALTERNATION.add((rx.pattern, rx.flags))
+    return rx
 
 
-def group_count(rx: re.Pattern) -> int:
-    """``re_nsub``: the number of parenthesised subexpressions."""
-    return rx.groups
+@functools.lru_cache(maxsize=4096)
+def _ending_at(source: bytes, flags: int, before_end: int) -> re.Pattern:
+    return re.compile(source + rb"(?=[\s\S]{%d}\Z)" % before_end, flags)
+
+
+def search(rx: re.Pattern, line: bytes, pos: int = 0) -> re.Match | None:
+    """``regexec``: the leftmost match, and of those the longest, as POSIX wants. Python's engine
+    takes the first alternative that matches (``ab|abcd`` on ``abcd`` finds ``ab``), so a pattern
+    with alternatives is retried at the same start for each longer end."""
+    m = rx.search(line, pos)
+    if m is None or (rx.pattern, rx.flags) not in _ALTERNATION:
+        return m
+    for end in range(len(line), m.end(), -1):
+        longer = _ending_at(rx.pattern, rx.flags, len(line) - end).match(line, m.start())
+        if longer is not None:
+            return longer
+    return m

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from runner.sim.filesystem import FsError
-from runner.sim.posix_regex import RegexError, compile_posix
+from runner.sim.posix_regex import RegexError, compile_posix, search
 from runner.sim.toyopts import Toy, ToyExit, lines_of, toybox_command
 
 _ESC_FROM = b"\\abefnrtv"
@@ -594,7 +594,7 @@ class _Run:
         matched = False
         zmatch = True
         while True:
-            m = rx.search(line, pos)
+            m = search(rx, line, pos)
             if m is None:
                 break
             matched = True

@@ -396,13 +396,15 @@ class Invocation:
     async def run_command(
         self, argv: list[str], env: dict[str, str] | None = None, stdin: bytes = b""
     ) -> int:
-        """Run another command with this one's output (``xargs``, ``env``, ``find -exec``); it is
-        recorded in the exec log like any other."""
+        """Exec another command with this one's output (``xargs``, ``env``, ``find -exec``): a
+        program, so ``echo`` is /system/bin/echo (toybox's), not mksh's builtin. It is recorded
+        in the exec log like any other."""
         await self.flush()
         self.phone.record_exec(argv, [])
-        return await self.shell.dispatch(
-            argv, dict(self.env if env is None else env), stdin, self._sink
-        )
+        if argv and argv[0] in SH_BUILTINS:
+            argv = [f"/system/bin/{argv[0]}", *argv[1:]]
+        environ = dict(self.env if env is None else env)
+        return await self.shell.dispatch(argv, environ, stdin, self._sink)
 
 
 async def _never_hangs_up() -> None:

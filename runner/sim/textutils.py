@@ -14,7 +14,7 @@ import posixpath
 import re
 
 from runner.sim.filesystem import FsError
-from runner.sim.posix_regex import RegexError, compile_posix
+from runner.sim.posix_regex import RegexError, compile_posix, search
 from runner.sim.toyopts import Toy, atolx, lines_of, toybox_command
 
 # ------------------------------------------------------------------------------ head, tail
@@ -191,7 +191,7 @@ def _cut_line(
                         if not skip and j:
                             ss -= 1
                     else:
-                        m = reg.search(line, ss)
+                        m = search(reg, line, ss)
                         if m is None:
                             ss = n
                             continue
