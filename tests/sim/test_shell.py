@@ -259,3 +259,47 @@ def test_parse_negation_and_both_streams_redirection():
     [(_, pipeline)] = parse("! ls /x &> /dev/null | wc -l")
     assert pipeline.negate and len(pipeline) == 2
     assert [(r.fd, r.op) for r in pipeline[0].redirects] == [(1, "&>")]
+
+
+@pytest.mark.parametrize(
+    ("cmd", "expected"),
+    [
+        # POSIX takes the leftmost-longest match, where Python's engine takes the first alternative
+        ("echo abcd | grep -oE 'ab|abcd'", (0, "abcd\n", "")),
+        ("echo abcd | sed -E 's/(a|ab)(c|bcd)/[\\1,\\2]/'", (0, "[a,bcd]\n", "")),
+        # programs run by xargs/env are /system/bin's (toybox's echo: no escapes without -e)
+        ("echo 'a\\\\tb' | xargs echo", (0, "a\\tb\n", "")),
+        ("echo x | xargs cd", (127, "", "xargs: exec cd: No such file or directory\n")),
+        ("env -i A=1 env", (0, "A=1\n", "")),
+        # files
+        ("mkdir -p /data/local/tmp/d/e && touch /data/local/tmp/d/e/f.txt && find /data/local/tmp/d -name '*.txt'", (0, "/data/local/tmp/d/e/f.txt\n", "")),
+        ("mkdir -p /data/local/tmp/d/e && find /data/local/tmp/d -type d", (0, "/data/local/tmp/d\n/data/local/tmp/d/e\n", "")),
+        ("find /nope", (1, "", "find: '/nope': No such file or directory\n")),
+        ("echo 12345 > /data/local/tmp/s; stat -c '%n %s' /data/local/tmp/s", (0, "/data/local/tmp/s 6\n", "")),
+        ("stat /nope", (1, "", "stat: '/nope': No such file or directory\n")),
+        ("echo old > /data/local/tmp/i; sed -i s/old/new/ /data/local/tmp/i; cat /data/local/tmp/i", (0, "new\n", "")),
+        ("printf 'b\\na\\n' > /data/local/tmp/u; sort -o /data/local/tmp/u /data/local/tmp/u; cat /data/local/tmp/u", (0, "a\nb\n", "")),
+        ("mkdir /data/local/tmp", (1, "", "mkdir: '/data/local/tmp': File exists\n")),
+        ("cat /nope /sdcard", (1, "", "cat: /nope: No such file or directory\ncat: /sdcard: Is a directory\n")),
+        ("ls /nope", (1, "", "ls: /nope: No such file or directory\n")),
+        ("ls -d /sdcard /data", (0, "/data\n/sdcard\n", "")),
+        ("echo x > /data/local/tmp/g1; echo y > /data/local/tmp/g2; grep -r x /data/local/tmp", (0, "/data/local/tmp/g1:x\n", "")),
+        ("echo x > /data/local/tmp/g1; grep -c x /data/local/tmp/g1 /data/local/tmp/g1", (0, "/data/local/tmp/g1:1\n/data/local/tmp/g1:1\n", "")),
+        ("head -n 1 /nope; echo $?", (0, "1\n", "head: /nope: No such file or directory\n")),
+        ("seq 3 | head -n 1 - /nope; echo $?", (0, "==> - <==\n1\n1\n", "head: /nope: No such file or directory\n")),
+        # test/[ errors and numbers as mksh evaluates them
+        ("[ 1x -eq 1 ]", (2, "", "/system/bin/sh: 1x: bad number\n")),
+        ("N=3; [ N -eq 3 ] && echo three", (0, "three\n", "")),
+        ("[ -f /sdcard ] || [ -d /sdcard ] && echo dir", (0, "dir\n", "")),
+        # toybox's usage errors (exit 1, grep's and sort's 2)
+        ("head -x", (1, "", "head: not integer: x\n")),  # "-NUM" is head's old syntax
+        ("wc -x", (1, "", "wc: Unknown option 'x' (see \"wc --help\")\n")),
+        ("echo | sort -k1Q", (2, "", "sort: Unknown key option.\n")),
+        ("tr", (1, "", "tr: Needs 1 argument (see \"tr --help\")\n")),
+        ("echo x | tr a b c", (1, "", "tr: Max 2 arguments (see \"tr --help\")\n")),
+        ("seq x", (1, "", "seq: strtod x: Argument list too long\n")),
+        ("toybox nosuch", (1, "", "toybox: Unknown command nosuch (see \"toybox --help\")\n")),
+    ],
+)  # fmt: skip
+def test_more_toybox_behaviour(adb, cmd, expected):
+    assert run_v2(adb, cmd) == expected
