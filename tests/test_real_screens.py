@@ -35,7 +35,7 @@ ALL = {
     "tt4314_fr_publish_camera.xml": ("camera", "fr"),
     "tt4314_fr_publish_gallery.xml": ("gallery", "fr"),
     "tt4314_fr_search_users.xml": ("search_results", "fr"),
-    "tt4314_fr_update_prompt.xml": (None, None),  # a dialog with no text at all
+    "tt4314_fr_update_prompt.xml": ("popup", None),  # a dialog with no text at all
     "tt4314_fr_video_follow_over_avatar.xml": ("home", "fr"),
     "tt4314_publish_post_screen.xml": ("post", "en"),
     "tt4663_en_publish_uploading.xml": ("home", "en"),

@@ -33,6 +33,8 @@ def test_runs_for_task_duration_with_watch_times_in_range_and_no_actions_at_zero
     )
     truth = account_truth(farm, S1, U1)
     watched = truth["watched"][:-1]  # the last video is left by whatever comes next
+    # LIVEs in the feed are swiped past at once: the watch times are the videos'
+    watched = [w for w in watched if not farm.world.video(w["video_id"]).is_live]
     assert len(watched) >= 3
     assert all(0.25 <= w["seconds"] <= 0.7 for w in watched), watched
     assert truth["actions"] == []
@@ -50,6 +52,21 @@ def test_certain_probabilities_like_follow_and_bookmark_every_video(caplog):
     assert len(truth["likes"]) >= 2 and len(truth["bookmarks"]) == len(truth["likes"])
     assert f"{len(truth['likes'])} liked" in remark
     assert any(f"random seed {ctx.seed}" in r.getMessage() for r in caplog.records)
+
+
+def test_warmup_never_likes_follows_saves_or_comments_on_an_ad_and_skips_lives():
+    farm = SimFarm(1, seed=54)
+    farm.phone(S1).tiktok.feed_plan = ["video", "ad", "live", "video", "ad", "video"]
+    body = _body(task_duration=3, min_duration=0.2, max_duration=0.3, like_probable=100,
+                 floow_probable=100, collect_probable=100, comment_probable=100,
+                 comment="nice one")  # fmt: skip
+    [task] = plan(body, farm.accounts)
+    [remark] = run_contexts(farm, [context_of(task)]).values()
+    truth = account_truth(farm, S1, U1)
+    assert not [a for a in truth["actions"] if a.get("ad")], truth["actions"]
+    assert farm.world.ad_ids and not set(truth["likes"]) & farm.world.ad_ids
+    assert len(truth["likes"]) >= 2  # the videos around them were liked
+    assert "ads or LIVEs left alone" in remark, remark
 
 
 class _Chat(BaseHTTPRequestHandler):

@@ -357,17 +357,19 @@ class DeviceSession:
         """Swipe from low (75 % of the height) to high (25 %) in the middle of the screen
         (``swipe`` RPC, about 0.1 s): the next video of a feed or a vertical video list.
 
-        The screen size comes from ``hierarchy`` (or the last dump): its outermost node's bounds,
-        so no extra ``window_size`` round trip is made. Pixels, not fractions.
+        The screen size comes from ``hierarchy`` (or the last dump): the union of its windows'
+        bounds (a real dump starts with the status bar's window, 132 px high), so no extra
+        ``window_size`` round trip is made. Pixels, not fractions.
         """
         h = hierarchy
         if h is None and self._last_xml is not None:
             h = Hierarchy.parse(self._last_xml)
         width, height = 1080, 2400
-        if h is not None and h.nodes:
-            b = h.nodes[0].bounds
-            if not b.empty:
-                width, height = b.right - b.left, b.bottom - b.top
+        roots = [n.bounds for n in (h.nodes if h is not None else ()) if n.parent < 0]
+        roots = [b for b in roots if not b.empty]
+        if roots:
+            width = max(b.right for b in roots) - min(b.left for b in roots)
+            height = max(b.bottom for b in roots) - min(b.top for b in roots)
         x = max(width // 2, 1)
         y1, y2 = max(height * 3 // 4, 2), max(height // 4, 1)
         await self._call("swipe up", self._d.swipe, x, y1, x, y2, 0.1)

@@ -16,12 +16,16 @@ Comments come from the ``comment`` templates (``comment_order``: ``sequential`` 
 endpoint in ``chatgpt_settings`` (runner/chatgpt.py); when the endpoint fails the templates are used,
 and without templates the comment is skipped (the failure is logged, never the key).
 
+Ads (``ad_label``: "Ad", "Sponsored", "Publicité") are watched but never liked, followed,
+bookmarked or commented; a LIVE in the feed (``live_label``, no player controls) is swiped past.
+
 Every action is checked (the Like/Favorites button turns selected, the creator's Follow button
 goes, the comment shows in the list) and never repeated blindly. A crash of the app is safe to
 recover from here (nothing half done is repeated): the app is relaunched, at most
 :data:`MAX_CRASHES` times. Cancellation: between device calls or during a watch.
 
-Outcome: remark ``"watched N videos in S s: L liked, F followed, B bookmarked, C commented"``.
+Outcome: remark ``"watched N videos in S s: L liked, F followed, B bookmarked, C commented"``,
+followed by ``"; K ads or LIVEs left alone"`` when there were any.
 """
 
 from __future__ import annotations
@@ -91,9 +95,11 @@ class Warmup:
                 )
         elapsed = trio.current_time() - self.start
         s = self.stats
+        skipped = f"; {s['skipped']} ads or LIVEs left alone" if s["skipped"] else ""
         return (
             f"watched {s['watched']} videos in {elapsed:.0f} s: {s['like']} liked, "
             f"{s['follow']} followed, {s['bookmark']} bookmarked, {s['comment']} commented"
+            f"{skipped}"
         )
 
     async def _browse(self) -> None:
@@ -120,8 +126,22 @@ class Warmup:
             watch = self.rng.uniform(self.low, self.high)
             draws = {k: self.rng.random() * 100 < p for k, p in self.chances.items()}
             async with steps.step(f"video {self.stats['watched'] + 1}"):
-                h = await steps.wait_for("like_button", screen="video", timeout=SCREEN_TIMEOUT)
-                await self._interact(h, draws)
+                h = await steps.wait_for(
+                    "like_button", "live_label", screen="video", timeout=SCREEN_TIMEOUT
+                )
+                if h.name == "live_label" or steps.find(h.hierarchy, "like_button") is None:
+                    # A LIVE in the feed: no player controls, nothing to do; move on.
+                    self.stats["skipped"] += 1
+                    self.ctx.log.info("a LIVE in the feed; moving on")
+                    await self.session.swipe_up(h.hierarchy)
+                    continue
+                ad = steps.find(h.hierarchy, "ad_label")
+                if ad is not None:
+                    # An ad: watched like any video, never liked, followed, saved or commented.
+                    self.stats["skipped"] += 1
+                    self.ctx.log.info("an ad (%r): watching, no interaction", ad.node.text)
+                else:
+                    await self._interact(h, draws)
                 await trio.sleep(
                     max(0.0, min(arrived + watch, self.deadline) - trio.current_time())
                 )

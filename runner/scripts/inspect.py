@@ -103,7 +103,9 @@ def inspect_hierarchy(
             elements[el_name] = FoundElement.of(node)
     screen = book.screen_in(m)
     screen_name = screen.reported if screen else None
-    if screen_name != "comments" and book.popups.find_in(m) is not None:
+    if screen_name != "comments" and (
+        book.popups.find_in(m) is not None or book.wordless_dialog(hierarchy, pkg)
+    ):
         screen_name = POPUP
     missing = [e for e in (screen.expects if screen else ()) if e not in elements]
     if screen_name == POPUP:

@@ -524,6 +524,15 @@ class SelectorBook:
         """The app's language in ``hierarchy`` (:meth:`runner.scripts.language.Locales.detect`)."""
         return self.locales.detect(hierarchy, package, hint)
 
+    def wordless_dialog(self, hierarchy: Hierarchy, package: str) -> bool:
+        """True when the app's topmost window shows nothing at all: no text, no content-desc,
+        nothing clickable (TikTok's update prompt, tt4314_fr_update_prompt: only the back key
+        dismisses it). A dump without any node of the app (a black launch screen) is not one."""
+        roots = [n for n in hierarchy.nodes if n.parent < 0 and n.package == package]
+        if not roots:
+            return False
+        return not any(n.ntext or n.ndesc or n.clickable for n in hierarchy.subtree(roots[-1]))
+
     def app_package(self, hierarchy: Hierarchy) -> str:
         """Which of the book's packages the dump shows most of (the first when none)."""
         counts = hierarchy.packages()

@@ -166,6 +166,11 @@ class Steps:
             )
         popup = self.book.popup(h, self.values)
         if popup is None:
+            if self.book.wordless_dialog(h, self.package):
+                self.log.info("dismissing a dialog without words (update prompt) with back")
+                await self.session.press_back()
+                self.popups_dismissed += 1
+                return h, True
             return h, False
         self.log.info("dismissing popup: %s", popup.describe())
         await self.session.tap(popup)
