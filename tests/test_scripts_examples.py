@@ -1,6 +1,6 @@
 """Every vendor example body (tests/examples/*.json), planned by intake and run on simulated phones,
 completes; the simulator's ground truth shows exactly what was asked. The same with frequent popups
-and on the other simulated app version (other resource ids)."""
+on the other simulated app versions (other resource ids), and with TikTok in French."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ CONDITIONS = {
     "plain": {},
     "popups": {"popup_rate": 0.5},
     "other_version": {"app_version": OTHER_VERSION},
+    # TikTok in French (the phone's language), on the default build and on 47.0.3
+    "fr": {"locale": "fr-FR"},
+    "fr_47": {"locale": "fr-FR", "app_version": "47.0.3"},
 }
 PKG = "com.zhiliaoapp.musically"
 

@@ -167,3 +167,72 @@ def test_usernames_needing_percent_encoding_open_the_right_profile():
     assert outcomes == [""] * len(ENCODED_HOSTILE)
     assert account(farm)["following"] == sorted(ENCODED_HOSTILE)
     assert {c[0] for c in commands_run(farm)} <= OUR_COMMANDS
+
+
+LANGUAGES = {
+    "en": {},
+    "fr": {"locale": "fr-FR"},
+    "fr_43": {"locale": "fr-FR", "app_version": "43.1.4"},
+}
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+@pytest.mark.parametrize("method", ["direct", "search"])
+def test_following_back_an_account_that_follows_you_ends_completed(language, method):
+    # The profile shows "Follow back" / "Suivre en retour"; after the tap it reads "Friends".
+    farm = SimFarm(1, seed=61, **LANGUAGES[language])
+    farm.phone(S1).account.followers.add("fan")
+    [remark] = run_tasks(farm, S1, [make_ctx(S1, "follow", "fan", access_method=method)])
+    assert remark == ""
+    assert account(farm)["following"] == ["fan"]
+    # and a second follow of the now mutual friend taps nothing
+    [again] = run_tasks(farm, S1, [make_ctx(S1, "follow", "fan")])
+    assert again == "already following @fan"
+    assert actions(farm) == [("follow", "fan")]
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_following_a_private_account_ends_completed_with_the_request_pending(language):
+    farm = SimFarm(1, seed=62, **LANGUAGES[language])
+    farm.private_users.add("quiet")
+    [remark] = run_tasks(farm, S1, [make_ctx(S1, "follow", "quiet")])
+    assert remark == "follow request sent to @quiet (private account; pending until they accept)"
+    truth = account(farm)
+    assert truth["following"] == [] and truth["requested"] == ["quiet"]
+    # a retry does not cancel the request (tapping "Requested" would)
+    [again] = run_tasks(farm, S1, [make_ctx(S1, "follow", "quiet")])
+    assert again == "follow request to @quiet already pending"
+    assert account(farm)["requested"] == ["quiet"]
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_unfollowing_a_friend_asks_and_leaves_follow_back(language):
+    farm = SimFarm(1, seed=63, **LANGUAGES[language])
+    acc = farm.phone(S1).account
+    acc.following.add("pal")
+    acc.followers.add("pal")
+    [remark] = run_tasks(farm, S1, [make_ctx(S1, "unfollow", "pal")])
+    assert remark == ""
+    assert account(farm)["following"] == []
+
+
+def test_a_language_without_strings_fails_before_anything_is_tapped(monkeypatch):
+    # A pseudo-language the simulator shows and tikrunner has no strings for: every English
+    # word of the app changed ("Profil Follow" is no English or French string).
+    from runner.sim.tiktok import app as sim_app
+    from runner.sim.tiktok import strings as sim_strings
+
+    pseudo = {
+        k: (f"Xx {v}" if any(c.isalpha() for c in v) else v) for k, v in sim_strings.EN.items()
+    }
+    monkeypatch.setitem(sim_strings.STRINGS, "xx", pseudo)
+    monkeypatch.setattr(sim_app, "LANGUAGES", (*sim_app.LANGUAGES, "xx"))
+    farm = SimFarm(1, seed=64, locale="xx-XX")
+    [outcome] = run_tasks(farm, S1, [make_ctx(S1, "follow", "alice")])
+    assert isinstance(outcome, TaskFailed)
+    assert "shows a language tikrunner has no strings for (the phone's language is xx-XX)" in (
+        outcome.remark
+    )
+    assert outcome.remark.endswith("supported: en, fr")
+    assert outcome.remark.startswith("follow: open profile:")  # the first dump, before any tap
+    assert account(farm)["actions"] == []
