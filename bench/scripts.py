@@ -1,13 +1,15 @@
 """Benchmark: device calls and wall time of one task per script on a simulated phone.
 
-Each phone answers every call after ``--latency`` seconds (default 0.03, a slow USB hub or a busy
-phone). A device call is one adb shell/sync request or one uiautomator2 RPC made by our code
+Each phone answers every call after ``--latency-ms`` (default 30 ms, plus a seeded jitter when
+given as ``MS,JITTER``). A device call is one adb shell/sync request or one uiautomator2 RPC made by our code
 (``DeviceSession.device_calls``; uiautomator2's internal retries not counted), counted from the
 health check (``prepare``) to the end of the task; connecting uiautomator2 is not counted.
 account_warmup runs for its configured ``task_duration`` (here 3 s), so its time is the config's.
 
-Run: ``/work/venv/bin/python -m bench.scripts [--latency 0.03]``. Prints a table; measures, does
-not pass or fail.
+Run: ``python -m bench.scripts [--latency-ms 150,100] [--locale fr-FR] [--app-version 47.0.3]``.
+Prints a table: device calls, the fewest the script's steps allow, dumps, wall time, and the CPU
+the runner's own thread spent per dump (parsing it and matching selectors: ``time.thread_time``).
+Measures, does not pass or fail.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import trio
 
 from runner.devices import DeviceSession
 from runner.intake import IntakeContext, plan_body
-from runner.scripts import TaskContext, run_task
+from runner.scripts import TaskContext, load_selectors, run_task
 from runner.sim import SimFarm
 
 S1 = "sim-0001"
@@ -69,7 +71,9 @@ def bodies(folder: Path) -> dict[str, dict]:
     }
 
 
-async def one(host: str, port: int, script: str, config: dict, farm: SimFarm) -> tuple[int, float]:
+async def one(
+    host: str, port: int, script: str, config: dict, farm: SimFarm
+) -> tuple[int, float, int, float]:
     [task] = plan_body(
         {"serials": [S1], "script_name": script, "script_config": config},
         ctx=IntakeContext(accounts=farm.accounts),
@@ -83,27 +87,70 @@ async def one(host: str, port: int, script: str, config: dict, farm: SimFarm) ->
         script_config=task.script_config, job_count=0, seed=1,
         log=logging.LoggerAdapter(logging.getLogger("bench"), {}),
     )  # fmt: skip
+    dumps = [0]
+    real_dump = session.dump
+
+    async def counted_dump():
+        dumps[0] += 1
+        return await real_dump()
+
+    session.dump = counted_dump  # type: ignore[method-assign]
     before = session.device_calls
     started = time.perf_counter()
+    cpu = time.thread_time()  # this (trio) thread: parsing dumps and matching selectors
     await run_task(ctx, session)
+    cpu = time.thread_time() - cpu
     elapsed = time.perf_counter() - started
     calls = session.device_calls - before
     await session.close()
-    return calls, elapsed
+    return calls, elapsed, dumps[0], cpu
+
+
+#: The fewest device calls each task's steps allow on the simulated phone (health check included:
+#: one shell call), with no popup: what the numbers above are held against.
+FEWEST = {
+    "follow (direct)": 5,  # health, open URL, dump, tap Follow, dump
+    "follow (search)": 15,  # health, launch, dump, tap Search, dump, type, dump, submit, dump,
+    # tap Users, dump, tap the row, dump, tap Follow, dump
+    "unfollow (direct)": 7,  # health, open URL, dump, tap Following, dump, tap Unfollow, dump
+    "comment": 9,  # health, open URL, dump, tap comments, dump, type, dump, tap send, dump
+    "comment (image)": 15,  # comment + push, index, tap the image button, dump, tap tile, dump
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--latency", type=float, default=0.03, help="seconds per device call")
+    parser.add_argument(
+        "--latency-ms",
+        default="30",
+        help="delay of every reply: MS or MS,JITTER (as tikrunner sim)",
+    )
+    parser.add_argument("--locale", default="en-US", help="the phones' locale (en-US, fr-FR)")
+    parser.add_argument("--app-version", default=None, help="TikTok build (43.1.4, 46.9.3, 47.0.3)")
     args = parser.parse_args()
-    print(f"latency {args.latency * 1000:.0f} ms per call")
-    print(f"{'script':<24}{'device calls':>14}{'wall time (s)':>16}")
+    ms, _, jitter = args.latency_ms.partition(",")
+    latency, spread = float(ms) / 1000, float(jitter or 0) / 1000
+    print(
+        f"latency {latency * 1000:.0f} ms + up to {spread * 1000:.0f} ms per call; "
+        f"locale {args.locale}; build {args.app_version or 'default'}"
+    )
+    print(
+        f"{'script':<24}{'device calls':>14}{'fewest':>8}{'dumps':>7}{'wall time (s)':>15}"
+        f"{'CPU/decision (ms)':>19}"
+    )
+    load_selectors()  # read once, before anything is timed (as serve does at start)
     with tempfile.TemporaryDirectory() as tmp:
         for label, (script, config) in bodies(Path(tmp)).items():
-            farm = SimFarm(1, seed=7, latency=args.latency, upload_seconds=1.0)
+            farm = SimFarm(1, seed=7, latency=latency, jitter=spread, upload_seconds=1.0,
+                           locale=args.locale, app_version=args.app_version)  # fmt: skip
             with farm.running(port=0) as (host, port):
-                calls, elapsed = trio.run(one, host, port, script, config, farm)
-            print(f"{label:<24}{calls:>14}{elapsed:>16.2f}")
+                calls, elapsed, dumps, cpu = trio.run(one, host, port, script, config, farm)
+            fewest = FEWEST.get(label)
+            per = cpu / dumps * 1000 if dumps else 0.0
+            print(
+                f"{label:<24}{calls:>14}{fewest if fewest else '-':>8}{dumps:>7}"
+                f"{elapsed:>15.2f}{per:>19.1f}"
+            )
 
 
 if __name__ == "__main__":
