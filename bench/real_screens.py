@@ -19,8 +19,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-# Run as a script, this folder comes first on sys.path and its http.py would shadow the stdlib.
-sys.path[0] = str(Path(__file__).resolve().parents[1])
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from runner.devices.hierarchy import Hierarchy  # noqa: E402
 from runner.scripts.inspect import inspect_hierarchy  # noqa: E402

@@ -10,7 +10,7 @@ pending. A real HTTP client (httpx, keep-alive) measures:
   the store (put there straight through the store: 90% completed, 5% failed, 5% pending), also
   filtered by serial.
 
-Usage: ``python bench/http.py [--creates 1000] [--tasks 100000] [--samples 300]``
+Usage: ``python bench/http_api.py [--creates 1000] [--tasks 100000] [--samples 300]``
 """
 
 from __future__ import annotations
