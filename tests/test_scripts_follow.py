@@ -236,3 +236,22 @@ def test_a_language_without_strings_fails_before_anything_is_tapped(monkeypatch)
     assert outcome.remark.endswith("supported: en, fr")
     assert outcome.remark.startswith("follow: open profile:")  # the first dump, before any tap
     assert account(farm)["actions"] == []
+
+
+def test_after_seven_follows_on_one_phone_search_and_warmup_still_reach_the_home_feed():
+    # Each direct follow leaves a profile on the app's back stack; going home must not give up.
+    from tests.scripts.harness import context_of, plan
+
+    farm = SimFarm(1, seed=65)
+    ctxs = [make_ctx(S1, "follow", f"user{n}") for n in range(7)]
+    ctxs.append(make_ctx(S1, "follow", "last", access_method="search"))
+    [warm] = plan(
+        {"serials": [S1], "script_name": "account_warmup",
+         "script_config": {"task_duration": 1, "min_duration": 0.2, "max_duration": 0.3}},
+        farm.accounts,
+    )  # fmt: skip
+    ctxs.append(context_of(warm))
+    outcomes = run_tasks(farm, S1, ctxs)
+    assert outcomes[:8] == [""] * 8, outcomes
+    assert isinstance(outcomes[8], str) and outcomes[8].startswith("watched "), outcomes[8]
+    assert len(account(farm)["following"]) == 8
