@@ -63,8 +63,10 @@ import re
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import trio
 
@@ -83,7 +85,9 @@ from runner.scripts.navigate import (
     open_own_profile,
     search_for,
 )
-from runner.scripts.steps import MAX_TAPS, Found, Steps
+from runner.scripts.steps import MAX_TAPS, AppCrashed, Found, Steps
+
+T = TypeVar("T")
 
 #: Where pushed media goes on the phone (the camera roll the gallery shows).
 MEDIA_DIR = "/sdcard/DCIM/tikrunner"
@@ -382,7 +386,16 @@ def own_posts_in(steps: Steps, found: Found) -> OwnPosts:
 
 
 async def _own_posts(ctx: TaskContext, session: DeviceSession, steps: Steps) -> OwnPosts:
-    """The own profile's posts (the profile opened unless it is on screen already)."""
+    """The own profile's posts (the profile opened unless it is on screen already). An app
+    that had crashed (its dialog closed by the look) is started again once: nothing was done."""
+    try:
+        return await _own_posts_once(ctx, session, steps)
+    except AppCrashed:
+        ctx.log.info("the app had crashed; starting it again")
+        return await _own_posts_once(ctx, session, steps)
+
+
+async def _own_posts_once(ctx: TaskContext, session: DeviceSession, steps: Steps) -> OwnPosts:
     h = await steps.look()
     found = steps.find(h, "own_handle")
     if found is None:
@@ -534,8 +547,20 @@ async def _open_editor(
                 _on_editor(steps), element="editor_next", screen="editor", timeout=SCREEN_TIMEOUT
             )
         return
-    if way == "useSound":
-        await _open_sound(ctx, session, steps)
+    if way == "useSound" and not await _open_sound(ctx, session, steps):
+        # No Sounds tab to find it by (43.1.4): the camera's own sound picker finds it.
+        async with steps.step("open Create"):
+            create = await go_home(ctx, session, steps)
+            await steps.act(
+                create,
+                until=steps.any_of("camera_add_sound"),
+                expecting="the camera screen",
+                timeout=SCREEN_TIMEOUT,
+            )
+        async with steps.step("add sound"):
+            wanted = str(ctx.script_config.get("sound_name") or "").strip()
+            upload = await _pick_sound(ctx, steps, "camera_add_sound", wanted, _on_camera(steps))
+    elif way == "useSound":
         async with steps.step("use sound"):
             use = await steps.wait_for(
                 "sound_use",
@@ -693,15 +718,28 @@ async def _tick(steps: Steps, h: Hierarchy, place: int, order: str) -> Hierarchy
         steps.log.info("a popup may have swallowed the tap; tapping tile %d again", place + 1)
 
 
-async def _open_sound(ctx: TaskContext, session: DeviceSession, steps: Steps) -> None:
-    """The sound page of ``sound_name``: a music URL opened in the app, else keyword search."""
+async def _open_sound(ctx: TaskContext, session: DeviceSession, steps: Steps) -> bool:
+    """The sound page of ``sound_name``: a music URL opened in the app, else keyword search and
+    the results' Sounds tab. False when the results have no Sounds tab (43.1.4 has none)."""
     name = str(ctx.script_config.get("sound_name") or "").strip()
     if name.startswith(("https://", "http://")):
         async with steps.step("open sound"):
             await session.open_url_in_app(name, ctx.package)
-        return
+        return True
     steps.values["sound"] = name
-    await search_for(ctx, session, steps, name, tab="sounds_tab")
+    # Any results tab first: whether there is a Sounds tab is seen on the results.
+    found = await search_for(ctx, session, steps, name, tab="users_tab")
+    async with steps.step("open Sounds tab"):
+        tab = steps.find(found.hierarchy, "sounds_tab")
+        if tab is None:
+            ctx.log.info("the search results have no Sounds tab; the camera's sound picker it is")
+            return False
+        await steps.act(
+            tab,
+            until=steps.any_of("sound_row", "sound_row_containing"),
+            expecting="the sounds found",
+            timeout=SCREEN_TIMEOUT,
+        )
     async with steps.step("open sound"):
         row = await steps.wait_for(
             "sound_row", "sound_row_containing", screen="search_results", timeout=TAP_TIMEOUT
@@ -712,6 +750,50 @@ async def _open_sound(ctx: TaskContext, session: DeviceSession, steps: Steps) ->
             expecting=f"the sound page of {name!r}",
             timeout=SCREEN_TIMEOUT,
         )
+    return True
+
+
+async def _pick_sound(
+    ctx: TaskContext, steps: Steps, pill: str, wanted: str, back: Callable[[Hierarchy], T | None]
+) -> T:
+    """Tap the sound pill ``pill`` (editor or camera), search ``wanted`` in the sound picker,
+    take the first row named so (else the first starting so), Use this sound; returns
+    ``back(dump)`` of the screen it returns to."""
+    wait = float(ctx.script_config.get("sound_wait_time") or 10)
+    steps.values["sound"] = wanted
+    add = await steps.wait_for(pill, screen="editor", timeout=TAP_TIMEOUT)
+    field = await steps.act(
+        add,
+        until=steps.any_of("sound_search_field"),
+        expecting="the sound picker",
+        timeout=SCREEN_TIMEOUT,
+    )
+    if not field.node.focused:
+        await steps.session.tap(field.node)
+    await steps.session.send_text(wanted)
+    await steps.wait_for("sound_search_typed", screen="sound_picker", timeout=TAP_TIMEOUT)
+    row = await steps.wait_for(
+        "sound_row", "sound_row_containing", screen="sound_picker", timeout=wait
+    )
+    use = await steps.act(
+        row, until=steps.any_of("sound_use_this"), expecting="the sound selected", timeout=wait
+    )
+    result = await steps.act(
+        use, until=back, expecting="the sound attached", timeout=SCREEN_TIMEOUT
+    )
+    ctx.log.info("sound %r attached", row.node.text)
+    return result
+
+
+def _on_camera(steps: Steps):
+    """The camera (its gallery entry), the sound picker gone."""
+
+    def decide(h: Hierarchy) -> Found | None:
+        if steps.find(h, "sound_search_field") or steps.find(h, "gallery_grid"):
+            return None
+        return steps.find(h, "camera_upload")
+
+    return decide
 
 
 async def _sounds(ctx: TaskContext, session: DeviceSession, steps: Steps) -> None:
@@ -727,35 +809,8 @@ async def _sounds(ctx: TaskContext, session: DeviceSession, steps: Steps) -> Non
             return
     else:
         wanted = str(cfg.get("custom_sound_keyword") or "").strip()
-    wait = float(cfg.get("sound_wait_time") or 10)
-    steps.values["sound"] = wanted
     async with steps.step("add sound"):
-        add = await steps.wait_for("editor_add_sound", screen="editor", timeout=TAP_TIMEOUT)
-        await steps.act(
-            add,
-            until=steps.any_of("sound_search_field"),
-            expecting="the sound picker",
-            timeout=SCREEN_TIMEOUT,
-        )
-        await steps.type_into(
-            "sound_search_field", wanted, screen="sound_picker", timeout=TAP_TIMEOUT
-        )
-        row = await steps.wait_for(
-            "sound_row", "sound_row_containing", screen="sound_picker", timeout=wait
-        )
-        use = await steps.act(
-            row,
-            until=steps.any_of("sound_use_this"),
-            expecting="the sound selected",
-            timeout=wait,
-        )
-        await steps.act(
-            use,
-            until=_on_editor(steps),
-            expecting="the editor with the sound",
-            timeout=SCREEN_TIMEOUT,
-        )
-    ctx.log.info("sound %r added", row.node.text)
+        await _pick_sound(ctx, steps, "editor_add_sound", wanted, _on_editor(steps))
 
 
 # ------------------------------------------------------------------ publishing
