@@ -14,7 +14,9 @@ index them in the media store, one after the other; open the editor by ``post_wa
   gallery entry (a view with no words, bottom left), tick the files, ``Next (N)``;
 - ``useSound``: open the sound (a music URL through a VIEW intent, else keyword search, Sounds
   tab, the row named exactly ``sound_name``), Use sound, then the camera's gallery entry, tick
-  the files, ``Next (N)``.
+  the files, ``Next (N)``. Where the search results have no Sounds tab (43.1.4), the sound is
+  found with the camera's own sound picker instead (Create, the camera's sound pill, search,
+  Use this sound), then the gallery entry as above.
 
 Picking in the gallery: tiles have no names and no words; the gallery lists the media store's
 files newest first. The files were pushed and indexed one after the other just before, so they
@@ -396,8 +398,10 @@ async def _own_posts(ctx: TaskContext, session: DeviceSession, steps: Steps) -> 
 
 
 async def _own_posts_once(ctx: TaskContext, session: DeviceSession, steps: Steps) -> OwnPosts:
-    h = await steps.look()
-    found = steps.find(h, "own_handle")
+    # This task's last dump, when it shows the own profile (switching accounts ends there), is
+    # the screen as it is: nothing was tapped since.
+    xml = session.last_hierarchy_xml if steps.dumps else None
+    found = steps.find(Hierarchy.parse(xml), "own_handle") if xml else None
     if found is None:
         found = await open_own_profile(ctx, session, steps)
     return own_posts_in(steps, found)
