@@ -114,4 +114,6 @@ class Screen:
         """The screen is popped off the stack (or the app dies)."""
 
     def back_button(self, app: TikTokApp) -> Node:
-        return icon(Rect(0, 100, 130, 230), "Back", app.rid("back_button"), "back")
+        from runner.sim.tiktok.strings import s
+
+        return icon(Rect(0, 100, 130, 230), s(app, "back"), app.rid("back_button"), "back")

@@ -139,20 +139,20 @@ class PermissionDialog(Screen):
             Node(
                 "android.widget.TextView",
                 Rect(120, 1400, 960, 1600),
-                text="Allow TikTok to access photos and videos on this device?",
+                text=s(app, "permission_photos"),
                 package=PERMISSION_PACKAGE,
                 resource_id=pid + "permission_message",
             ),  # fmt: skip
             button(
                 Rect(120, 1700, 960, 1820),
-                "Allow",
+                s(app, "permission_allow"),
                 pid + "permission_allow_button",
                 "allow",
                 package=PERMISSION_PACKAGE,
             ),  # fmt: skip
             button(
                 Rect(120, 1850, 960, 1970),
-                "Don't allow",
+                s(app, "permission_deny"),
                 pid + "permission_deny_button",
                 "deny",
                 package=PERMISSION_PACKAGE,

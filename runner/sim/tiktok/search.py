@@ -274,8 +274,12 @@ class SoundPage(Screen):
         root.add(
             self.back_button(app),
             text(Rect(300, 300, 1000, 380), self.sound.name, rid("sound_title")),
-            text(Rect(300, 400, 1000, 460), f"{count_text(uses)} videos", rid("sound_info")),
-            text(Rect(240, 2150, 840, 2280), "Use sound", rid("sound_use"), "use"),
+            text(
+                Rect(300, 400, 1000, 460),
+                s(app, "sound_page_posts", n=count_text(uses)),
+                rid("sound_info"),
+            ),  # fmt: skip
+            text(Rect(240, 2150, 840, 2280), s(app, "sound_page_use"), rid("sound_use"), "use"),
         )
         return root
 

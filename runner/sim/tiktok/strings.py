@@ -175,6 +175,14 @@ EN: dict[str, str] = {
     "create_sounds_title": "Sounds",
     "create_search_sounds": "Search sounds",
     "create_use_sound": "Use this sound",
+    # the sound page (tt4314_fr_sound_page: Button "name_10 le son", "61 publications"; the English
+    # words have no real source)
+    "sound_page_use": "Use sound",
+    "sound_page_posts": "{n} videos",
+    # Android's photos permission prompt (Android 13's wording)
+    "permission_photos": "Allow TikTok to access photos and videos on this device?",
+    "permission_allow": "Allow",
+    "permission_deny": "Don't allow",
     # post screen (tt4314_publish_post_screen is English: Hashtags, More info, Privacy settings,
     # More options, Settings, Share, Share to, Post as dumped; locale:publish_composer.caption_input;
     # the words it anonymised (name_N) filled in)
@@ -330,6 +338,13 @@ FR: dict[str, str] = {
     "create_sounds_title": "Sons",
     "create_search_sounds": "Rechercher des sons",
     "create_use_sound": "Utiliser ce son",
+    # tt4314_fr_sound_page: "name_10 le son" (the verb was anonymised; "Utiliser" inferred)
+    "sound_page_use": "Utiliser le son",
+    "sound_page_posts": "{n} publications",
+    # Android's prompt in French (taktik-bot's fr locale file: "Autoriser", "Ne pas autoriser")
+    "permission_photos": "Autoriser TikTok à accéder aux photos et vidéos sur cet appareil ?",
+    "permission_allow": "Autoriser",
+    "permission_deny": "Ne pas autoriser",
     "create_caption_hint": "Ajouter une description…",
     "create_preview": "Aperçu",
     "create_edit_cover": "Modifier la couverture",
