@@ -27,7 +27,7 @@ from runner.sim.media import file_uri_path, media_kind
 from runner.sim.tiktok.account import SimAccount
 from runner.sim.tiktok.base import Screen
 from runner.sim.tiktok.chrome import app_window, status_bar
-from runner.sim.tiktok.create import EditorScreen
+from runner.sim.tiktok.create import EditorScreen, upload_window
 from runner.sim.tiktok.dialogs import MessageDialog, PermissionDialog, Popup
 from runner.sim.tiktok.ids import PACKAGE, build_of, resource_ids, version_code
 from runner.sim.tiktok.player import HomeFeed, Player, VideoScreen
@@ -65,20 +65,6 @@ class Upload:
     recorded: bool = False
 
 
-def _upload_banner(app: TikTokApp) -> Node | None:
-    """The earlier model's upload banner over the feed (``Uploading N%``, then ``Your post is
-    published``), shown until the create flow registers its own window provider."""
-    from runner.sim.hierarchy import Rect
-    from runner.sim.tiktok.player import HomeFeed
-
-    text = app.upload_banner()
-    if text is None or not isinstance(app.top, HomeFeed) or app.overlay is not None:
-        return None
-    return Node("android.widget.FrameLayout", Rect(240, 284, 840, 364)).add(
-        Node("android.widget.TextView", Rect(240, 284, 840, 364), text=text)
-    )
-
-
 class TikTokApp(SimApp):
     """TikTok (or a clone package) at one version, with its logged-in accounts.
 
@@ -92,7 +78,7 @@ class TikTokApp(SimApp):
     main_activity = SPLASH_ACTIVITY
     # Windows drawn above the app's own (and its overlay), in order: callables taking the app
     # and returning a window's root node or None (the upload progress bubble, say).
-    window_providers: list[Callable[[TikTokApp], Node | None]] = []
+    window_providers: tuple[Callable[[TikTokApp], Node | None], ...] = (upload_window,)
 
     def __init__(
         self, phone: SimPhone, version: str, account: SimAccount, package: str = PACKAGE
@@ -333,18 +319,6 @@ class TikTokApp(SimApp):
             u for u in self.uploads if not u.recorded or now < u.done_at + PUBLISHED_SHOWN
         ]
 
-    def upload_banner(self) -> str | None:
-        """``Uploading N%`` while an upload runs, then ``Your post is published`` for a while."""
-        now = self.clock.now()
-        for up in self.uploads:
-            if not up.recorded:
-                span = max(up.done_at - up.started, 1e-9)
-                return f"Uploading {min(99, int((now - up.started) / span * 100))}%"
-        if self.uploads:
-            return "Your post is published"
-        return None
-
-    # ------------------------------------------------------------------------ screen
     def hierarchy(self) -> Node:
         """The screen's windows: the status bar's, the app's (the top screen in the app's
         chrome: :mod:`runner.sim.tiktok.chrome`), then the overlay's and any provider's."""
@@ -355,7 +329,7 @@ class TikTokApp(SimApp):
             wins.append(app_window(self.build, self.package, top.build(self), top.chrome))
         if self.overlay is not None:
             wins.append(self.overlay.build(self))
-        for provider in self.window_providers or (_upload_banner,):
+        for provider in self.window_providers:
             extra = provider(self)
             if extra is not None:
                 wins.append(extra)

@@ -408,9 +408,6 @@ class PostScreen(Screen):
 
     def publish(self, app: TikTokApp) -> None:
         ed = self.editor
-        providers = type(app).window_providers
-        if upload_window not in providers:
-            providers.append(upload_window)
         app.start_upload(
             caption=self.fields["caption"],
             media=[p.rsplit("/", 1)[-1] for p in ed.media],
