@@ -72,6 +72,7 @@ async def run_task(
     book = book or load_selectors()
     username = ctx.target_user() if ctx.script_name in TARGETED else ""
     with session.logging_to(ctx.log):
+        calls_before = session.device_calls  # the session outlives the task: count this task's
         version = await session.prepare(ctx.package)
         ctx.log.info(
             "%s on %s: app %s version %s, phone locale %s",
@@ -96,6 +97,6 @@ async def run_task(
             steps.locale or "unknown",
             steps.dumps,
             steps.popups_dismissed,
-            session.device_calls,
+            session.device_calls - calls_before,
         )
         return remark
