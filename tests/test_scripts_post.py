@@ -151,10 +151,6 @@ def test_storage_full_fails_with_a_remark_a_person_can_act_on(tmp_path):
 def test_every_post_way_on_every_build_and_language(tmp_path, version, locale):
     farm = SimFarm(1, seed=41, upload_seconds=0.2, app_version=version, locale=locale,
                    popup_rate=0.3)  # fmt: skip
-    if locale != "en-US":
-        # The simulator's photos-permission prompt is English whatever the phone's language
-        # (a real one follows it: "Autoriser"); grant it up front.
-        farm.phone(S1).tiktok.media_granted = True
     video = tmp_path / "clip.mp4"
     video.write_bytes(b"clip")
     images = [tmp_path / f"{c}.jpg" for c in "abc"]
