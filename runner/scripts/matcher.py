@@ -141,12 +141,6 @@ class Values:
     def __setitem__(self, name: str, value: Any) -> None:
         self.fields[name] = value
 
-    def key(self) -> tuple:
-        return (
-            tuple(sorted((k, id(v) if v is ANY else v) for k, v in self.fields.items())),
-            self.locale,
-        )
-
 
 def _as_values(values: Values | Mapping[str, Any] | None) -> Values:
     if isinstance(values, Values):
