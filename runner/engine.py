@@ -57,6 +57,8 @@ class Runner:
     adb_addresses: list[str] = field(default_factory=list)
     workflows: Any = None  # runner.gitops.WorkflowFolder with --workflows
     http_address: Any = None  # runner.http.Address once the API listens (None: no API)
+    # The selectors (with the config's overrides); None: read them at start of run().
+    book: Any = None
 
     async def run(self, *, task_status: trio.TaskStatus[Runner] = trio.TASK_STATUS_IGNORED) -> None:
         """Run until cancelled. ``task_status.started(self)`` once the spool is recovered and
@@ -67,7 +69,7 @@ class Runner:
         from runner.scripts import TaskContext, load_selectors, run_task
 
         # A bad selector file (or override) stops the runner here, not mid-task.
-        book = load_selectors(overrides=self.config.selectors)
+        book = self.book or load_selectors(overrides=self.config.selectors)
 
         config = self.config
         root = Path(config.spool)
@@ -208,7 +210,7 @@ def run_serve(
     from runner.scripts.matcher import SelectorFileError, load_selectors
 
     try:
-        load_selectors(overrides=config.selectors)
+        book = load_selectors(overrides=config.selectors)
     except SelectorFileError as e:
         lines = [ln.strip() for ln in str(e).splitlines()[1:] if ln.strip()]
         for line in lines or [str(e)]:
@@ -222,7 +224,7 @@ def run_serve(
     try:
         if config.http:
             check_bind(config)
-        runner = Runner(config, simulate=simulate, seed=seed)
+        runner = Runner(config, simulate=simulate, seed=seed, book=book)
         trio.run(_serve_until_signal, runner)
     except (HttpBindError, BaseExceptionGroup) as e:
         bind_error = _bind_error(e)

@@ -202,6 +202,18 @@ def candidates(
 
 # ------------------------------------------------------------------------------------ the ledger
 
+
+def connect_ledger_file(path: Path, schema: str) -> sqlite3.Connection:
+    """Open the material ledger's SQLite file (``<spool>/materials.db``; its folder made if
+    missing) in autocommit mode with WAL and a 30 s busy timeout, and create ``schema``'s table
+    if needed. The ledger and post's record of Post taps share the file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(schema)
+    return conn
+
+
 _SCHEMA = """CREATE TABLE IF NOT EXISTS material_ledger (
     path TEXT PRIMARY KEY,
     state TEXT NOT NULL CHECK (state IN ('reserved', 'posted')),
@@ -228,11 +240,7 @@ class Ledger:
 
     def _connect(self) -> sqlite3.Connection:
         assert self.path is not None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(_SCHEMA)
-        return conn
+        return connect_ledger_file(self.path, _SCHEMA)
 
     def claim(self, files: list[Path], count: int, *, task_id: int, serial: str) -> list[Path]:
         """Reserve up to ``count`` of ``files`` for ``task_id``, in order: files this task had

@@ -258,34 +258,26 @@ class Match:
         return self._found[name]
 
 
+def _holds(candidates: Iterable[str | re.Pattern[str]], value: str, how: str) -> bool:
+    """Whether ``value`` equals (``how`` "eq"), starts with ("prefix") or contains ("contains")
+    one of ``candidates``; a pattern (from ANY) is matched whole, at the start, or anywhere."""
+    for c in candidates:
+        if isinstance(c, str):
+            if (
+                value == c
+                if how == "eq"
+                else value.startswith(c)
+                if how == "prefix"
+                else c in value
+            ):
+                return True
+        elif (c.fullmatch if how == "eq" else c.match if how == "prefix" else c.search)(value):
+            return True
+    return False
+
+
 def _eq(candidates: Iterable[str | re.Pattern[str]], value: str) -> bool:
-    for c in candidates:
-        if isinstance(c, str):
-            if c == value:
-                return True
-        elif c.fullmatch(value):
-            return True
-    return False
-
-
-def _startswith(candidates: Iterable[str | re.Pattern[str]], value: str) -> bool:
-    for c in candidates:
-        if isinstance(c, str):
-            if value.startswith(c):
-                return True
-        elif c.match(value):
-            return True
-    return False
-
-
-def _contains(candidates: Iterable[str | re.Pattern[str]], value: str) -> bool:
-    for c in candidates:
-        if isinstance(c, str):
-            if c in value:
-                return True
-        elif c.search(value):
-            return True
-    return False
+    return _holds(candidates, value, "eq")
 
 
 def _is_control_label(h: Hierarchy, node: Node) -> bool:
@@ -338,11 +330,11 @@ class Alternative:
                     return False
             elif key in _PREFIX:
                 cands = m.filler.strings(str(expected))
-                if cands is None or not _startswith(cands, getattr(node, _PREFIX[key])):
+                if cands is None or not _holds(cands, getattr(node, _PREFIX[key]), "prefix"):
                     return False
             elif key in _CONTAINS:
                 cands = m.filler.strings(str(expected))
-                if cands is None or not _contains(cands, getattr(node, _CONTAINS[key])):
+                if cands is None or not _holds(cands, getattr(node, _CONTAINS[key]), "contains"):
                     return False
             elif key in _REGEX:
                 pattern = m.filler.pattern(str(expected))

@@ -74,7 +74,7 @@ import trio
 
 from runner.devices import DeviceSession, Hierarchy, Node
 from runner.errors import PostConditionFailed, TaskFailed
-from runner.materials import Ledger, MaterialError, candidates, kind_of
+from runner.materials import Ledger, MaterialError, candidates, connect_ledger_file, kind_of
 from runner.scripts import text as texts
 from runner.scripts.comment import push_to_gallery
 from runner.scripts.context import TaskContext
@@ -135,11 +135,7 @@ class PostAttempts:
 
     def _connect(self) -> sqlite3.Connection:
         assert self.path is not None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(_ATTEMPTS_SCHEMA)
-        return conn
+        return connect_ledger_file(self.path, _ATTEMPTS_SCHEMA)
 
     def get(self, task_id: int) -> Attempt | None:
         if self.path is None:

@@ -242,18 +242,8 @@ class ProfileScreen(Screen):
 
     def on_tap(self, app: TikTokApp, action: str) -> None:
         user = self.username
-        acc = app.account
         if action == "follow_button":
-            state = app.follow_state(user)
-            if state in ("following", "friends"):
-                app.show_overlay(UnfollowDialog(user))
-            elif state == "requested":
-                acc.cancel_request(user)
-            elif app.is_private(user):
-                acc.request_follow(user)
-                app.maybe_popup()
-            else:
-                acc.follow(user)
+            if tap_follow_control(app, user) in ("requested", "followed"):
                 app.maybe_popup()
         elif action.startswith("video:"):
             from runner.sim.tiktok.player import VideoScreen
@@ -448,6 +438,26 @@ class AccountSheet(Screen):
             app.close_overlay()
         elif action == "dismiss":
             app.close_overlay()
+
+
+def tap_follow_control(app: TikTokApp, user: str) -> str:
+    """What a tap on ``user``'s follow control does, on the profile and in the Users tab alike:
+    ``Following``/``Friends`` ask to unfollow (the dialog), ``Requested`` cancels the request, a
+    private account gets a request, anyone else is followed. Returns ``"asked"``,
+    ``"cancelled"``, ``"requested"`` or ``"followed"``."""
+    acc = app.account
+    state = app.follow_state(user)
+    if state in ("following", "friends"):
+        app.show_overlay(UnfollowDialog(user))
+        return "asked"
+    if state == "requested":
+        acc.cancel_request(user)
+        return "cancelled"
+    if app.is_private(user):
+        acc.request_follow(user)
+        return "requested"
+    acc.follow(user)
+    return "followed"
 
 
 class UnfollowDialog(Screen):

@@ -233,18 +233,9 @@ class ResultsScreen(Screen):
 
 def _inline_follow(app: TikTokApp, user: str) -> None:
     """The Users tab's follow Button: as the profile's control (an unfollow asks first)."""
-    from runner.sim.tiktok.profile import UnfollowDialog
+    from runner.sim.tiktok.profile import tap_follow_control
 
-    acc = app.account
-    state = app.follow_state(user)
-    if state in ("following", "friends"):
-        app.show_overlay(UnfollowDialog(user))
-    elif state == "requested":
-        acc.cancel_request(user)
-    elif app.is_private(user):
-        acc.request_follow(user)
-    else:
-        acc.follow(user)
+    tap_follow_control(app, user)
 
 
 def _count_en(n: int) -> str:
