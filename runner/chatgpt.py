@@ -1,4 +1,4 @@
-"""Comments from an OpenAI-compatible chat-completions endpoint (spec/scripts.md, account_warmup
+"""Comments from an OpenAI-compatible chat-completions endpoint (docs/spec/scripts.md, account_warmup
 ``generate_by_chatgpt`` and ``chatgpt_settings``).
 
 Takes the settings (``api_key``, ``model``, ``prompt``, ``max_tokens``, ``temperature``,

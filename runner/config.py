@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-DEFAULT_PACKAGE = "com.zhiliaoapp.musically"  # TikTok global (spec/scripts.md)
-DEFAULT_HTTP = "127.0.0.1:50809"  # spec/local-api.md, "Base and envelope"
+DEFAULT_PACKAGE = "com.zhiliaoapp.musically"  # TikTok global (docs/spec/scripts.md)
+DEFAULT_HTTP = "127.0.0.1:50809"  # docs/spec/local-api.md, "Base and envelope"
 DEFAULT_ADB = "127.0.0.1:5037"  # adb's default server address
 
 
@@ -42,7 +42,7 @@ class Account(BaseModel):
 
 
 class RetryPolicy(BaseModel):
-    """Automatic retry (spec/local-api.md, "Running rules"): off when ``max_retry_count`` is 0.
+    """Automatic retry (docs/spec/local-api.md, "Running rules"): off when ``max_retry_count`` is 0.
 
     A failed task goes back to pending after a random wait in [``min_wait``, ``max_wait``] seconds.
     """

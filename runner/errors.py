@@ -1,14 +1,14 @@
 """The exceptions that cross module boundaries, one per outcome a caller treats differently.
 
 Converted to an API error code (intake, HTTP) or to a task ``remark`` (device workers) at one
-boundary each, never scattered through the code. Codes are those of ``spec/local-api.md``.
+boundary each, never scattered through the code. Codes are those of ``docs/spec/local-api.md``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# API error codes (spec/local-api.md, "Base and envelope").
+# API error codes (docs/spec/local-api.md, "Base and envelope").
 INVALID_PARAMETERS = 40001
 MISSING_SCRIPT_NAME = 40002
 SCRIPT_UNAVAILABLE = 40003

@@ -3,9 +3,9 @@
 Takes a manifest's bytes (:func:`plan_manifest`) or a create-task body (:func:`plan_body`) and
 returns the tasks it would create, or raises :class:`~runner.errors.IntakeError` with the API's
 code. Writes nothing: the caller commits the plan in one transaction, so a manifest creates all
-of its tasks or none (spec/local-api.md, "Fan-out").
+of its tasks or none (docs/spec/local-api.md, "Fan-out").
 
-Order of checks (design.md, "Spool directory" and "Manifest forms"; spec/local-api.md codes):
+Order of checks (design.md, "Spool directory" and "Manifest forms"; docs/spec/local-api.md codes):
 
 1. parse with :mod:`runner.yamlsafe` (40001 with line/column);
 2. the form: an envelope when the document has ``apiVersion`` or ``kind``, else a bare body;
@@ -81,7 +81,7 @@ class IntakeContext:
     validate`` without a config): account-mode units are then not checked against it (no 40004).
     ``material_roots``: folders on the runner's machine that material paths must lie under (empty:
     no restriction yet); ``upload_folder``: the runner's material library and the base of relative
-    material paths (spec/scripts.md, post and comment). ``allow_schedule``: a manifest with a
+    material paths (docs/spec/scripts.md, post and comment). ``allow_schedule``: a manifest with a
     ``schedule`` is refused (40001) unless it comes from a workflows folder.
     """
 
@@ -446,7 +446,7 @@ def _check_material_paths(script: str, config: BaseModel, ctx: IntakeContext, pr
 def _units(
     body: CreateTaskBody, ctx: IntakeContext, prefix: str
 ) -> list[tuple[str | None, str | None, str]]:
-    """(serial, username, package) per unit, in the body's order (spec/local-api.md, "Fan-out")."""
+    """(serial, username, package) per unit, in the body's order (docs/spec/local-api.md, "Fan-out")."""
     default = ctx.default_package
     if body.serials is not None:
         if not body.enable_multi_account:
@@ -498,7 +498,7 @@ def next_start(start_time: str | None, now: datetime) -> float:
     Today if that time is still ahead of (or equal to) ``now``, else tomorrow; None: ``now``.
     DST (zoneinfo, PEP 495 ``fold=0``): a time in a spring-forward gap is shifted forward by the
     gap (02:30 on a 02:00->03:00 day is 03:30); an ambiguous time in the autumn fold is its first
-    occurrence. Raises ``ValueError`` when ``now`` is naive. Source: spec/local-api.md, "Create-task
+    occurrence. Raises ``ValueError`` when ``now`` is naive. Source: docs/spec/local-api.md, "Create-task
     body" (ours).
     """
     if now.tzinfo is None or now.utcoffset() is None:

@@ -1,5 +1,5 @@
 """Material files on the runner's machine: where a post's media comes from, which paths are allowed,
-and the ledger that keeps a file from being posted twice (spec/scripts.md, "post").
+and the ledger that keeps a file from being posted twice (docs/spec/scripts.md, "post").
 
 Takes a post's config, the runner's upload folder and material roots; gives the files to post (in
 order) and the caption template that goes with them. Reads directory listings and ``caption.txt``

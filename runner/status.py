@@ -4,7 +4,7 @@ Never the other way round: nothing reads a status file back. Each file is rewrit
 (write to a dotfile, fsync, rename) after its manifest's tasks change; :class:`StatusWriter`
 coalesces bursts of changes into few writes.
 
-Task fields are those of the API's task object (spec/local-api.md); times are local time in the
+Task fields are those of the API's task object (docs/spec/local-api.md); times are local time in the
 runner's zone, ``"YYYY-MM-DD HH:MM:SS"``.
 """
 

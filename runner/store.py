@@ -368,7 +368,7 @@ class Store:
     def claim_next(self, serial: str, now: float | None = None) -> TaskRow | None:
         """Mark the next due pending task of ``serial`` running and return it (None if none is due).
 
-        Order: scheduled start, then id (spec/local-api.md, "Running rules"). A workflow step waits
+        Order: scheduled start, then id (docs/spec/local-api.md, "Running rules"). A workflow step waits
         while an earlier step of its firing on the same unit is pending or running. The caller is
         the device's only worker, so at most one task per device runs.
         """
@@ -699,7 +699,7 @@ class Store:
         return int(row[0])
 
     # -- the API's task operations --------------------------------------------------------------
-    # Used by the HTTP shim (runner/http); each method is one transaction (spec/local-api.md).
+    # Used by the HTTP shim (runner/http); each method is one transaction (docs/spec/local-api.md).
 
     def add_api_tasks(self, tasks: Sequence[Any], *, prefix: str = "api-") -> list[int]:
         """Insert the tasks of one ``POST /task`` (source ``api``) in one transaction.

@@ -310,7 +310,7 @@ class Farm:
 
     async def watch_absent_devices(self, interval: float = 1.0) -> None:
         """Fail pending tasks whose phone has had no worker for ``config.device_wait`` seconds
-        past their scheduled start (spec/local-api.md, "Running rules"); runs until cancelled."""
+        past their scheduled start (docs/spec/local-api.md, "Running rules"); runs until cancelled."""
         wait = self.config.device_wait
         while True:
             await trio.sleep(interval)

@@ -1,4 +1,4 @@
-"""The HTTP shim: TikMatrix's local API (spec/local-api.md) in the runner's trio program.
+"""The HTTP shim: TikMatrix's local API (docs/spec/local-api.md) in the runner's trio program.
 
 - :mod:`runner.http.envelope`: the ``{code, message, data}`` answers and their models;
 - :mod:`runner.http.taskops`: what the task endpoints do (store, device workers, status files);

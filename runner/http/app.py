@@ -1,4 +1,4 @@
-"""The FastAPI app of TikMatrix's local API under ``/api/v1`` (spec/local-api.md, "Endpoints").
+"""The FastAPI app of TikMatrix's local API under ``/api/v1`` (docs/spec/local-api.md, "Endpoints").
 
 ``create_app(ops, config=..., token=...)`` gives an ASGI app whose every answer is the
 ``{code, message, data}`` envelope with the mirrored HTTP status, including FastAPI's and
@@ -154,7 +154,7 @@ def create_app(ops: TaskOperations, *, config: RunnerConfig, token: str | None) 
         summary="Plan and API access",
     )
     async def license_check() -> Any:
-        """Always the open-source plan with the API enabled (spec/local-api.md, ours)."""
+        """Always the open-source plan with the API enabled (docs/spec/local-api.md, ours)."""
         return ok(
             {
                 "plan_name": "Open Source",

@@ -1,6 +1,6 @@
 """The API's answers: the ``{code, message, data}`` envelope, its ``data`` shapes and its errors.
 
-Source: spec/local-api.md, "Base and envelope" and "Endpoints". Every answer of the shim, success
+Source: docs/spec/local-api.md, "Base and envelope" and "Endpoints". Every answer of the shim, success
 or error, is built here, so the OpenAPI document (generated from these models) describes exactly
 what goes over the wire.
 
@@ -40,7 +40,7 @@ SUCCESS_MESSAGE = "success"
 
 
 def status_of(code: int) -> int:
-    """HTTP status of an API code (spec/local-api.md, "Base and envelope", ours)."""
+    """HTTP status of an API code (docs/spec/local-api.md, "Base and envelope", ours)."""
     if code == 0:
         return 200
     return {FORBIDDEN: 403, NOT_FOUND: 404, METHOD_NOT_ALLOWED: 405, INTERNAL_ERROR: 500}.get(
@@ -49,7 +49,7 @@ def status_of(code: int) -> int:
 
 
 class ApiError(Exception):
-    """An error answer: ``code`` (spec/local-api.md codes), a ``message`` a person can act on,
+    """An error answer: ``code`` (docs/spec/local-api.md codes), a ``message`` a person can act on,
     and optional ``details`` (JSON pointers into the request)."""
 
     def __init__(

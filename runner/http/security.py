@@ -1,6 +1,6 @@
 """The optional API token, and the rule about where the API may listen without one.
 
-Source: spec/local-api.md, "Base and envelope" (40301, ours: a missing or wrong token when one is
+Source: docs/spec/local-api.md, "Base and envelope" (40301, ours: a missing or wrong token when one is
 configured) and issue 3. The token comes from the config's ``api_token`` or ``TIKRUNNER_API_TOKEN``
 and is accepted as ``Authorization: Bearer <token>`` (what most clients send), ``X-API-Token:
 <token>`` (for clients that cannot set Authorization) or ``?token=<token>`` (for a quick curl or a

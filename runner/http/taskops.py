@@ -2,7 +2,7 @@
 
 Takes the runner's parts (store, device farm, status writer, config) and gives async methods
 that return plain JSON-able data or raise :class:`~runner.http.envelope.ApiError`. Rules come from
-spec/local-api.md ("Endpoints", "Task object"); every change is committed in the store before it
+docs/spec/local-api.md ("Endpoints", "Task object"); every change is committed in the store before it
 is answered, then the manifest's status file is marked and the device workers woken.
 
 Stopping a running task cancels it on its device (``Farm.stop_task``); the worker commits it as
@@ -31,13 +31,13 @@ from runner.yamlsafe import load_document
 log = logging.getLogger(__name__)
 
 STOP_REMARK = (
-    "stopped"  # spec/local-api.md, "Endpoints": a stopped task ends failed, remark "stopped"
+    "stopped"  # docs/spec/local-api.md, "Endpoints": a stopped task ends failed, remark "stopped"
 )
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a larger id names no task
 
 
 def task_object(task: TaskRow, tz: Any) -> dict[str, Any]:
-    """A stored task as the API's task object (spec/local-api.md, "Task object").
+    """A stored task as the API's task object (docs/spec/local-api.md, "Task object").
 
     ``start_time`` is the scheduled start while pending, the actual start after; times are local
     ``"YYYY-MM-DD HH:MM:SS"`` in ``tz``; ``script_config`` is redacted (no secrets).

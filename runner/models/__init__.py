@@ -1,7 +1,7 @@
 """pydantic models: the single source of the API contract, the JSON Schemas and validation messages.
 
 Exports the create-task body, one config model per script, the manifest envelope, the task
-object and status, and the script registries (spec/local-api.md, spec/scripts.md).
+object and status, and the script registries (docs/spec/local-api.md, docs/spec/scripts.md).
 """
 
 from runner.models.manifest import (

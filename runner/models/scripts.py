@@ -1,6 +1,6 @@
 """One pydantic config model per API script: the ``script_config`` of a create-task body.
 
-Every field, type, default and range comes from ``spec/scripts.md`` (section per script); the
+Every field, type, default and range comes from ``docs/spec/scripts.md`` (section per script); the
 JSON Schemas in ``schemas/script-config.<name>.schema.json`` are generated from these classes, so
 a default lives here and only here. Unknown fields are refused (``extra="forbid"``, scripts.md
 intro); the documented alias ``target_username`` (follow/unfollow) is its own field, and
@@ -66,7 +66,7 @@ def _check_min_max(value: float, info: ValidationInfo, low_field: str) -> float:
 
 
 class PostConfig(_Config):
-    """``post``: publish a video or images (spec/scripts.md, "post")."""
+    """``post``: publish a video or images (docs/spec/scripts.md, "post")."""
 
     content_type: Literal[0, 1] = Field(0, description="0 video, 1 images.")
     image_count: int = Field(1, ge=1, description="Images to pick when content_type is 1.")
@@ -142,7 +142,7 @@ class PostConfig(_Config):
 
 
 class FollowConfig(_Config):
-    """``follow``: follow users (spec/scripts.md, "follow / unfollow").
+    """``follow``: follow users (docs/spec/scripts.md, "follow / unfollow").
 
     Targets: ``target_users`` if non-empty, else ``target_user`` split on newlines and commas,
     else ``target_username`` split the same way. At least one target is required.
@@ -177,14 +177,14 @@ class FollowConfig(_Config):
 
 
 class UnfollowConfig(FollowConfig):
-    """``unfollow``: unfollow users; same fields and rules as ``follow`` (spec/scripts.md)."""
+    """``unfollow``: unfollow users; same fields and rules as ``follow`` (docs/spec/scripts.md)."""
 
 
 # ------------------------------------------------------------------------------------ comment
 
 
 class CommentConfig(_Config):
-    """``comment``: comment on posts (spec/scripts.md, "comment").
+    """``comment``: comment on posts (docs/spec/scripts.md, "comment").
 
     Targets: ``target_post_urls`` if non-empty, else ``target_post_url`` split on newlines and
     commas. At least one is required; ``comment_content`` is required and not blank.
@@ -260,7 +260,7 @@ class ChatGPTSettings(_Config):
 
 
 class AccountWarmupConfig(_Config):
-    """``account_warmup``: browse like a person for a while (spec/scripts.md, "account_warmup").
+    """``account_warmup``: browse like a person for a while (docs/spec/scripts.md, "account_warmup").
 
     Durations are seconds; probabilities are percentages 0-100.
     """
@@ -324,7 +324,7 @@ SCRIPT_CONFIGS: dict[str, type[_Config]] = {
     "comment": CommentConfig,
     "account_warmup": AccountWarmupConfig,
 }
-"""Script name -> its config model (spec/scripts.md)."""
+"""Script name -> its config model (docs/spec/scripts.md)."""
 
 API_SCRIPTS: tuple[str, ...] = tuple(SCRIPT_CONFIGS)
 """Scripts available through the API, in the spec's order."""
@@ -336,7 +336,7 @@ UNAVAILABLE_SCRIPTS: tuple[str, ...] = (
     "profile",
     "scrape_user",
 )
-"""Scripts TikMatrix knows but does not offer through the API: 40003 (spec/local-api.md)."""
+"""Scripts TikMatrix knows but does not offer through the API: 40003 (docs/spec/local-api.md)."""
 
 FANOUT_SCRIPTS: dict[str, str] = {
     "follow": "target_users",

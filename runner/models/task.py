@@ -1,6 +1,6 @@
 """The API's task-shaped models: the create-task body, the task status and the task object.
 
-Sources: ``spec/local-api.md`` sections "Create-task body", "Task status" and "Task object".
+Sources: ``docs/spec/local-api.md`` sections "Create-task body", "Task status" and "Task object".
 ``CreateTaskBody.script_config`` stays a plain object here; it is validated by the script's own
 model (:data:`runner.models.SCRIPT_CONFIGS`) and, in the generated JSON Schema, by an
 ``if script_name == X then script_config: <X's schema>`` rule per script.
@@ -43,7 +43,7 @@ def _unique_units(schema: dict[str, Any]) -> None:
 
 
 class CreateTaskBody(BaseModel):
-    """The body of ``POST /api/v1/task`` and of a bare manifest (spec/local-api.md).
+    """The body of ``POST /api/v1/task`` and of a bare manifest (docs/spec/local-api.md).
 
     Exactly one of ``serials`` (device mode) or ``usernames`` (account mode) is given, never
     empty. ``start_time`` is local wall time ``"HH:MM"`` (00:00-23:59); intervals are minutes.
@@ -126,7 +126,7 @@ class CreateTaskBody(BaseModel):
 
 
 class TaskStatus(IntEnum):
-    """Task status codes (spec/local-api.md, "Task status"); ``.text`` is the API's word."""
+    """Task status codes (docs/spec/local-api.md, "Task status"); ``.text`` is the API's word."""
 
     PENDING = 0
     RUNNING = 1
@@ -140,7 +140,7 @@ class TaskStatus(IntEnum):
 
 
 class TaskRecord(BaseModel):
-    """The API's task object (spec/local-api.md, "Task object"): its fields, plus (ours) ``step``.
+    """The API's task object (docs/spec/local-api.md, "Task object"): its fields, plus (ours) ``step``.
 
     Times are local time in the runner's zone, ``"YYYY-MM-DD HH:MM:SS"``, or None.
     ``script_config`` must already be redacted (:func:`runner.models.redact_config`).

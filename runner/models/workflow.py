@@ -41,7 +41,9 @@ class WorkflowStep(BaseModel):
         description="The step's label in status files and remarks (default: '<n>-<script_name>').",
     )
     script_name: str = Field(description="post, follow, unfollow, comment or account_warmup.")
-    script_config: dict[str, Any] = Field(description="The script's parameters (spec/scripts.md).")
+    script_config: dict[str, Any] = Field(
+        description="The script's parameters (docs/spec/scripts.md)."
+    )
 
 
 class WorkflowSpec(BaseModel):

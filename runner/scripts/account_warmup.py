@@ -1,4 +1,4 @@
-"""account_warmup: browse like a person for a while (spec/scripts.md, "account_warmup").
+"""account_warmup: browse like a person for a while (docs/spec/scripts.md, "account_warmup").
 
 Runs ``task_duration`` seconds of real time (trio's clock), on the home feed or, with ``topic``,
 on the Videos results of one keyword picked at random from its lines. Per video: one dump (the

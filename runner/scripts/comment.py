@@ -1,4 +1,4 @@
-"""comment: write one comment on one post (spec/scripts.md, "comment").
+"""comment: write one comment on one post (docs/spec/scripts.md, "comment").
 
 Steps: switch to the task's account (when it has one); choose the line (``sequential``: line
 ``job_count`` modulo the number of lines; ``random``: from the task's seeded RNG; plus an emoji

@@ -1,5 +1,5 @@
 """Writing one comment on the video on screen: shared by ``comment`` and ``account_warmup``
-(spec/scripts.md; docs/internals.md, "Comments sheet").
+(docs/spec/scripts.md; docs/internals.md, "Comments sheet").
 
 Post-condition: the sheet lists one more row holding exactly the comment than before Post was
 tapped. Post is tapped once; a second tap happens only when a popup swallowed the first *and*

@@ -1,4 +1,4 @@
-"""follow: open the target's profile and follow it (spec/scripts.md, "follow / unfollow").
+"""follow: open the target's profile and follow it (docs/spec/scripts.md, "follow / unfollow").
 
 The follow control has five states on real TikTok (``runner.scripts.profile.FOLLOW_STATES``).
 Outcome:

@@ -1,5 +1,5 @@
 """Getting around the app, shared by the scripts: back to the home feed, keyword search, the own
-profile, and switching to the task's account (spec/local-api.md, ``enable_multi_account`` and
+profile, and switching to the task's account (docs/spec/local-api.md, ``enable_multi_account`` and
 ``usernames``; docs/internals.md, "Accounts on one phone").
 
 Every function waits with one dump per decision (``Steps``) and raises ``ElementNotFound`` /

@@ -1,4 +1,4 @@
-"""post: publish a video or images (spec/scripts.md, "post").
+"""post: publish a video or images (docs/spec/scripts.md, "post").
 
 Steps: switch to the task's account (when it has one); choose the files (runner/materials.py:
 material_list, localFolder with its ``@account`` subfolder and ``caption.txt``, or the material

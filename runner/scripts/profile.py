@@ -1,4 +1,4 @@
-"""Reaching a user's profile, the first half of follow and unfollow (spec/scripts.md,
+"""Reaching a user's profile, the first half of follow and unfollow (docs/spec/scripts.md,
 ``access_method``).
 
 ``direct``: a VIEW intent on ``https://www.tiktok.com/@NAME`` limited to the app's package (the

@@ -1,4 +1,4 @@
-"""What a task types: captions from spintax, comment lines, emoji (spec/scripts.md, post, comment
+"""What a task types: captions from spintax, comment lines, emoji (docs/spec/scripts.md, post, comment
 and account_warmup).
 
 Pure functions, no device: a ``random.Random`` seeded per task comes in, so the same task picks

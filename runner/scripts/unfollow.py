@@ -1,4 +1,4 @@
-"""unfollow: open the target's profile and unfollow it (spec/scripts.md, "follow / unfollow").
+"""unfollow: open the target's profile and unfollow it (docs/spec/scripts.md, "follow / unfollow").
 
 Outcome: success with remark ``""`` after tapping ``Following`` (or ``Friends``), confirming
 ``Unfollow`` in the dialog, and a fresh dump showing ``Follow`` (or ``Follow back``, when they
