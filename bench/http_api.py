@@ -131,10 +131,10 @@ def fill(spool: Path, total: int) -> None:
             )
         )
         if len(batch) == 5000:
-            store.add_tasks(batch, source="spool", manifest="bench")
+            store.add_api_tasks(batch)
             batch = []
     if batch:
-        store.add_tasks(batch, source="spool", manifest="bench")
+        store.add_api_tasks(batch)
     store.close()
     with sqlite3.connect(spool / "state.db", timeout=30) as db:
         db.execute("UPDATE tasks SET status=2, ended_at=? WHERE id % 20 > 1", (now,))

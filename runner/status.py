@@ -22,7 +22,7 @@ from typing import Any
 
 import trio
 
-from runner.store import STATUS_TEXT, Store, TaskRow
+from runner.store import Store, TaskRow, TaskStatus
 
 log = logging.getLogger(__name__)
 
@@ -90,14 +90,14 @@ def phase_of(counts: dict[str, int]) -> str:
 
 def task_entry(task: TaskRow, tz: tzinfo) -> dict[str, Any]:
     """A task as status files (and the API) show it; secrets never appear (no script_config)."""
-    start = task.start_at if task.status == 0 else task.started_at
+    start = task.start_at if task.status == TaskStatus.PENDING else task.started_at
     entry: dict[str, Any] = {
         "id": task.id,
         "serial": task.serial,
         "username": task.username,
         "script_name": task.script_name,
         "status": task.status,
-        "status_text": STATUS_TEXT[task.status],
+        "status_text": task.status_text,
         "start_time": local_time(start, tz),
         "end_time": local_time(task.ended_at, tz),
         "retry_count": task.retry_count,
@@ -127,9 +127,9 @@ def status_path(status_dir: Path, name: str) -> Path:
 def build_status(store: Store, name: str, tz: tzinfo) -> dict[str, Any]:
     """The status document of manifest ``name`` from the store (all its generations' tasks)."""
     tasks = store.tasks_of_manifest(name)
-    counts = {"total": len(tasks)} | {text: 0 for text in STATUS_TEXT.values()}
+    counts = {"total": len(tasks)} | {s.text: 0 for s in TaskStatus}
     for t in tasks:
-        counts[STATUS_TEXT[t.status]] += 1
+        counts[t.status_text] += 1
     doc: dict[str, Any] = {"manifest": name, "phase": phase_of(counts), "counts": counts}
     workflow = store.workflow(name)
     if workflow is not None:

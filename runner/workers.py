@@ -23,7 +23,7 @@ import trio
 from runner.config import RunnerConfig
 from runner.errors import TaskFailed
 from runner.status import StatusWriter
-from runner.store import COMPLETED, FAILED, Store, TaskRow
+from runner.store import Store, TaskRow, TaskStatus
 
 log = logging.getLogger(__name__)
 
@@ -235,29 +235,35 @@ class Farm:
                 if session is None:
                     session = await self.open_session(adb_client, task.serial, limiter=self.limiter)
                 remark = await self.run_task(ctx, session)
-                outcome = (COMPLETED, remark or "")
+                outcome = (TaskStatus.COMPLETED, remark or "")
             except TaskFailed as e:
-                outcome = (FAILED, e.remark)
+                outcome = (TaskStatus.FAILED, e.remark)
             except trio.Cancelled:
                 reason = self.stop_reasons.pop(task.id, None) or worker.reason
                 if reason is None:
                     reason = SHUTDOWN_REMARK if self.shutting_down else "interrupted"
                 tlog.warning("cancelled: %s", reason)
                 with trio.CancelScope(shield=True):  # stopped, shut down, phone gone: no artifacts
-                    await self._finish(task, FAILED, reason, tlog, None)
+                    await self._finish(task, TaskStatus.FAILED, reason, tlog, None)
                 raise
             except (
                 Exception
             ) as e:  # a bug or an unexpected library error: fail the task, keep going
                 tlog.exception("unexpected error")
-                outcome = (FAILED, f"internal error: {type(e).__name__}: {e}")
+                outcome = (TaskStatus.FAILED, f"internal error: {type(e).__name__}: {e}")
                 session = None
             finally:
                 self.running.pop(task.id, None)
         if outcome is not None:
             status, remark = outcome
-            await self._finish(task, status, remark, tlog, session if status == FAILED else None)
-            if status == FAILED and session is not None and not await self._alive(session):
+            await self._finish(
+                task, status, remark, tlog, session if status == TaskStatus.FAILED else None
+            )
+            if (
+                status == TaskStatus.FAILED
+                and session is not None
+                and not await self._alive(session)
+            ):
                 session = None
         elif scope.cancelled_caught:
             pass  # stopped: recorded above
@@ -275,7 +281,7 @@ class Farm:
     async def _finish(
         self, task: TaskRow, status: int, remark: str, tlog: TaskLog, session: Any
     ) -> None:
-        if status == FAILED:
+        if status == TaskStatus.FAILED:
             tlog.warning("failed: %s", remark)
             folder = self.artifacts / str(task.id)
             try:

@@ -1,12 +1,19 @@
-"""The store: task ids are never handed out twice, and stores from older versions are upgraded."""
+"""The store: task ids are never handed out twice, and stores from older versions are upgraded
+in place by the numbered migrations (``PRAGMA user_version``)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from runner.intake import NewTask
-from runner.store import Store
+from runner.store import Store, TaskStatus
+from runner.store.migrations import MIGRATIONS
+
+TODAYS_LAYOUT = Path(__file__).with_name("state_v0.sql")  # before numbered migrations
 
 
 def task(serial: str = "sim-0001") -> NewTask:
@@ -18,6 +25,11 @@ def task(serial: str = "sim-0001") -> NewTask:
         job_count=0,
         start_at=0.0,
     )
+
+
+def user_version(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        return db.execute("PRAGMA user_version").fetchone()[0]
 
 
 def test_a_deleted_tasks_id_is_never_reused(tmp_path: Path):
@@ -33,21 +45,79 @@ def test_a_deleted_tasks_id_is_never_reused(tmp_path: Path):
     assert third > second
 
 
-def test_a_store_made_before_autoincrement_is_upgraded_keeping_its_tasks(tmp_path: Path):
+def test_a_new_store_is_at_the_last_migration(tmp_path: Path):
+    Store(tmp_path / "state.db").close()
+    assert user_version(tmp_path / "state.db") == len(MIGRATIONS) >= 1
+
+
+def test_a_store_of_the_layout_before_numbered_migrations_is_upgraded_in_place(tmp_path: Path):
+    path = tmp_path / "state.db"
+    db = sqlite3.connect(path)
+    db.executescript(TODAYS_LAYOUT.read_text())
+    db.execute(
+        "INSERT INTO manifests(id, name, sha256, source, filename, created_at)"
+        " VALUES (1, 'daily', 'abc', 'spool', 'daily.yaml', 1.0)"
+    )
+    for i, status in enumerate((0, 1, 2, 3), start=1):
+        db.execute(
+            "INSERT INTO tasks(id, manifest_id, manifest, source, serial, script_name,"
+            " script_config, status, start_at, created_at, remark)"
+            " VALUES (?, 1, 'daily', 'spool', 'sim-0001', 'follow', ?, ?, 0, 1.0, 'r')",
+            (i, json.dumps({"target_users": [f"u{i}"]}), status),
+        )
+    db.execute(
+        "INSERT INTO intake_log(claim_name, sha256, outcome, manifest_id, manifest, final_name,"
+        " created_at) VALUES ('daily.yaml', 'abc', 'accepted', 1, 'daily', 'daily.yaml', 1.0)"
+    )
+    db.execute("DELETE FROM tasks WHERE id=4")  # the highest id handed out stays taken
+    db.commit()
+    db.close()
+    assert user_version(path) == 0
+
+    store = Store(path)
+    tasks = store.tasks_of_manifest("daily")
+    assert [(t.id, t.status, t.script_config["target_users"]) for t in tasks] == [
+        (1, TaskStatus.PENDING, ["u1"]),
+        (2, TaskStatus.RUNNING, ["u2"]),
+        (3, TaskStatus.COMPLETED, ["u3"]),
+    ]
+    assert [r.final_name for r in store.intake_records("daily.yaml", "abc")] == ["daily.yaml"]
+    assert store.add_api_tasks([task()]) == [5]
+    store.close()
+    assert user_version(path) == len(MIGRATIONS)
+
+
+def test_a_store_made_before_autoincrement_and_workflows_is_upgraded_keeping_its_tasks(
+    tmp_path: Path,
+):
     path = tmp_path / "state.db"
     store = Store(path)
     ids = store.add_api_tasks([task(), task("sim-0002")])
     store.close()
     db = sqlite3.connect(path)  # make it look like the first release's table
     sql = db.execute("SELECT sql FROM sqlite_master WHERE name='tasks'").fetchone()[0]
+    first = sql.replace("AUTOINCREMENT", "").split("    step ")[0].rstrip().rstrip(",") + ")"
     db.executescript(
         "ALTER TABLE tasks RENAME TO t0;"
-        + sql.replace("AUTOINCREMENT", "")
-        + "; INSERT INTO tasks SELECT * FROM t0; DROP TABLE t0;"
+        + first
+        + "; INSERT INTO tasks SELECT id, manifest_id, manifest, source, serial, username,"
+        " script_name, script_config, status, job_count, start_at, started_at, ended_at,"
+        " created_at, retry_count, remark FROM t0; DROP TABLE t0; PRAGMA user_version=0;"
     )
     db.close()
     upgraded = Store(path)
     assert [upgraded.get(i).serial for i in ids] == ["sim-0001", "sim-0002"]
+    assert upgraded.get(ids[0]).step_name is None
     upgraded.delete_tasks([ids[1]])
     [new] = upgraded.add_api_tasks([task()])
     assert new > ids[1]
+
+
+def test_a_store_made_by_a_newer_tikrunner_is_refused_untouched(tmp_path: Path):
+    path = tmp_path / "state.db"
+    Store(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version={len(MIGRATIONS) + 1}")
+    with pytest.raises(ValueError, match="newer"):
+        Store(path)
+    assert user_version(path) == len(MIGRATIONS) + 1

@@ -13,7 +13,7 @@ import pytest
 from runner.config import Account
 from runner.errors import IntakeError
 from runner.intake import IntakeContext, plan_manifest
-from runner.store import COMPLETED, FAILED, Store
+from runner.store import Store, TaskStatus
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 ACCOUNTS = [
@@ -139,13 +139,13 @@ def test_step_two_waits_for_step_one_and_a_failure_skips_the_rest_of_that_unit(t
     assert store.claim_next("sim-0001", later) is None  # step 2 waits for step 1 on this unit
     other = store.claim_next("sim-0002", later)  # another unit is independent
     assert other is not None and other.step == 0
-    store.finish(first.id, COMPLETED, "")
+    store.finish(first.id, TaskStatus.COMPLETED, "")
     second = store.claim_next("sim-0001", later)
     assert second is not None and second.step_name == "second"
-    store.finish(second.id, FAILED, "follow: the Follow button did not appear")
+    store.finish(second.id, TaskStatus.FAILED, "follow: the Follow button did not appear")
     rows = {t.id: t for t in store.tasks_of_manifest("wf")}
     third = [t for t in rows.values() if t.serial == "sim-0001" and t.step == 2][0]
-    assert third.status == FAILED and third.remark == "skipped: step 'second' failed"
+    assert third.status == TaskStatus.FAILED and third.remark == "skipped: step 'second' failed"
     assert store.claim_next("sim-0001", later) is None
     sim2 = [t for t in rows.values() if t.serial == "sim-0002" and t.step > 0]
     assert all(t.status == 0 for t in sim2)  # the other unit goes on
@@ -160,7 +160,7 @@ def test_on_failure_continue_runs_the_remaining_steps(tmp_path: Path):
     later = NOW.timestamp() + 1
     for _ in range(2):
         t = store.claim_next("sim-0001", later)
-        store.finish(t.id, FAILED, "boom")
+        store.finish(t.id, TaskStatus.FAILED, "boom")
     last = store.claim_next("sim-0001", later)
     assert last is not None and last.step == 1
 

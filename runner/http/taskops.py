@@ -25,7 +25,7 @@ from runner.http.envelope import ApiError
 from runner.intake import IntakeContext, plan_body
 from runner.models import redact_config
 from runner.status import StatusWriter, local_time
-from runner.store import FAILED, PENDING, RUNNING, STATUS_TEXT, Store, TaskRow
+from runner.store import Store, TaskRow, TaskStatus
 from runner.yamlsafe import load_document
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def task_object(task: TaskRow, tz: Any) -> dict[str, Any]:
     ``start_time`` is the scheduled start while pending, the actual start after; times are local
     ``"YYYY-MM-DD HH:MM:SS"`` in ``tz``; ``script_config`` is redacted (no secrets).
     """
-    start = task.start_at if task.status == PENDING else task.started_at
+    start = task.start_at if task.status == TaskStatus.PENDING else task.started_at
     return {
         "id": task.id,
         "serial": task.serial,
@@ -50,7 +50,7 @@ def task_object(task: TaskRow, tz: Any) -> dict[str, Any]:
         "script_name": task.script_name,
         "script_config": redact_config(task.script_config),
         "status": task.status,
-        "status_text": STATUS_TEXT[task.status],
+        "status_text": task.status_text,
         "source": task.source,
         "manifest": task.manifest,
         "job_count": task.job_count,
@@ -173,7 +173,7 @@ class TaskOperations:
         on its device; either ends failed with remark ``stopped``. A task that already ended:
         40001. Returns the task object afterwards."""
         task = await self._get(task_id)
-        if task.status not in (PENDING, RUNNING):
+        if task.status not in (TaskStatus.PENDING, TaskStatus.RUNNING):
             raise ApiError(
                 INVALID_PARAMETERS,
                 f"task {task_id} is not pending or running (it is {task.status_text})",
@@ -187,15 +187,15 @@ class TaskOperations:
         now = trio.current_time()
         deadline, unheld_until = now + self.stop_wait, now + 1.0
         while True:
-            if task.status == PENDING:
+            if task.status == TaskStatus.PENDING:
                 after = await trio.to_thread.run_sync(self.store.stop_pending, task.id, STOP_REMARK)
                 if after is None:
                     return task
-                if after.status == FAILED:
+                if after.status == TaskStatus.FAILED:
                     self.status.mark(after.manifest)
                     log.info("task %d %s: stopped before it ran", task.id, task.serial)
                 task = after  # else a worker claimed it meanwhile: stop it on the device
-            if task.status != RUNNING:
+            if task.status != TaskStatus.RUNNING:
                 return task
             if self._cancel(task):
                 return await self._await_end(task, deadline)
@@ -292,7 +292,7 @@ class TaskOperations:
             statuses = await trio.to_thread.run_sync(
                 self.store.statuses, [i for i in left if i not in gone]
             )
-            left = sorted(i for i, s in statuses.items() if s == RUNNING)
+            left = sorted(i for i, s in statuses.items() if s == TaskStatus.RUNNING)
             if not left:
                 break
             async with trio.open_nursery() as nursery:

@@ -1,0 +1,157 @@
+"""The API's task operations (docs/spec/local-api.md, "Endpoints"), used by the HTTP shim (runner/http).
+
+Each method is one transaction; what it answers is what was committed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from runner.models.task import TaskStatus
+from runner.store.db import Database
+from runner.store.rows import TASK_COLUMNS, TaskRow, row_to_task
+from runner.store.tasks import insert_tasks
+
+_PENDING, _RUNNING, _FAILED = (
+    f"{s:d}" for s in (TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.FAILED)
+)
+
+
+class ApiOperations(Database):
+    """Create, list, stop, retry and delete tasks as the API's endpoints do."""
+
+    def add_api_tasks(self, tasks: Sequence[Any], *, prefix: str = "api-") -> list[int]:
+        """Insert the tasks of one ``POST /task`` (source ``api``) in one transaction.
+
+        Their manifest name is ``<prefix><first task id>``, set in the same transaction, so the
+        status writer gives them a status file of that name. Returns the ids in order (empty
+        when ``tasks`` is empty).
+        """
+        now = time.time()
+        with self._transaction():
+            ids = insert_tasks(self._db, tasks, None, None, "api", now)
+            if ids:
+                self._db.execute(
+                    "UPDATE tasks SET manifest=? WHERE id BETWEEN ? AND ?",
+                    (f"{prefix}{ids[0]}", ids[0], ids[-1]),
+                )
+        return ids
+
+    def list_tasks(
+        self,
+        *,
+        status: TaskStatus | int | None = None,
+        serial: str | None = None,
+        script_name: str | None = None,
+        source: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> tuple[list[TaskRow], int]:
+        """One page of the tasks matching every given filter, in id order, and how many match.
+
+        ``limit``/``offset`` are rows. Returns (rows, total). The page's ids are picked from the
+        narrow filter indexes first, then the rows are read, so deep pages stay fast.
+        """
+        where, args = [], []
+        for column, value in (
+            ("status", status),
+            ("serial", serial),
+            ("script_name", script_name),
+            ("source", source),
+        ):
+            if value is not None:
+                where.append(f"{column}=?")
+                args.append(value)
+        cond = f" WHERE {' AND '.join(where)}" if where else ""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                total = self._db.execute(f"SELECT count(*) FROM tasks{cond}", args).fetchone()[0]
+                rows = self._db.execute(
+                    f"SELECT {TASK_COLUMNS} FROM tasks WHERE id IN"
+                    f" (SELECT id FROM tasks{cond} ORDER BY id LIMIT ? OFFSET ?) ORDER BY id",
+                    [*args, limit, offset],
+                ).fetchall()
+            finally:
+                self._db.execute("COMMIT")
+        return [row_to_task(r) for r in rows], int(total)
+
+    def stop_pending(self, task_id: int, remark: str) -> TaskRow | None:
+        """Fail ``task_id`` with ``remark`` if it is pending; returns the task afterwards (None
+        when there is no such task). A task in any other state is returned unchanged."""
+        now = time.time()
+        with self._transaction():
+            self._db.execute(
+                f"UPDATE tasks SET status={_FAILED}, remark=?, ended_at=? WHERE id=? AND status={_PENDING}",
+                (remark, now, task_id),
+            )
+            row = self._db.execute(
+                f"SELECT {TASK_COLUMNS} FROM tasks WHERE id=?", (task_id,)
+            ).fetchone()
+        return row_to_task(row) if row else None
+
+    def stop_running(self, task_id: int, remark: str) -> bool:
+        """Fail ``task_id`` with ``remark`` if the store says it runs (a task no worker of this
+        runner holds); False when it was not running."""
+        with self._lock:
+            cur = self._db.execute(
+                f"UPDATE tasks SET status={_FAILED}, remark=?, ended_at=? WHERE id=? AND status={_RUNNING}",
+                (remark, time.time(), task_id),
+            )
+        return cur.rowcount == 1
+
+    def retry_failed(self, task_id: int) -> tuple[bool, TaskRow | None]:
+        """Put a failed task back to pending, due now, ``retry_count`` + 1, remark and times
+        cleared. Returns (retried, the task afterwards or None when there is no such task)."""
+        now = time.time()
+        with self._transaction():
+            cur = self._db.execute(
+                f"UPDATE tasks SET status={_PENDING}, retry_count=retry_count+1, start_at=?,"
+                f" started_at=NULL, ended_at=NULL, remark='' WHERE id=? AND status={_FAILED}",
+                (now, task_id),
+            )
+            row = self._db.execute(
+                f"SELECT {TASK_COLUMNS} FROM tasks WHERE id=?", (task_id,)
+            ).fetchone()
+        return cur.rowcount == 1, (row_to_task(row) if row else None)
+
+    def retry_all_failed(self) -> list[tuple[int, str | None]]:
+        """Every failed task back to pending (as :meth:`retry_failed`), in one transaction.
+
+        Returns (id, manifest) of each task retried."""
+        now = time.time()
+        with self._transaction():
+            rows = self._db.execute(
+                f"UPDATE tasks SET status={_PENDING}, retry_count=retry_count+1, start_at=?,"
+                f" started_at=NULL, ended_at=NULL, remark='' WHERE status={_FAILED}"
+                " RETURNING id, manifest",
+                (now,),
+            ).fetchall()
+        return [(int(r[0]), r[1]) for r in rows]
+
+    def delete_tasks(self, task_ids: Iterable[int]) -> list[tuple[int, str | None]]:
+        """Delete the given tasks that exist and are not running, in one transaction.
+
+        Running tasks are left alone (stop them first). Returns (id, manifest) of each task
+        deleted, in id order."""
+        ids = json.dumps(sorted({int(i) for i in task_ids}))
+        with self._transaction():
+            rows = self._db.execute(
+                "DELETE FROM tasks WHERE id IN (SELECT value FROM json_each(?))"
+                f" AND status!={_RUNNING} RETURNING id, manifest",
+                (ids,),
+            ).fetchall()
+        return sorted((int(r[0]), r[1]) for r in rows)
+
+    def statuses(self, task_ids: Iterable[int]) -> dict[int, int]:
+        """Status of each given task that exists (id -> status)."""
+        ids = json.dumps(sorted({int(i) for i in task_ids}))
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, status FROM tasks WHERE id IN (SELECT value FROM json_each(?))",
+                (ids,),
+            ).fetchall()
+        return {int(i): int(s) for i, s in rows}

@@ -1,0 +1,179 @@
+"""The store's schema as numbered migrations, applied in order when a store is opened.
+
+``PRAGMA user_version`` is the number of the last migration applied (0: a new file, or a store
+made before migrations were numbered). Each step runs in its own transaction together with the
+bump of ``user_version``, so a crash mid-upgrade leaves the store at the previous step, and the
+next open goes on from there. Add a step by appending a function to :data:`MIGRATIONS`; never
+edit a step that has shipped.
+
+Tables (step 1):
+- ``manifests``: one row per accepted manifest (name, content sha256, source, labels, file name).
+- ``tasks``: the API's task object plus scheduling columns.
+- ``intake_log``: one row per spool file taken in (accepted, duplicate), written in the same
+  transaction as its tasks, so a crash between commit and the final rename is finished on restart
+  instead of taken twice.
+- ``workflows`` and ``firings``: the workflows folder's generations and the slots fired.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable
+
+_TABLES = (
+    """CREATE TABLE IF NOT EXISTS manifests (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    kind        TEXT NOT NULL DEFAULT 'Task',
+    labels      TEXT NOT NULL DEFAULT '{}',
+    filename    TEXT,
+    created_at  REAL NOT NULL
+)""",
+    """CREATE TABLE IF NOT EXISTS tasks (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    manifest_id   INTEGER REFERENCES manifests(id) ON DELETE SET NULL,
+    manifest      TEXT,
+    source        TEXT NOT NULL,
+    serial        TEXT,
+    username      TEXT,
+    script_name   TEXT NOT NULL,
+    script_config TEXT NOT NULL,
+    status        INTEGER NOT NULL DEFAULT 0,
+    job_count     INTEGER NOT NULL DEFAULT 0,
+    start_at      REAL NOT NULL,
+    started_at    REAL,
+    ended_at      REAL,
+    created_at    REAL NOT NULL,
+    retry_count   INTEGER NOT NULL DEFAULT 0,
+    remark        TEXT NOT NULL DEFAULT '',
+    step          INTEGER,
+    step_name     TEXT,
+    unit          TEXT,
+    firing        TEXT,
+    on_failure    TEXT
+)""",
+    """CREATE TABLE IF NOT EXISTS intake_log (
+    id          INTEGER PRIMARY KEY,
+    claim_name  TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    outcome     TEXT NOT NULL,
+    manifest_id INTEGER,
+    manifest    TEXT NOT NULL,
+    final_name  TEXT NOT NULL,
+    created_at  REAL NOT NULL
+)""",
+    """CREATE TABLE IF NOT EXISTS workflows (
+    name        TEXT PRIMARY KEY,
+    path        TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    generation  INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    document    TEXT NOT NULL,
+    applied_at  REAL NOT NULL,
+    deleted_at  REAL,
+    error       TEXT
+)""",
+    """CREATE TABLE IF NOT EXISTS firings (
+    workflow    TEXT NOT NULL,
+    slot        TEXT NOT NULL,
+    generation  INTEGER NOT NULL,
+    outcome     TEXT NOT NULL,
+    due         REAL,
+    at          REAL NOT NULL,
+    task_count  INTEGER NOT NULL DEFAULT 0,
+    note        TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (workflow, slot)
+)""",
+)
+
+_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS manifests_name ON manifests(name, sha256)",
+    "CREATE INDEX IF NOT EXISTS tasks_due ON tasks(serial, status, start_at, id)",
+    "CREATE INDEX IF NOT EXISTS tasks_manifest ON tasks(manifest)",
+    "CREATE INDEX IF NOT EXISTS tasks_status ON tasks(status, id)",
+    "CREATE INDEX IF NOT EXISTS tasks_status_start ON tasks(status, start_at)",
+    "CREATE INDEX IF NOT EXISTS intake_log_claim ON intake_log(claim_name, sha256)",
+    # the API's task listing (GET /api/v1/task): each filter, in id order
+    "CREATE INDEX IF NOT EXISTS tasks_serial_id ON tasks(serial, id)",
+    "CREATE INDEX IF NOT EXISTS tasks_script_id ON tasks(script_name, id)",
+    "CREATE INDEX IF NOT EXISTS tasks_source_id ON tasks(source, id)",
+    "CREATE INDEX IF NOT EXISTS tasks_firing ON tasks(firing, unit, step)",
+)
+
+# columns the first releases' ``tasks`` table lacked (added when workflows came)
+_STEP_COLUMNS = (
+    ("step", "INTEGER"),
+    ("step_name", "TEXT"),
+    ("unit", "TEXT"),
+    ("firing", "TEXT"),
+    ("on_failure", "TEXT"),
+)
+
+
+def _m1_layout(db: sqlite3.Connection) -> None:
+    """Step 1: the layout of the first numbered release. A new file gets every table; a store of
+    an earlier, unnumbered release is brought to it in place, keeping its rows: ``tasks`` rebuilt
+    with AUTOINCREMENT if it lacks it (a deleted task's id is never handed out again: clients and
+    ``api-<id>`` status files rely on ids being unique for ever), the workflow step columns added."""
+    for statement in _TABLES:
+        db.execute(statement)
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='tasks'").fetchone()
+    if "AUTOINCREMENT" not in sql[0].upper():
+        db.execute("ALTER TABLE tasks RENAME TO tasks_old")
+        db.execute(
+            re.sub(
+                r"INTEGER\s+PRIMARY\s+KEY\s*,",
+                "INTEGER PRIMARY KEY AUTOINCREMENT,",
+                sql[0],
+                count=1,
+            )
+        )
+        columns = ", ".join(r[1] for r in db.execute("PRAGMA table_info(tasks_old)"))
+        db.execute(f"INSERT INTO tasks ({columns}) SELECT {columns} FROM tasks_old")
+        db.execute("DROP TABLE tasks_old")  # its indexes go with it; made again below
+    have = {row[1] for row in db.execute("PRAGMA table_info(tasks)")}
+    for column, kind in _STEP_COLUMNS:
+        if column not in have:
+            db.execute(f"ALTER TABLE tasks ADD COLUMN {column} {kind}")
+    for statement in _INDEXES:
+        db.execute(statement)
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_m1_layout,)
+"""The steps, in order: ``MIGRATIONS[n - 1]`` takes a store from user_version ``n - 1`` to ``n``."""
+
+
+def version(db: sqlite3.Connection) -> int:
+    """The store's ``PRAGMA user_version``: how many migrations it has had."""
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Apply the migrations ``db`` has not had yet, each in its own ``BEGIN IMMEDIATE`` transaction
+    with its ``user_version`` bump; returns the version reached (``len(MIGRATIONS)``).
+
+    ``db`` must be in autocommit mode (``isolation_level=None``) and outside a transaction.
+    Raises ``sqlite3.Error`` from a step (that step is rolled back; earlier steps stay) and
+    ``ValueError`` when the store is newer than this program (its version above ours)."""
+    current = version(db)
+    if current > len(MIGRATIONS):
+        raise ValueError(
+            f"schema version {current}, newer than this tikrunner knows ({len(MIGRATIONS)})"
+        )
+    for number in range(current + 1, len(MIGRATIONS) + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if version(db) >= number:  # another connection did it meanwhile
+                db.execute("ROLLBACK")
+                continue
+            MIGRATIONS[number - 1](db)
+            db.execute(f"PRAGMA user_version={number:d}")
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)

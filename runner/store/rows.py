@@ -1,0 +1,84 @@
+"""What the store hands out: its rows as frozen dataclasses (no SQL, no connection here)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from runner.models.task import TaskStatus
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """A task as stored. Times are UTC epoch seconds or None; ``script_config`` is a dict;
+    ``status`` is a :class:`~runner.models.task.TaskStatus` (docs/spec/local-api.md, "Task status")."""
+
+    id: int
+    manifest_id: int | None
+    manifest: str | None
+    source: str
+    serial: str | None
+    username: str | None
+    script_name: str
+    script_config: dict[str, Any]
+    status: TaskStatus
+    job_count: int
+    start_at: float
+    started_at: float | None
+    ended_at: float | None
+    created_at: float
+    retry_count: int
+    remark: str
+    step: int | None = None  # workflow tasks: 0-based step, its label, unit and firing
+    step_name: str | None = None
+    unit: str | None = None
+    firing: str | None = None
+
+    @property
+    def status_text(self) -> str:
+        """The API's word for ``status``: ``"pending"``, ``"running"``, ``"completed"``, ``"failed"``."""
+        return self.status.text
+
+
+TASK_COLUMNS = (
+    "id, manifest_id, manifest, source, serial, username, script_name, script_config, status,"
+    " job_count, start_at, started_at, ended_at, created_at, retry_count, remark,"
+    " step, step_name, unit, firing"
+)
+
+
+def row_to_task(row: Sequence[Any]) -> TaskRow:
+    """A ``SELECT {TASK_COLUMNS}`` row as a :class:`TaskRow` (script_config parsed, status typed)."""
+    values = list(row)
+    values[7] = json.loads(values[7])
+    values[8] = TaskStatus(values[8])
+    return TaskRow(*values)
+
+
+@dataclass(frozen=True)
+class WorkflowRow:
+    """A manifest of the workflows folder as the store keeps it: the generation in force (0: the
+    file never applied), its parsed document, when it came into force (epoch seconds), when its
+    file was deleted, and the last apply error (the file as it is now failed to apply)."""
+
+    name: str
+    path: str
+    sha256: str
+    generation: int
+    kind: str
+    document: dict[str, Any]
+    applied_at: float
+    deleted_at: float | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class IntakeRecord:
+    """A spool file already taken in: how it ended and where it was put (a name in accepted/)."""
+
+    outcome: str  # "accepted" or "duplicate"
+    manifest_id: int | None
+    manifest: str
+    final_name: str
