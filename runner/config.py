@@ -10,14 +10,37 @@ from __future__ import annotations
 import os
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DEFAULT_PACKAGE = "com.zhiliaoapp.musically"  # TikTok global (docs/spec/scripts.md)
 DEFAULT_HTTP = "127.0.0.1:50809"  # docs/spec/local-api.md, "Base and envelope"
 DEFAULT_ADB = "127.0.0.1:5037"  # adb's default server address
+
+
+def adb_address(text: str) -> str:
+    """``"HOST:PORT"`` of an adb server, checked and normalised (``":5037"`` -> ``127.0.0.1:5037``).
+
+    Raises ``ValueError`` unless PORT is 1-65535 and HOST has no spaces (adb's server address,
+    ``adb -H HOST -P PORT``; adbutils connects to it over TCP).
+    """
+    host, sep, port = text.strip().rpartition(":")
+    if (
+        not sep
+        or not port.isdigit()
+        or not 1 <= int(port) <= 65535
+        or any(c.isspace() for c in host)
+    ):
+        raise ValueError(
+            "not an adb server address HOST:PORT with a port from 1 to 65535 "
+            "(for example 127.0.0.1:5037)"
+        )
+    return f"{host or '127.0.0.1'}:{int(port)}"
+
+
+AdbAddress = Annotated[str, AfterValidator(adb_address)]
 
 
 class Account(BaseModel):
@@ -63,7 +86,7 @@ class RunnerConfig(BaseModel):
     workflows: Path | None = None  # a folder of manifests kept in git (serve --workflows)
     http: str | None = DEFAULT_HTTP  # HOST:PORT, or None for no HTTP shim
     api_token: str | None = Field(default=None, repr=False)
-    adb: list[str] = Field(default_factory=lambda: [DEFAULT_ADB])  # HOST:PORT of adb servers
+    adb: list[AdbAddress] = Field(default_factory=lambda: [DEFAULT_ADB])  # adb servers HOST:PORT
     timezone: str | None = None  # IANA name; None: the machine's local time zone
     device_limit: int = Field(default=1000, ge=1)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
@@ -83,7 +106,7 @@ class RunnerConfig(BaseModel):
     max_nesting: int = Field(default=32, ge=2)
     thread_limit: int = Field(default=64, ge=1)  # threads for blocking adb/uiautomator2 calls
 
-    @field_validator("selectors", mode="before")
+    @field_validator("selectors", "adb", mode="before")
     @classmethod
     def _one_or_many(cls, v: Any) -> Any:
         return [v] if isinstance(v, str | Path) else v
@@ -128,31 +151,90 @@ _ENV_FIELDS = {
 }
 
 
-def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> RunnerConfig:
-    """Read ``path`` (YAML, optional), apply ``TIKRUNNER_*`` variables, then ``overrides`` (flags).
+class ConfigError(ValueError):
+    """A config that cannot be used. ``problems``: one line per mistake, saying where it is and
+    what is wrong: ``FILE: /json/pointer: message`` for the file, ``TIKRUNNER_X=value: message`` for
+    an environment variable, ``--flag value: message`` for a flag. ``str()`` joins them."""
 
-    Returns a validated :class:`RunnerConfig`. Raises ``FileNotFoundError`` when an explicitly
-    named file is missing, and ``ValueError`` (with the offending field) when a value is invalid.
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> RunnerConfig:
+    """Read ``path`` (YAML 1.2 or JSON, optional), apply ``TIKRUNNER_*`` variables, then
+    ``overrides`` (flags: ``{"adb": [...], "spool": Path, ...}``, None values ignored).
+
+    Returns a validated :class:`RunnerConfig`. Raises :class:`ConfigError` (a ``ValueError``) when
+    the file cannot be read or parsed (runner.yamlsafe's rules), is not a mapping, or a value is
+    invalid: one line per problem, naming the file and JSON pointer, the variable or the flag.
     A ``tikrunner.yaml`` in the working directory is read when ``path`` is None.
     """
-    from runner.yamlsafe import load_yaml_text
+    from runner.errors import IntakeError
+    from runner.yamlsafe import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, load_document
 
     data: dict[str, Any] = {}
+    source: dict[str, str] = {}  # top-level key -> "file", "TIKRUNNER_X" or "--flag"
     if path is None and Path("tikrunner.yaml").is_file():
         path = Path("tikrunner.yaml")
     if path is not None:
-        loaded = load_yaml_text(Path(path).read_text(encoding="utf-8"))
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as e:
+            raise ConfigError([f"{path}: cannot read it: {e.strerror or e}"]) from None
+        try:
+            loaded = load_document(
+                raw, filename=str(path), max_bytes=DEFAULT_MAX_BYTES, max_depth=DEFAULT_MAX_DEPTH
+            )
+        except IntakeError as e:
+            lines = [" ".join(line.split()) for line in e.message.splitlines() if line.strip()]
+            raise ConfigError(["; ".join(lines)]) from None
         if loaded is not None:
             if not isinstance(loaded, dict):
-                raise ValueError(f"{path}: the config must be a mapping")
+                raise ConfigError([f"{path}: the config must be a mapping of settings"])
             data.update(loaded)
+            source.update(dict.fromkeys(loaded, "file"))
     for env, key in _ENV_FIELDS.items():
         value = os.environ.get(ENV_PREFIX + env)
         if value is not None:
             data[key] = (
                 [v.strip() for v in value.split(",") if v.strip()] if key == "adb" else value
             )
+            source[key] = ENV_PREFIX + env
     for key, value in (overrides or {}).items():
         if value is not None:
             data[key] = value
-    return RunnerConfig.model_validate(data)
+            source[key] = "--" + key.replace("_", "-")
+    try:
+        return RunnerConfig.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError([_problem(err, path, source) for err in e.errors()]) from None
+
+
+def _problem(err: Any, path: Path | None, source: dict[str, str]) -> str:
+    """One pydantic error as ``where: message``, in the words of the place the value came from."""
+    import difflib
+
+    loc = err["loc"]
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(str(loc[-1]), RunnerConfig.model_fields, n=1)
+        message = "unknown setting" + (f" (did you mean {close[0]}?)" if close else "")
+    elif not isinstance(err["input"], dict | list) and str(err["input"]) not in message:
+        message += f" (got {_shown(err['input'])})"
+    origin = source.get(str(loc[0]), "file") if loc else "file"
+    if origin == "file":
+        pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in loc)
+        return f"{path or 'config'}: {pointer or '/'}: {message}"
+    if "(got " in message:  # a flag or variable is shown with its value already
+        message = message[: message.rindex(" (got ")]
+    joiner = " " if origin.startswith("--") else "="
+    return f"{origin}{joiner}{_shown(err['input'])}: {message}"
+
+
+def _shown(value: Any) -> str:
+    """A value as a person typed it: plain when printable and short, else repr (cut at 80)."""
+    text = (
+        value if isinstance(value, str) and value.isprintable() and value.strip() else repr(value)
+    )
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -20,8 +20,10 @@ from typing import Any
 
 import trio
 
-from runner.config import RunnerConfig, load_config
+from runner.config import ConfigError, RunnerConfig, load_config
+from runner.errors import find_leaf
 from runner.spool import Spool
+from runner.spoollock import SpoolLock, SpoolLockError
 from runner.status import StatusWriter, stale_status_files
 from runner.store import Store
 from runner.workers import Farm
@@ -59,21 +61,33 @@ class Runner:
     http_address: Any = None  # runner.http.Address once the API listens (None: no API)
     # The selectors (with the config's overrides); None: read them at start of run().
     book: Any = None
+    lock: SpoolLock | None = None  # held while run() runs
 
     async def run(self, *, task_status: trio.TaskStatus[Runner] = trio.TASK_STATUS_IGNORED) -> None:
         """Run until cancelled. ``task_status.started(self)`` once the spool is recovered and
-        scanned and device tracking has begun."""
-        import adbutils
-
-        from runner.devices import DeviceSession
-        from runner.scripts import TaskContext, load_selectors, run_task
+        scanned and device tracking has begun. Raises :class:`SpoolBusy` at once, having touched
+        nothing, when another runner holds the spool."""
+        from runner.scripts import load_selectors
 
         # A bad selector file (or override) stops the runner here, not mid-task.
         book = self.book or load_selectors(overrides=self.config.selectors)
 
         config = self.config
         root = Path(config.spool)
-        root.mkdir(parents=True, exist_ok=True)
+        # One runner per spool: locked before anything in it is read or recovered (SpoolBusy).
+        self.lock = SpoolLock.acquire(root)
+        try:
+            await self._run(root, book, task_status)
+        finally:
+            self.lock.release()
+
+    async def _run(self, root: Path, book: Any, task_status: trio.TaskStatus[Runner]) -> None:
+        import adbutils
+
+        from runner.devices import DeviceSession
+        from runner.scripts import TaskContext, run_task
+
+        config = self.config
         tz = config.tz()
         self.store = Store(root / "state.db")
         interrupted = self.store.fail_running_after_crash("interrupted")
@@ -191,8 +205,10 @@ def run_serve(
     seed: int | None,
     workflows: Path | None = None,
 ) -> int:
-    """``tikrunner serve``: returns the exit code (0 after a clean shutdown, 2 for a bad config,
-    1 when the HTTP API cannot listen: port taken, or not loopback without a token)."""
+    """``tikrunner serve``: returns the exit code (0 after a clean shutdown; 2 for a start-up
+    mistake: a bad config or selectors, a spool locked by another runner (``SpoolLockError``); 1
+    when the HTTP API cannot listen: port taken, or not loopback without a token). Each mistake is
+    one line on stderr."""
     logging.basicConfig(
         level=os.environ.get("TIKRUNNER_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -202,8 +218,9 @@ def run_serve(
     overrides: dict[str, Any] = {"spool": spool, "adb": adb, "http": http, "workflows": workflows}
     try:
         config = load_config(config_path, overrides)
-    except (OSError, ValueError) as e:
-        print(f"tikrunner: config: {e}", file=sys.stderr)
+    except ConfigError as e:
+        for problem in e.problems:
+            print(f"tikrunner: config: {problem}", file=sys.stderr)
         return 2
     if no_http:
         config.http = None
@@ -226,22 +243,10 @@ def run_serve(
             check_bind(config)
         runner = Runner(config, simulate=simulate, seed=seed, book=book)
         trio.run(_serve_until_signal, runner)
-    except (HttpBindError, BaseExceptionGroup) as e:
-        bind_error = _bind_error(e)
-        if bind_error is None:
+    except (HttpBindError, SpoolLockError, BaseExceptionGroup) as e:
+        error = find_leaf(e, HttpBindError) or find_leaf(e, SpoolLockError)
+        if error is None:
             raise
-        print(f"tikrunner: {bind_error}", file=sys.stderr)
-        return 1
+        print(f"tikrunner: {error}", file=sys.stderr)
+        return 2 if isinstance(error, SpoolLockError) else 1
     return 0
-
-
-def _bind_error(error: BaseException) -> BaseException | None:
-    """The HttpBindError in ``error`` (itself, or a leaf of nested exception groups), if any."""
-    from runner.http import HttpBindError
-
-    while isinstance(error, BaseExceptionGroup):
-        matched = error.subgroup(lambda e: isinstance(e, HttpBindError))
-        if matched is None:
-            return None
-        error = matched.exceptions[0]
-    return error if isinstance(error, HttpBindError) else None

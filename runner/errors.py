@@ -7,6 +7,9 @@ boundary each, never scattered through the code. Codes are those of ``docs/spec/
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+_E = TypeVar("_E", bound=BaseException)
 
 # API error codes (docs/spec/local-api.md, "Base and envelope").
 INVALID_PARAMETERS = 40001
@@ -104,3 +107,14 @@ class Interrupted(TikrunnerError):
 
     reason: str = "interrupted"
     extra: dict = field(default_factory=dict)
+
+
+def find_leaf(error: BaseException, kind: type[_E]) -> _E | None:
+    """The first exception of ``kind`` in ``error``: ``error`` itself, or a leaf of (nested)
+    exception groups as trio's nurseries raise them; None when there is none."""
+    while isinstance(error, BaseExceptionGroup):
+        matched = error.subgroup(lambda e: isinstance(e, kind))
+        if matched is None:
+            return None
+        error = matched.exceptions[0]
+    return error if isinstance(error, kind) else None

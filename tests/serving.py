@@ -56,6 +56,7 @@ class Runner:
             "scan_interval": 0.5,
         } | config
         self.config_path.write_text(json.dumps(cfg), encoding="utf-8")
+        self.http = cfg["http"]  # None: started with --no-http
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30, *, wait: bool = True) -> None:
@@ -71,7 +72,7 @@ class Runner:
                 "serve",
                 "--config",
                 str(self.config_path),
-                "--no-http",
+                *(["--no-http"] if self.http is None else []),
             ],
             env=env,
             stdout=log,

@@ -1,10 +1,11 @@
 """``tikrunner sim``: simulated phones behind a fake adb server, on their own, until interrupted.
 
-Takes the farm's options (phones, seed, popup rate, latency, app version, locale) and an optional ground
-truth file; prints one line with the address and the serials, serves until Ctrl-C or SIGTERM, and
-returns the process exit code (0 after a clean stop, 1 when the port cannot be bound, 2 for a bad
-option). With ``ground_truth``, the JSON of :meth:`runner.sim.SimFarm.ground_truth` is written
-there (atomically: temp file + rename) at start, within ~0.2 s of every change, and at exit.
+Takes the farm's options (phones, seed, popup rate, latency, app version, locale) and an optional
+ground truth file; prints one line with the address and the serials, serves until Ctrl-C or
+SIGTERM, and returns the process exit code (0 after a clean stop, 2 for a bad option or an address
+it cannot listen on: one line on stderr). With ``ground_truth``, the JSON of
+:meth:`runner.sim.SimFarm.ground_truth` is written there (atomically: temp file + rename) at
+start, within ~0.2 s of every change, and at exit.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import trio
 
+from runner.errors import find_leaf
 from runner.sim.farm import SimFarm
 
 TRUTH_POLL = 0.2  # seconds between ground-truth checks
@@ -67,11 +69,16 @@ def run_sim(
     ground_truth: Path | None = None,
     locale: str = "en-US",
 ) -> int:
-    """Run ``devices`` simulated phones behind a fake adb server on ``host:port``."""
+    """Run ``devices`` simulated phones behind a fake adb server on ``host:port`` until SIGINT or
+    SIGTERM; returns the exit code: 0 after a clean stop, 2 (one line on stderr) for a bad option
+    or an address it cannot listen on (port taken, port outside 0-65535, unknown host)."""
     try:
         latency, jitter = parse_latency(latency_ms)
     except ValueError:
         print(f"tikrunner sim: bad --latency-ms {latency_ms!r} (MS or MS,JITTER)", file=sys.stderr)
+        return 2
+    if not 0 <= port <= 65535:
+        print(f"tikrunner sim: bad --port {port} (0-65535; 0: any free port)", file=sys.stderr)
         return 2
     farm = SimFarm(devices, seed=seed, popup_rate=popup_rate, latency=latency, jitter=jitter,
                    app_version=app_version, locale=locale)  # fmt: skip
@@ -94,9 +101,13 @@ def run_sim(
 
     try:
         trio.run(main)
-    except OSError as e:
-        print(f"tikrunner sim: cannot listen on {host}:{port}: {e}", file=sys.stderr)
-        return 1
+    except (OSError, BaseExceptionGroup) as e:
+        bind_error = find_leaf(e, OSError)
+        if bind_error is None:
+            raise
+        reason = bind_error.strerror or str(bind_error)
+        print(f"tikrunner sim: cannot listen on {host}:{port}: {reason}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         pass
     finally:
