@@ -22,6 +22,7 @@ import trio
 
 from runner.config import ConfigError, RunnerConfig, load_config
 from runner.errors import find_leaf
+from runner.scheduler import Scheduler
 from runner.spool import Spool
 from runner.spoollock import SpoolLock, SpoolLockError
 from runner.status import StatusWriter, stale_status_files
@@ -90,9 +91,9 @@ class Runner:
         config = self.config
         tz = config.tz()
         self.store = Store(root / "state.db")
-        interrupted = self.store.fail_running_after_crash("interrupted")
         status = StatusWriter(self.store, root / "status", tz)
-        status.mark(*(t.manifest for t in interrupted))
+        scheduler = Scheduler(self.store, config, status=status)
+        await scheduler.recover_after_crash("interrupted")
         status.mark(*stale_status_files(self.store, root / "status"))
         limiter = trio.CapacityLimiter(config.thread_limit)
         trio.to_thread.current_default_thread_limiter().total_tokens = max(
@@ -107,6 +108,7 @@ class Runner:
             run_task=partial(run_task, book=book),
             make_context=TaskContext,
             limiter=limiter,
+            scheduler=scheduler,
         )
         self.spool = Spool(
             root,
@@ -158,7 +160,7 @@ class Runner:
                     host, _, port = address.rpartition(":")
                     client = adbutils.AdbClient(host=host or "127.0.0.1", port=int(port))
                     nursery.start_soon(self.farm.track, client, nursery)
-                nursery.start_soon(self.farm.watch_absent_devices)
+                nursery.start_soon(scheduler.watch_absent)
                 task_status.started(self)
         finally:
             self.farm.shutting_down = True

@@ -62,12 +62,19 @@ class TaskFailed(TikrunnerError):
     """A task ended failed; ``remark`` is what the task's ``remark`` field will say.
 
     ``step`` names the script step that failed (for example ``"open profile"``), or is None.
+    ``retry_safe`` says whether running the task again cannot repeat an action on the phone:
+    True when nothing irreversible was done (no Follow, Post, comment send, like... was tapped)
+    or the script's check showed the action did not happen; False when it may have happened;
+    None when the raiser cannot tell (``runner.scripts.run_task`` then fills it in from the
+    irreversible actions the task started). Automatic retries (runner/scheduler.py) take only
+    failures with ``retry_safe`` True.
     """
 
-    def __init__(self, remark: str, *, step: str | None = None):
+    def __init__(self, remark: str, *, step: str | None = None, retry_safe: bool | None = None):
         super().__init__(remark)
         self.remark = remark
         self.step = step
+        self.retry_safe = retry_safe
 
 
 class DeviceLost(TaskFailed):

@@ -4,8 +4,10 @@ going (design.md, "Device layer"; the shape of STF's one supervised worker per d
 :class:`Farm` follows ``track_devices()`` on each configured adb server, keeps one worker per
 serial in state ``device``, and cancels a worker when its phone turns offline, unauthorized or
 absent: the task it was running ends failed with a remark naming the device. A worker runs one
-task at a time: it claims the next due task of its serial from the store, runs its script through
-the device facade, and commits the outcome before anyone is told.
+task at a time, as the scheduler (runner/scheduler.py) rules: it waits for its phone's next due
+task (an event, no polling), holds one of the ``device_limit`` slots, opens the phone's session
+(a phone whose uiautomator server will not start is benched), claims the task, runs its script
+through the device facade, and ends it through ``Scheduler.end`` before anyone is told.
 """
 
 from __future__ import annotations
@@ -21,42 +23,14 @@ from typing import Any
 import trio
 
 from runner.config import RunnerConfig
-from runner.errors import TaskFailed
+from runner.errors import DeviceLost, TaskFailed, UiautomatorUnavailable
+from runner.scheduler import Scheduler
 from runner.status import StatusWriter
 from runner.store import Store, TaskRow, TaskStatus
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_REMARK = "interrupted: tikrunner shut down while the task ran"
-
-
-class Wakeup:
-    """Broadcast "there may be new work" to every waiting worker; ``notify`` is thread-safe."""
-
-    def __init__(self) -> None:
-        self._event = trio.Event()
-        self._token: trio.lowlevel.TrioToken | None = None
-
-    def bind(self) -> None:
-        self._token = trio.lowlevel.current_trio_token()
-
-    def _fire(self) -> None:
-        self._event.set()
-        self._event = trio.Event()
-
-    def notify(self) -> None:
-        if self._token is None:
-            return
-        try:
-            self._token.run_sync_soon(self._fire)
-        except trio.RunFinishedError:
-            pass
-
-    async def wait(self, timeout: float) -> None:
-        """Return after a notify or ``timeout`` seconds, whichever comes first."""
-        event = self._event
-        with trio.move_on_after(timeout):
-            await event.wait()
 
 
 class TaskLog(logging.LoggerAdapter):
@@ -89,6 +63,7 @@ class Farm:
 
     ``open_session(adb_client, serial, limiter)`` and ``run_task(ctx, session)`` are the device
     facade and script entry points (runner.devices / runner.scripts), injected for layering.
+    ``scheduler`` rules which task runs when and ends every task (default: one over ``store``).
     """
 
     store: Store
@@ -98,14 +73,22 @@ class Farm:
     open_session: Callable[..., Any]
     run_task: Callable[..., Any]
     make_context: Callable[..., Any]
-    wakeup: Wakeup = field(default_factory=Wakeup)
+    scheduler: Scheduler | None = None
     limiter: trio.CapacityLimiter | None = None
     workers: dict[str, Worker] = field(default_factory=dict)
     running: dict[int, trio.CancelScope] = field(default_factory=dict)
     stop_reasons: dict[int, str] = field(default_factory=dict)
     shutting_down: bool = False
-    device_seen: dict[str, float] = field(default_factory=dict)
-    _started: float = field(default_factory=time.time)
+
+    def __post_init__(self) -> None:
+        if self.scheduler is None:
+            self.scheduler = Scheduler(self.store, self.config, status=self.status)
+
+    @property
+    def wakeup(self) -> Scheduler:
+        """What wakes the workers when there may be new work (``.notify()``, thread-safe)."""
+        assert self.scheduler is not None
+        return self.scheduler
 
     # -- device tracking ---------------------------------------------------------------------
 
@@ -161,7 +144,7 @@ class Farm:
 
     def _stop_worker(self, serial: str, reason: str) -> None:
         worker = self.workers.pop(serial, None)
-        self.device_seen[serial] = time.time()
+        self.wakeup.device_down(serial)
         if worker is not None:
             log.warning("%s: worker stopped", reason)
             worker.reason = reason
@@ -179,33 +162,60 @@ class Farm:
     # -- the worker --------------------------------------------------------------------------
 
     async def _worker_main(self, worker: Worker, adb_client: Any) -> None:
+        sched = self.wakeup
+        serial = worker.serial
         session = None
+        sched.device_up(serial)
         with worker.scope:
             try:
                 while True:
+                    event = sched.changed(serial)  # before looking: no notify is lost
                     try:
-                        task = await trio.to_thread.run_sync(self.store.claim_next, worker.serial)
+                        await sched.wait_off_bench(serial)
+                        if not await sched.due(serial):
+                            await sched.wait_for_work(serial, event)
+                            continue
+                        task = None
+                        async with sched.slot(serial):
+                            if session is None:
+                                session = await self._open(worker, adb_client)
+                            if session is not None:
+                                task = await trio.to_thread.run_sync(
+                                    self.store.claim_next, serial, sched.clock()
+                                )
+                                if task is not None:
+                                    session = await self._run_one(worker, session, task)
+                        if session is not None and task is None:
+                            # due, but behind an earlier workflow step: only an event helps
+                            await sched.wait_for_work(serial, event, blocked=True)
                     except sqlite3.Error:  # a locked or full store: wait, do not stop the phone
-                        log.exception(
-                            "device %s: could not read the store; retrying", worker.serial
-                        )
+                        log.exception("device %s: could not read the store; retrying", serial)
                         await trio.sleep(1.0)
-                        continue
-                    if task is None:
-                        nxt = await trio.to_thread.run_sync(self.store.next_start, worker.serial)
-                        timeout = 5.0 if nxt is None else min(5.0, max(0.0, nxt - time.time()))
-                        await self.wakeup.wait(timeout)
-                        continue
-                    session = await self._run_one(worker, adb_client, session, task)
             finally:
-                if self.workers.get(worker.serial) is worker:
-                    del self.workers[worker.serial]
+                if self.workers.get(serial) is worker:
+                    del self.workers[serial]
+                if serial not in self.workers:
+                    sched.present.discard(serial)
 
-    async def _run_one(self, worker: Worker, adb_client: Any, session: Any, task: TaskRow) -> Any:
-        """Run ``task`` on the worker's phone; returns the (possibly new, possibly None) session.
+    async def _open(self, worker: Worker, adb_client: Any) -> Any:
+        """The phone's device session, or None when it cannot be had now: then the phone is
+        benched (its uiautomator server would not start, or adb could not reach it) and its
+        tasks wait."""
+        try:
+            session = await self.open_session(adb_client, worker.serial, limiter=self.limiter)
+        except (UiautomatorUnavailable, DeviceLost) as e:
+            self.wakeup.bench(worker.serial, e.remark)
+            return None
+        self.wakeup.healthy(worker.serial)
+        return session
+
+    async def _run_one(self, worker: Worker, session: Any, task: TaskRow) -> Any:
+        """Run ``task`` on the worker's phone; returns the session to keep (None: reconnect).
 
         On cancellation (stop, device lost, shutdown) the task ends failed with the reason as its
-        remark, written shielded from the cancellation, and the cancellation goes on.
+        remark, written shielded from the cancellation, and the cancellation goes on. A task
+        whose phone's uiautomator server stopped answering before anything irreversible was
+        done goes back to pending (its retry count unchanged) and the phone is benched.
         """
         package = self._package_of(task)
         tlog = TaskLog(logging.getLogger("runner.task"), task.id, task.serial)
@@ -228,36 +238,45 @@ class Farm:
         tlog.info(
             "started %s (job %d, retry %d)", task.script_name, task.job_count, task.retry_count
         )
-        outcome: tuple[int, str] | None = None
+        outcome: tuple[int, str, TaskFailed | None] | None = None
         with trio.CancelScope() as scope:
             self.running[task.id] = scope
             try:
-                if session is None:
-                    session = await self.open_session(adb_client, task.serial, limiter=self.limiter)
                 remark = await self.run_task(ctx, session)
-                outcome = (TaskStatus.COMPLETED, remark or "")
+                outcome = (TaskStatus.COMPLETED, remark or "", None)
             except TaskFailed as e:
-                outcome = (TaskStatus.FAILED, e.remark)
+                outcome = (TaskStatus.FAILED, e.remark, e)
             except trio.Cancelled:
                 reason = self.stop_reasons.pop(task.id, None) or worker.reason
                 if reason is None:
                     reason = SHUTDOWN_REMARK if self.shutting_down else "interrupted"
                 tlog.warning("cancelled: %s", reason)
                 with trio.CancelScope(shield=True):  # stopped, shut down, phone gone: no artifacts
-                    await self._finish(task, TaskStatus.FAILED, reason, tlog, None)
+                    await self._finish(task, TaskStatus.FAILED, reason, tlog, None, None)
                 raise
             except (
                 Exception
             ) as e:  # a bug or an unexpected library error: fail the task, keep going
                 tlog.exception("unexpected error")
-                outcome = (TaskStatus.FAILED, f"internal error: {type(e).__name__}: {e}")
+                outcome = (TaskStatus.FAILED, f"internal error: {type(e).__name__}: {e}", None)
                 session = None
             finally:
                 self.running.pop(task.id, None)
         if outcome is not None:
-            status, remark = outcome
+            status, remark, failure = outcome
+            if isinstance(failure, UiautomatorUnavailable) and failure.retry_safe:
+                tlog.warning("phone not usable, the task waits: %s", remark)
+                self.wakeup.bench(worker.serial, remark)
+                waiting = f"waiting: {' '.join(remark.split())}"
+                await self._end(task, TaskStatus.PENDING, waiting, expect=(TaskStatus.RUNNING,))
+                return None
             await self._finish(
-                task, status, remark, tlog, session if status == TaskStatus.FAILED else None
+                task,
+                status,
+                remark,
+                tlog,
+                session if status == TaskStatus.FAILED else None,
+                failure,
             )
             if (
                 status == TaskStatus.FAILED
@@ -279,7 +298,13 @@ class Farm:
             return False
 
     async def _finish(
-        self, task: TaskRow, status: int, remark: str, tlog: TaskLog, session: Any
+        self,
+        task: TaskRow,
+        status: int,
+        remark: str,
+        tlog: TaskLog,
+        session: Any,
+        failure: TaskFailed | None,
     ) -> None:
         if status == TaskStatus.FAILED:
             tlog.warning("failed: %s", remark)
@@ -294,16 +319,24 @@ class Farm:
                 log.exception("could not save the artifacts of task %d", task.id)
         else:
             tlog.info("completed%s", f": {remark}" if remark else "")
-        for attempt in range(30):  # a locked or full store: retry; the outcome must be recorded
+        ended = await self._end(task, status, remark, failure=failure)
+        if ended is not None and ended.retry_at is not None:
+            tlog.info("retry %d in %.0f s", task.retry_count + 1, ended.retry_at - time.time())
+
+    async def _end(self, task: TaskRow, status: int, remark: str, **how: Any) -> Any:
+        """``Scheduler.end`` for a task this worker ran, retried while the store is locked or
+        full (the outcome must be recorded); returns its ``Ended`` (None: never recorded)."""
+        for attempt in range(30):
             try:
-                await trio.to_thread.run_sync(self.store.finish, task.id, status, remark)
-                break
+                return await self.wakeup.end(
+                    task.id, status, remark, retry_count=task.retry_count, **how
+                )
             except sqlite3.Error:
                 log.exception(
                     "task %d: could not record its end (attempt %d)", task.id, attempt + 1
                 )
                 await trio.sleep(1.0)
-        self.status.mark(task.manifest)
+        return None
 
     def _package_of(self, task: TaskRow) -> str:
         if task.username:
@@ -311,27 +344,3 @@ class Farm:
                 if account.username == task.username and account.package:
                     return account.package
         return self.config.package
-
-    # -- pending tasks whose phone is away ---------------------------------------------------
-
-    async def watch_absent_devices(self, interval: float = 1.0) -> None:
-        """Fail pending tasks whose phone has had no worker for ``config.device_wait`` seconds
-        past their scheduled start (docs/spec/local-api.md, "Running rules"); runs until cancelled."""
-        wait = self.config.device_wait
-        while True:
-            await trio.sleep(interval)
-            now = time.time()
-            rows = await trio.to_thread.run_sync(self.store.pending_serials, now - wait)
-            changed = set()
-            for task_id, serial, start_at in rows:
-                if serial in self.workers or start_at > now:
-                    continue
-                since = max(start_at, self.device_seen.get(serial or "", 0.0), self._started)
-                if now - since >= wait:
-                    remark = f"device {serial} not connected for {wait:g} s"
-                    if await trio.to_thread.run_sync(self.store.fail_pending, task_id, remark):
-                        changed.add(task_id)
-            if changed:
-                self.status.mark(
-                    *await trio.to_thread.run_sync(self.store.manifest_names_of_tasks, changed)
-                )

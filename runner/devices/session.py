@@ -7,10 +7,18 @@ check run before each task and the artifact saver run after a failure.
 Guarantees (design.md, "Concurrency (trio)" and "Device layer"):
 
 - Every blocking library call runs in a worker thread through
-  ``trio.to_thread.run_sync(fn, limiter=limiter)``; the limiter is shared by the whole farm.
-  The thread is never abandoned, so a trio cancellation (stop, delete, shutdown) takes effect when
-  the device call in flight returns: cancellation lands *between* device calls, and nothing keeps
-  talking to the phone after a method has been cancelled.
+  ``trio.to_thread.run_sync(fn, limiter=limiter, abandon_on_cancel=True)``; the limiter is shared
+  by the whole farm. Every call is bounded: :attr:`DeviceSession.call_timeout` seconds (60 by
+  default; :data:`CONNECT_TIMEOUT` for the connect, :data:`PUSH_TIMEOUT` for a push,
+  :data:`STATE_TIMEOUT` for asking adb the phone's state). uiautomator2 cannot bound them itself:
+  its ``HTTP_TIMEOUT`` (300 s) is set on ``AdbHTTPConnection`` but never reaches the socket (its
+  ``connect`` takes adbutils' stream, which has no timeout), so a hung phone blocks a call for
+  ever. A call past its bound raises :class:`~runner.errors.UiautomatorUnavailable` (or
+  :class:`~runner.errors.DeviceLost` when adb no longer sees the phone), and a trio cancellation
+  (stop, delete, shutdown) lands at once, even in the middle of a call: the thread is abandoned.
+  An abandoned thread finishes on its own (its reply is dropped) and holds its limiter token
+  until then; :attr:`DeviceSession.abandoned` counts them, and a session that abandoned a call
+  should not be reused (the phone may still be doing what it was asked).
 - Library errors become ours here and nowhere else: the phone gone (adbutils ``AdbError``/
   ``AdbTimeout``, uiautomator2 ``ConnectError``, or adb reporting a state other than ``device``)
   -> :class:`~runner.errors.DeviceLost`; the uiautomator server not answering while adb still sees
@@ -52,6 +60,17 @@ T = TypeVar("T")
 #: Seconds an artifact capture may take before it is given up (a hung phone must not hold a
 #: failed task's worker for uiautomator2's default 300 s HTTP timeout).
 ARTIFACT_TIMEOUT = 20.0
+#: Seconds one device call (a dump, a tap, a shell command, a text input) may take by default.
+#: Generous: ``send_keys`` alone is up to six round trips, and uiautomator2 restarts a dead
+#: server (up to 40 s) inside the call that found it dead.
+CALL_TIMEOUT = 60.0
+#: Seconds ``uiautomator2.connect`` may take: it pushes ``u2.jar`` when needed and waits up to
+#: 30 s for the server to answer ``/ping``.
+CONNECT_TIMEOUT = 90.0
+#: Seconds a file push may take (media files of tens of MB over USB 2).
+PUSH_TIMEOUT = 300.0
+#: Seconds asking adb for the phone's state may take (the adb server answers it, not the phone).
+STATE_TIMEOUT = 5.0
 
 
 _LOCALE_MARK = "--tikrunner-locale--"
@@ -102,12 +121,21 @@ class DeviceSession:
         #: The phone's system locale as ``prepare`` read it (``fr-FR``), a hint for the app's
         #: language (TikTok has its own setting); ``""`` until then.
         self.locale_hint = ""
+        #: Seconds one device call may take before it is given up (see the module docstring).
+        self.call_timeout = CALL_TIMEOUT
+        #: Device calls given up (timed out or cancelled) while their thread still ran.
+        self.abandoned = 0
 
     # -- construction -----------------------------------------------------------------------
 
     @classmethod
     async def open(
-        cls, adb: adbutils.AdbClient, serial: str, *, limiter: trio.CapacityLimiter
+        cls,
+        adb: adbutils.AdbClient,
+        serial: str,
+        *,
+        limiter: trio.CapacityLimiter,
+        call_timeout: float = CALL_TIMEOUT,
     ) -> DeviceSession:
         """Connect uiautomator2 to the phone ``serial`` reached through ``adb``.
 
@@ -116,8 +144,9 @@ class DeviceSession:
         for it (uiautomator2 polls every 0.5 s, up to 30 s).
 
         Raises :class:`DeviceLost` (phone not reachable through adb) or
-        :class:`UiautomatorUnavailable` (server did not start). Cancelled: the connect in flight
-        finishes in its thread first, then the cancellation propagates and no session is returned.
+        :class:`UiautomatorUnavailable` (server did not start, or the connect took more than
+        :data:`CONNECT_TIMEOUT` s). ``call_timeout``: seconds each later device call may take.
+        Cancelled: at once (the connect's thread is abandoned) and no session is returned.
         """
         adb_device = adb.device(serial)
 
@@ -125,7 +154,8 @@ class DeviceSession:
             return u2.connect(adb_device)
 
         session = cls(serial, adb_device, limiter)
-        session._d = await session._call("connect uiautomator2", connect)
+        session.call_timeout = call_timeout
+        session._d = await session._call("connect uiautomator2", connect, timeout=CONNECT_TIMEOUT)
         return session
 
     @property
@@ -150,16 +180,40 @@ class DeviceSession:
 
     # -- the error boundary -----------------------------------------------------------------
 
-    async def _call(self, what: str, fn: Callable[..., T], *args: Any) -> T:
+    async def _thread(self, fn: Callable[[], T], timeout: float) -> T:
+        """``fn()`` in a worker thread, given up after ``timeout`` seconds (``trio.TooSlowError``)
+        or at once when cancelled; either way its thread is abandoned and counted."""
+        try:
+            with trio.fail_after(timeout):
+                return await trio.to_thread.run_sync(
+                    fn, limiter=self._limiter, abandon_on_cancel=True
+                )
+        except (trio.Cancelled, trio.TooSlowError):
+            self.abandoned += 1
+            raise
+
+    async def _call(
+        self, what: str, fn: Callable[..., T], *args: Any, timeout: float | None = None
+    ) -> T:
         """Run one blocking library call in a thread, converting its errors to ours.
 
-        ``what`` says what the call was for; it appears in the remark of a failure.
+        ``what`` says what the call was for; it appears in the remark of a failure. ``timeout``:
+        seconds it may take (default :attr:`call_timeout`); past it, :class:`DeviceLost` when
+        adb no longer sees the phone, else :class:`UiautomatorUnavailable`.
         """
         self.device_calls += 1
+        limit = self.call_timeout if timeout is None else timeout
         try:
-            return await trio.to_thread.run_sync(
-                functools.partial(fn, *args), limiter=self._limiter
-            )
+            return await self._thread(functools.partial(fn, *args), limit)
+        except trio.TooSlowError:
+            state = await self._adb_state()
+            if state != "device":
+                raise DeviceLost(
+                    f"device {self._serial} is {state or 'unreachable'} (during {what})"
+                ) from None
+            raise UiautomatorUnavailable(
+                f"{self._serial} did not answer {what} within {limit:g} s"
+            ) from None
         except TaskFailed:
             raise
         except (adbutils.AdbError, u2e.ConnectError) as e:
@@ -186,14 +240,15 @@ class DeviceSession:
 
     async def _adb_state(self) -> str | None:
         """What adb says about the phone now: ``device``, ``offline``, ``unauthorized``, ``gone``,
-        or None when even the adb server cannot be asked. Never raises."""
+        or None when even the adb server cannot be asked within :data:`STATE_TIMEOUT` s. Never
+        raises but ``trio.Cancelled``."""
 
         def get_state() -> str:
             return self._adb_device.get_state()
 
         self.device_calls += 1
         try:
-            return await trio.to_thread.run_sync(get_state, limiter=self._limiter)
+            return await self._thread(get_state, STATE_TIMEOUT)
         except adbutils.AdbError as e:
             text = str(e).lower()
             for word in ("offline", "unauthorized"):
@@ -221,7 +276,7 @@ class DeviceSession:
         (adb's state in the remark); a missing app ``TaskFailed("app <package> is not
         installed")``.
 
-        Cancelled: stops after the device call in flight; the phone is left as that call left it.
+        Cancelled: at once (the call in flight is abandoned); the phone is left as that call leaves it.
         """
         q = shlex.quote(package)
         cmd = (
@@ -255,7 +310,7 @@ class DeviceSession:
 
         uiautomator2 itself retries an *empty* dump up to 3 times, 1 s apart (``HierarchyEmptyError``)
         and then returns an empty hierarchy. A malformed dump raises :class:`TaskFailed`.
-        Cancelled: after the dump in flight returns.
+        Cancelled: at once (the dump in flight is abandoned).
         """
         xml = await self._call("hierarchy dump", self._d.dump_hierarchy)
         self._last_xml = xml
@@ -389,7 +444,11 @@ class DeviceSession:
 
         self.device_calls += 1
         try:
-            await trio.to_thread.run_sync(push, limiter=self._limiter)
+            await self._thread(push, PUSH_TIMEOUT)
+        except trio.TooSlowError:
+            raise UiautomatorUnavailable(
+                f"{self._serial} did not take {local.name} within {PUSH_TIMEOUT:g} s"
+            ) from None
         except OSError as e:
             if isinstance(e, ConnectionError | TimeoutError):
                 raise DeviceLost(self._lost_remark("push", await self._adb_state(), e)) from e
@@ -449,12 +508,13 @@ class DeviceSession:
             )
 
     async def alive(self) -> bool:
-        """True when adb sees the phone and its uiautomator server answers ``/ping``. Never
-        raises. (Device workers ask this after a failed task to decide whether to reconnect.)"""
+        """True when adb sees the phone and its uiautomator server answers ``/ping`` within
+        10 s. Never raises but ``trio.Cancelled``. (Device workers ask this after a failed task
+        to decide whether to reconnect.)"""
         if await self._adb_state() != "device":
             return False
         try:
-            return bool(await trio.to_thread.run_sync(self._ping, limiter=self._limiter))
+            return bool(await self._thread(self._ping, STATE_TIMEOUT * 2))
         except Exception:
             return False
 
@@ -467,7 +527,7 @@ class DeviceSession:
         When the phone cannot give a fresh dump, the last dump this session took is written
         instead (the screen the script last decided on). A phone that gives nothing leaves fewer
         files. Gives up after :data:`ARTIFACT_TIMEOUT` seconds; the capture threads are then
-        abandoned (they end with uiautomator2's own HTTP timeout). Cancelled: the cancellation
+        abandoned (they end when the phone answers or its stream closes). Cancelled: the cancellation
         propagates at once, without waiting for a capture in flight.
         """
         try:
@@ -517,12 +577,13 @@ class DeviceSession:
 
     async def close(self) -> None:
         """Stop the uiautomator server this session started (closes its shell stream) without
-        waiting for it to quit. Never raises. The next :meth:`open` starts it again."""
+        waiting for it to quit; gives up after :data:`STATE_TIMEOUT` s. Never raises but
+        ``trio.Cancelled``. The next :meth:`open` starts it again."""
 
         def stop() -> None:
             self._d.stop_uiautomator(wait=False)
 
         try:
-            await trio.to_thread.run_sync(stop, limiter=self._limiter)
+            await self._thread(stop, STATE_TIMEOUT)
         except Exception as e:
             logger.debug("%s: stopping uiautomator: %s", self._serial, e)

@@ -7,8 +7,11 @@ is answered, then the manifest's status file is marked and the device workers wo
 
 Stopping a running task cancels it on its device (``Farm.stop_task``); the worker commits it as
 failed with remark ``stopped``. The answer waits for that commit (up to ``stop_wait`` seconds), so
-a client that stops, then reads, sees the task failed. Store calls run in worker threads (the
-store is thread-safe), so a slow disk never stalls the trio loop.
+a client that stops, then reads, sees the task failed. Every stop and delete ends its tasks
+through the scheduler's one end-of-task function (``Scheduler.end``), so a workflow's
+``on_failure: stop`` skips the unit's later steps however a step ended; stopped and deleted tasks
+are never retried automatically. Store calls run in worker threads (the store is thread-safe), so
+a slow disk never stalls the trio loop.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from runner.errors import INTERNAL_ERROR, INVALID_PARAMETERS, NOT_FOUND, IntakeE
 from runner.http.envelope import ApiError
 from runner.intake import IntakeContext, plan_body
 from runner.models import redact_config
+from runner.scheduler import Scheduler
 from runner.status import StatusWriter, local_time
 from runner.store import Store, TaskRow, TaskStatus
 from runner.yamlsafe import load_document
@@ -87,6 +91,11 @@ class TaskOperations:
         self.tz = config.tz()
         self.stop_wait = stop_wait
         self._rng = random.Random()
+        self.scheduler: Scheduler = (
+            farm.scheduler
+            if farm is not None and getattr(farm, "scheduler", None) is not None
+            else Scheduler(store, config, status=status)
+        )
 
     # -- create ------------------------------------------------------------------------------
 
@@ -96,8 +105,7 @@ class TaskOperations:
         ids = await trio.to_thread.run_sync(self._create_sync, raw)
         name = f"api-{ids[0]}"
         self.status.mark(name)
-        if self.farm is not None:
-            self.farm.wakeup.notify()
+        self.scheduler.notify()
         log.info("created %d task(s) %s (manifest %s)", len(ids), _id_span(ids), name)
         return {"task_ids": ids, "created_count": len(ids)}
 
@@ -188,11 +196,13 @@ class TaskOperations:
         deadline, unheld_until = now + self.stop_wait, now + 1.0
         while True:
             if task.status == TaskStatus.PENDING:
-                after = await trio.to_thread.run_sync(self.store.stop_pending, task.id, STOP_REMARK)
+                ended = await self.scheduler.end(
+                    task.id, TaskStatus.FAILED, STOP_REMARK, expect=(TaskStatus.PENDING,)
+                )
+                after = await trio.to_thread.run_sync(self.store.get, task.id)
                 if after is None:
                     return task
-                if after.status == TaskStatus.FAILED:
-                    self.status.mark(after.manifest)
+                if ended.ended:
                     log.info("task %d %s: stopped before it ran", task.id, task.serial)
                 task = after  # else a worker claimed it meanwhile: stop it on the device
             if task.status != TaskStatus.RUNNING:
@@ -202,8 +212,11 @@ class TaskOperations:
             # Running in the store but held by no worker here: the instant between a worker's
             # claim and its start (wait), or a task nobody runs (end it here after a second).
             if trio.current_time() > unheld_until:
-                if await trio.to_thread.run_sync(self.store.stop_running, task.id, STOP_REMARK):
-                    self.status.mark(task.manifest)
+                if (
+                    await self.scheduler.end(
+                        task.id, TaskStatus.FAILED, STOP_REMARK, expect=(TaskStatus.RUNNING,)
+                    )
+                ).ended:
                     log.warning("task %d %s: stopped (no worker held it)", task.id, task.serial)
                 return (await trio.to_thread.run_sync(self.store.get, task.id)) or task
             await trio.sleep(0.01)
@@ -254,8 +267,7 @@ class TaskOperations:
         return {"retried_count": len(rows)}
 
     def _wake(self) -> None:
-        if self.farm is not None:
-            self.farm.wakeup.notify()
+        self.scheduler.notify()
 
     # -- delete ------------------------------------------------------------------------------
 
@@ -284,11 +296,18 @@ class TaskOperations:
         """Delete what is not running, stop what is, delete that too; returns the ids deleted.
 
         A few rounds, because a pending task may be claimed by its worker in between."""
-        deleted: list[tuple[int, str | None]] = []
+        deleted: list[int] = []
         left = sorted(set(task_ids))
         for _ in range(3):
-            deleted += await trio.to_thread.run_sync(self.store.delete_tasks, left)
-            gone = {i for i, _ in deleted}
+            ended = await self.scheduler.end(
+                left,
+                TaskStatus.FAILED,
+                "deleted",
+                expect=(TaskStatus.PENDING, TaskStatus.COMPLETED, TaskStatus.FAILED),
+                delete=True,
+            )
+            deleted += ended.ended
+            gone = set(deleted)
             statuses = await trio.to_thread.run_sync(
                 self.store.statuses, [i for i in left if i not in gone]
             )
@@ -300,8 +319,7 @@ class TaskOperations:
                     task = await trio.to_thread.run_sync(self.store.get, task_id)
                     if task is not None:
                         nursery.start_soon(self._stop, task)
-        self.status.mark(*{m for _, m in deleted})
-        ids = sorted(i for i, _ in deleted)
+        ids = sorted(deleted)
         if ids:
             log.info("deleted %d task(s) %s", len(ids), _id_span(ids))
         return ids

@@ -56,7 +56,10 @@ async def run_task(
     Runs the health check first (``session.prepare(ctx.package)``: the engine need not call it
     again) and logs the app version. Raises ``TaskFailed`` or a subclass (``DeviceLost``,
     ``UiautomatorUnavailable``, ``ElementNotFound``, ``PostConditionFailed``,
-    ``ScriptNotImplemented``); the remark names the failed step. Raises ``SelectorFileError`` if
+    ``ScriptNotImplemented``); the remark names the failed step, and ``retry_safe`` is set
+    (True or False) from the irreversible actions the script started (``Steps.retry_safe``); a
+    failed health check is safe to retry (nothing was done), a config the script cannot use
+    (unknown script, no target) is left None (retrying cannot help). Raises ``SelectorFileError`` if
     the selector file is invalid (load it at start with :func:`load_selectors` to fail earlier).
     ``book``: the selectors to use (the runner's, with the operator's overrides); default the
     built-in ones. The app's language is recognised from the first dumps (logged with the app
@@ -73,7 +76,11 @@ async def run_task(
     username = ctx.target_user() if ctx.script_name in TARGETED else ""
     with session.logging_to(ctx.log):
         calls_before = session.device_calls  # the session outlives the task: count this task's
-        version = await session.prepare(ctx.package)
+        try:
+            version = await session.prepare(ctx.package)
+        except TaskFailed as e:  # nothing was done on the phone yet
+            e.retry_safe = e.retry_safe is not False
+            raise
         ctx.log.info(
             "%s on %s: app %s version %s, phone locale %s",
             ctx.script_name, ctx.serial, ctx.package, version, session.locale_hint or "unknown",
@@ -89,7 +96,11 @@ async def run_task(
             locale_hint=session.locale_hint,
             serial=ctx.serial,
         )
-        remark = await script(ctx, session, steps)
+        try:
+            remark = await script(ctx, session, steps)
+        except TaskFailed as e:
+            e.retry_safe = steps.retry_safe(e)
+            raise
         ctx.log.info(
             "%s done: app %s language %s, %s dumps, %s popups dismissed, %s device calls",
             ctx.script_name,

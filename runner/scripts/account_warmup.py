@@ -156,6 +156,7 @@ class Warmup:
         creator_node = steps.find(h, "video_creator")
         creator = creator_node.node.text if creator_node else ""
         if draws["like"] and steps.find(h, "like_button_selected") is None:
+            steps.commit("account_warmup: like")
             await steps.act(
                 video,
                 until=steps.any_of("like_button_selected"),
@@ -171,6 +172,7 @@ class Warmup:
                 gone = steps.find(h, "follow_creator") is None
                 return True if gone and steps.find(h, "like_button") is not None else None
 
+            steps.commit("account_warmup: follow")
             await steps.act(
                 follow, until=followed, expecting="the creator followed", timeout=TAP_TIMEOUT
             )
@@ -178,6 +180,7 @@ class Warmup:
             self.ctx.log.info("followed %s", creator)
         favorite = steps.find(h, "favorite_button")
         if draws["bookmark"] and favorite is not None and not favorite.node.selected:
+            steps.commit("account_warmup: bookmark")
             await steps.act(
                 favorite,
                 until=steps.any_of("favorite_button_selected"),

@@ -90,5 +90,6 @@ async def write_comment(
             expecting="the comment in the list",
             timeout=POST_TIMEOUT,
             retap_when=unsent,
+            irreversible=True,
         )
     steps.log.info("comment posted")

@@ -43,6 +43,7 @@ async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
             ),  # fmt: skip
             expecting="Following, Friends or Requested",
             timeout=TAP_TIMEOUT,
+            irreversible=True,
         )
     if after.name == "requested_button":
         ctx.log.info("follow request sent to @%s (private account)", name)

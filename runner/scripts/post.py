@@ -248,6 +248,7 @@ async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
                 await steps.type_into("caption_field", caption, screen="post", timeout=TAP_TIMEOUT)
         async with steps.step("tap Post"):
             post = await steps.wait_for("post_button", screen="post", timeout=TAP_TIMEOUT)
+            steps.commit()
             if reserved:
                 await trio.to_thread.run_sync(ledger.mark_posted, ctx.task_id)
             await trio.to_thread.run_sync(
@@ -265,6 +266,7 @@ async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
                 expecting="the upload starting",
                 timeout=SCREEN_TIMEOUT,
                 retap_when=steps.any_of("caption_field"),
+                irreversible=True,
             )
             if result.name == "publish_now":
                 result = await steps.act(
@@ -273,6 +275,7 @@ async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
                     expecting="the upload starting",
                     timeout=SCREEN_TIMEOUT,
                     retap_when=steps.any_of("publish_prompt"),
+                    irreversible=True,
                 )
             await trio.to_thread.run_sync(attempts.stage, ctx.task_id, "uploading")
         await _wait_upload(ctx, steps, result)

@@ -95,6 +95,9 @@ class Steps:
         self.current: str = script
         self.popups_dismissed = 0
         self.dumps = 0
+        #: The irreversible actions this run started, in order (``"follow: tap Follow"``): a
+        #: failure before the first is safe to retry (``TaskFailed.retry_safe``).
+        self.committed: list[str] = []
 
     @contextlib.asynccontextmanager
     async def step(self, label: str) -> AsyncIterator[None]:
@@ -297,6 +300,24 @@ class Steps:
 
     # -- acting ------------------------------------------------------------------------------
 
+    def commit(self, what: str | None = None) -> None:
+        """Record that an irreversible action (one a second run must not repeat blindly: a
+        Follow, Unfollow, like, comment send, Post) starts now; ``what`` defaults to the current
+        step. From here on a failure is not retried automatically, unless this was the only
+        one and the script's own check showed it did not happen (:func:`retry_safe`)."""
+        self.committed.append(what or self.current)
+        self.log.info("irreversible action: %s", self.committed[-1])
+
+    def retry_safe(self, failure: TaskFailed) -> bool:
+        """Whether ``failure`` (raised during this run) is safe to retry automatically: the
+        failure says so itself (``retry_safe`` True) and at most one irreversible action was
+        started (the one it checked), or it says nothing (None) and none was started."""
+        if failure.retry_safe is False:
+            return False
+        if failure.retry_safe is True:
+            return len(self.committed) <= 1
+        return not self.committed
+
     async def act(
         self,
         target: Found,
@@ -305,6 +326,7 @@ class Steps:
         expecting: str,
         timeout: float,
         retap_when: Callable[[Hierarchy], bool] | None = None,
+        irreversible: bool = False,
     ) -> T:
         """Tap ``target`` and poll until ``until(dump)`` returns something (returned).
 
@@ -313,8 +335,13 @@ class Steps:
         without the effect (a popup swallows taps), at most :data:`MAX_TAPS` taps in all.
         For irreversible actions ``retap_when(dump)`` must also hold for a second tap (e.g. "the
         field still holds the comment": the first tap did not send it).
-        Raises :class:`PostConditionFailed` when the effect is not seen within ``timeout`` s.
+        ``irreversible``: the tap is such an action (:meth:`commit` is called before it).
+        Raises :class:`PostConditionFailed` when the effect is not seen within ``timeout`` s;
+        for an irreversible tap it is ``retry_safe`` when the last dump still shows ``target``
+        (and ``retap_when`` holds): the check showed the action did not happen.
         """
+        if irreversible:
+            self.commit()
         await self.session.tap(target.node)
         taps = 1
         popup_since_tap = False
@@ -340,10 +367,18 @@ class Steps:
                     continue
             if trio.current_time() >= deadline:
                 now = self._log_screen(h, f"no {expecting} after tapping {target.name}")
+                undone = (
+                    irreversible
+                    and not dismissed
+                    and self.find(h, target.name) is not None
+                    and (retap_when is None or retap_when(h))
+                )
                 raise PostConditionFailed(
                     f"{self.current}: tapped {target.name} but did not see {expecting} within "
-                    f"{timeout:g} s (screen now: {now or 'unknown'})",
+                    f"{timeout:g} s (screen now: {now or 'unknown'})"
+                    + (f"; {target.name} still shows: not done" if undone else ""),
                     step=self.current,
+                    retry_safe=True if undone else None,
                 )
             if not dismissed:
                 await trio.sleep(self.poll_interval)

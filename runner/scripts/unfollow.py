@@ -40,6 +40,7 @@ async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
             until=steps.any_of("follow_button", "follow_back_button", all_of=("profile_handle",)),
             expecting="Follow",
             timeout=TAP_TIMEOUT,
+            irreversible=True,
         )
     ctx.log.info("unfollowed @%s", name)
     return ""

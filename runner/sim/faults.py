@@ -30,6 +30,7 @@ FAULTS: dict[str, Callable[[SimPhone], None]] = {
     "unauthorized": lambda p: p._apply_state("unauthorized"),
     "absent": lambda p: p._apply_state("absent"),
     "kill_uiautomator": lambda p: p._kill_uia(),
+    "block_uiautomator": lambda p: (setattr(p, "uiautomator_blocked", True), p._kill_uia()),
     "storage_full": lambda p: setattr(p, "storage_full", True),
     "popup": lambda p: p.tiktok.maybe_popup_now(),
 }

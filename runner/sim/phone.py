@@ -106,6 +106,10 @@ class SimPhone:
         self.system_dialog: SystemDialog | None = None
         self.faults = FaultSchedule(self)
         self.uia_alive = False
+        #: A fault: another UiAutomation owns the phone's accessibility service (an Appium
+        #: server, a test runner), so uiautomator2's server cannot start: ``app_process`` exits
+        #: with ``UiAutomationService ... already registered!`` as on a phone.
+        self.uiautomator_blocked = False
         self._uia_scope: trio.CancelScope | None = None
         self._streams: set[trio.CancelScope] = set()
         self._ui_event: trio.Event | None = None
@@ -241,6 +245,13 @@ class SimPhone:
         """The uiautomator server dies: its ``app_process`` stream closes, ``tcp:9008`` refuses."""
         self.farm.call_in_trio(self._kill_uia)
 
+    def block_uiautomator(self, blocked: bool = True) -> None:
+        """The uiautomator server dies and cannot start again (:attr:`uiautomator_blocked`)
+        until ``block_uiautomator(False)``. Any thread."""
+        self.uiautomator_blocked = blocked
+        if blocked:
+            self.kill_uiautomator()
+
     def _apply_state(self, state: str) -> None:
         with self.lock:
             self._state = state
@@ -269,9 +280,10 @@ class SimPhone:
             self._streams.discard(scope)
 
     def start_uiautomator(self, scope: trio.CancelScope) -> bool:
-        """The ``app_process`` of uiautomator2 starts on the stream ``scope``; False if one runs."""
+        """The ``app_process`` of uiautomator2 starts on the stream ``scope``; False if one runs
+        or :attr:`uiautomator_blocked`."""
         with self.lock:
-            if self.uia_alive:
+            if self.uia_alive or self.uiautomator_blocked:
                 return False
             self.uia_alive = True
             self._uia_scope = scope

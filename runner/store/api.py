@@ -79,30 +79,6 @@ class ApiOperations(Database):
                 self._db.execute("COMMIT")
         return [row_to_task(r) for r in rows], int(total)
 
-    def stop_pending(self, task_id: int, remark: str) -> TaskRow | None:
-        """Fail ``task_id`` with ``remark`` if it is pending; returns the task afterwards (None
-        when there is no such task). A task in any other state is returned unchanged."""
-        now = time.time()
-        with self._transaction():
-            self._db.execute(
-                f"UPDATE tasks SET status={_FAILED}, remark=?, ended_at=? WHERE id=? AND status={_PENDING}",
-                (remark, now, task_id),
-            )
-            row = self._db.execute(
-                f"SELECT {TASK_COLUMNS} FROM tasks WHERE id=?", (task_id,)
-            ).fetchone()
-        return row_to_task(row) if row else None
-
-    def stop_running(self, task_id: int, remark: str) -> bool:
-        """Fail ``task_id`` with ``remark`` if the store says it runs (a task no worker of this
-        runner holds); False when it was not running."""
-        with self._lock:
-            cur = self._db.execute(
-                f"UPDATE tasks SET status={_FAILED}, remark=?, ended_at=? WHERE id=? AND status={_RUNNING}",
-                (remark, time.time(), task_id),
-            )
-        return cur.rowcount == 1
-
     def retry_failed(self, task_id: int) -> tuple[bool, TaskRow | None]:
         """Put a failed task back to pending, due now, ``retry_count`` + 1, remark and times
         cleared. Returns (retried, the task afterwards or None when there is no such task)."""
@@ -133,18 +109,19 @@ class ApiOperations(Database):
         return [(int(r[0]), r[1]) for r in rows]
 
     def delete_tasks(self, task_ids: Iterable[int]) -> list[tuple[int, str | None]]:
-        """Delete the given tasks that exist and are not running, in one transaction.
+        """Delete the given tasks that exist and are not running, in one transaction, through
+        the end-of-task function (``end_tasks(delete=True)``: the step policy applies).
 
         Running tasks are left alone (stop them first). Returns (id, manifest) of each task
         deleted, in id order."""
-        ids = json.dumps(sorted({int(i) for i in task_ids}))
-        with self._transaction():
-            rows = self._db.execute(
-                "DELETE FROM tasks WHERE id IN (SELECT value FROM json_each(?))"
-                f" AND status!={_RUNNING} RETURNING id, manifest",
-                (ids,),
-            ).fetchall()
-        return sorted((int(r[0]), r[1]) for r in rows)
+        done = self.end_tasks(  # type: ignore[attr-defined]
+            task_ids,
+            status=TaskStatus.FAILED,
+            remark="deleted",
+            expect=(TaskStatus.PENDING, TaskStatus.COMPLETED, TaskStatus.FAILED),
+            delete=True,
+        )
+        return [(i, done.manifest_of[i]) for i in done.ended]
 
     def statuses(self, task_ids: Iterable[int]) -> dict[int, int]:
         """Status of each given task that exists (id -> status)."""

@@ -9,6 +9,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from runner.models.task import TaskStatus
@@ -63,6 +64,21 @@ def insert_tasks(
     return ids
 
 
+@dataclass
+class EndResult:
+    """What :meth:`TaskQueue.end_tasks` did: ``ended`` the ids ended (or deleted, or put back),
+    ``retried`` whether the one task became an automatic retry, ``skipped`` the later workflow
+    steps failed by the step policy, ``manifests`` and ``serials`` those of every task touched,
+    ``manifest_of`` each ended task's manifest name (or None)."""
+
+    ended: list[int] = field(default_factory=list)
+    manifest_of: dict[int, str | None] = field(default_factory=dict)
+    retried: bool = False
+    skipped: list[int] = field(default_factory=list)
+    manifests: set[str] = field(default_factory=set)
+    serials: set[str] = field(default_factory=set)
+
+
 class TaskQueue(Database):
     """The ``tasks`` table as a queue: claim, end, look up (one transaction per call)."""
 
@@ -99,64 +115,125 @@ class TaskQueue(Database):
             }
         )
 
+    def end_tasks(
+        self,
+        task_ids: Iterable[int],
+        *,
+        status: TaskStatus,
+        remark: str,
+        expect: Iterable[TaskStatus] = (TaskStatus.RUNNING,),
+        retry_at: float | None = None,
+        max_retries: int = 0,
+        delete: bool = False,
+        now: float | None = None,
+    ) -> EndResult:
+        """The one end-of-task function (design.md, "store"): every way a task ends comes here,
+        in one transaction.
+
+        Each of ``task_ids`` whose status is one of ``expect`` (others are left alone: already
+        ended, or deleted) becomes, by the arguments:
+
+        - ``delete``: deleted (``status`` and ``remark`` unused);
+        - ``status`` PENDING: back in the queue as it was (its phone could not run it; retry
+          count and start unchanged), ``remark`` saying why it waits;
+        - ``status`` FAILED with ``retry_at`` (UTC epoch seconds; one task only): an automatic
+          retry, pending again from ``retry_at`` with ``retry_count`` + 1 and remark ``retry N
+          of <max_retries> after: <remark>`` (runner/scheduler.py decides when);
+        - else ``status`` COMPLETED or FAILED with ``remark``, ``ended_at`` = ``now``.
+
+        The workflow step policy (docs/spec/local-api.md; README "Workflows"): a workflow step
+        that ends failed (not retried) or is deleted before it completed, in a workflow with
+        ``on_failure: stop``, fails the pending later steps of its unit with remark ``skipped:
+        step '<name>' failed`` (``... was deleted``). Returns an :class:`EndResult`.
+        """
+        now = time.time() if now is None else now
+        wanted = sorted({int(i) for i in task_ids})
+        states = ",".join(f"{TaskStatus(s):d}" for s in expect) or "-1"
+        result = EndResult()
+        if not wanted:
+            return result
+        with self._transaction():
+            rows = self._db.execute(
+                "SELECT id, manifest, serial, firing, unit, step, step_name, on_failure, status"
+                " FROM tasks WHERE id IN (SELECT value FROM json_each(?))"
+                f" AND status IN ({states}) ORDER BY id",
+                (json.dumps(wanted),),
+            ).fetchall()
+            ids = [r[0] for r in rows]
+            if not ids:
+                return result
+            args = json.dumps(ids)
+            retry = retry_at is not None and len(ids) == 1 and status == TaskStatus.FAILED
+            if delete:
+                self._db.execute(
+                    "DELETE FROM tasks WHERE id IN (SELECT value FROM json_each(?))", (args,)
+                )
+            elif status == TaskStatus.PENDING:
+                self._db.execute(
+                    f"UPDATE tasks SET status={_PENDING}, started_at=NULL, ended_at=NULL,"
+                    " remark=? WHERE id IN (SELECT value FROM json_each(?))",
+                    (remark, args),
+                )
+            elif retry:
+                count = self._db.execute(
+                    "SELECT retry_count FROM tasks WHERE id=?", (ids[0],)
+                ).fetchone()[0]
+                self._db.execute(
+                    f"UPDATE tasks SET status={_PENDING}, retry_count=retry_count+1, start_at=?,"
+                    " started_at=NULL, ended_at=NULL, remark=? WHERE id=?",
+                    (retry_at, f"retry {count + 1} of {max_retries} after: {remark}", ids[0]),
+                )
+                result.retried = True
+            else:
+                assert status in (TaskStatus.COMPLETED, TaskStatus.FAILED)
+                self._db.execute(
+                    "UPDATE tasks SET status=?, remark=?, ended_at=?"
+                    " WHERE id IN (SELECT value FROM json_each(?))",
+                    (int(status), remark, now, args),
+                )
+            result.ended = ids
+            for task_id, manifest, serial, firing, unit, step, name, on_failure, was in rows:
+                result.manifest_of[task_id] = manifest
+                if manifest is not None:
+                    result.manifests.add(manifest)
+                if serial:
+                    result.serials.add(serial)
+                stops = firing is not None and on_failure == "stop"
+                if not stops or retry or status == TaskStatus.PENDING:
+                    continue
+                if delete and was == TaskStatus.COMPLETED:
+                    continue
+                if not delete and status != TaskStatus.FAILED:
+                    continue
+                why = "was deleted" if delete else "failed"
+                skipped = self._db.execute(
+                    f"UPDATE tasks SET status={_FAILED}, ended_at=?, remark=? WHERE firing=?"
+                    f" AND unit=? AND step>? AND status={_PENDING} RETURNING id, manifest, serial",
+                    (now, f"skipped: step '{name}' {why}", firing, unit, step),
+                ).fetchall()
+                for sid, smanifest, sserial in skipped:
+                    result.skipped.append(int(sid))
+                    if smanifest is not None:
+                        result.manifests.add(smanifest)
+                    if sserial:
+                        result.serials.add(sserial)
+        result.skipped.sort()
+        return result
+
     def finish(
         self, task_id: int, status: TaskStatus, remark: str, now: float | None = None
     ) -> bool:
-        """End a running task as completed or failed with ``remark``; False if it was not running
-        (stopped or deleted meanwhile). A failed workflow step with ``on_failure: stop`` fails the
-        later steps of its unit in the same transaction (remark naming the failed step)."""
-        assert status in (TaskStatus.COMPLETED, TaskStatus.FAILED)
-        now = time.time() if now is None else now
-        with self._transaction():
-            cur = self._db.execute(
-                f"UPDATE tasks SET status=?, remark=?, ended_at=? WHERE id=? AND status={_RUNNING}",
-                (int(status), remark, now, task_id),
-            )
-            if cur.rowcount == 1 and status == TaskStatus.FAILED:
-                self._skip_later_steps(task_id, now)
-        return cur.rowcount == 1
+        """End a running task as completed or failed with ``remark`` (:meth:`end_tasks`, no
+        retry); False if it was not running (stopped or deleted meanwhile)."""
+        return bool(self.end_tasks([task_id], status=status, remark=remark, now=now).ended)
 
-    def fail_pending(self, task_id: int, remark: str, now: float | None = None) -> bool:
-        """Fail a pending task (device absent too long, stopped before it ran); later workflow
-        steps of its unit are skipped as by :meth:`finish`."""
-        now = time.time() if now is None else now
-        with self._transaction():
-            cur = self._db.execute(
-                f"UPDATE tasks SET status={_FAILED}, remark=?, ended_at=? WHERE id=? AND status={_PENDING}",
-                (remark, now, task_id),
-            )
-            if cur.rowcount == 1:
-                self._skip_later_steps(task_id, now)
-        return cur.rowcount == 1
-
-    def _skip_later_steps(self, task_id: int, now: float) -> int:
-        """Inside a transaction: fail the pending later steps of a failed task's unit when its
-        workflow says ``on_failure: stop``; returns how many."""
-        row = self._db.execute(
-            "SELECT firing, unit, step, step_name, on_failure FROM tasks WHERE id=?", (task_id,)
-        ).fetchone()
-        if row is None or row[0] is None or row[4] != "stop":
-            return 0
-        firing, unit, step, step_name, _ = row
-        cur = self._db.execute(
-            f"UPDATE tasks SET status={_FAILED}, ended_at=?, remark=? WHERE firing=? AND unit=?"
-            f" AND step>? AND status={_PENDING}",
-            (now, f"skipped: step '{step_name}' failed", firing, unit, step),
-        )
-        return cur.rowcount
-
-    def fail_running_after_crash(self, remark: str = "interrupted") -> list[TaskRow]:
-        """On start: tasks left running by a crash end failed with ``remark``; returns them."""
-        now = time.time()
-        with self._transaction():
+    def running_ids(self) -> list[int]:
+        """Ids of the tasks the store says are running (on start: what a crash left running)."""
+        with self._lock:
             rows = self._db.execute(
-                f"SELECT {TASK_COLUMNS} FROM tasks WHERE status={_RUNNING}"
+                f"SELECT id FROM tasks WHERE status={_RUNNING} ORDER BY id"
             ).fetchall()
-            self._db.execute(
-                f"UPDATE tasks SET status={_FAILED}, remark=?, ended_at=? WHERE status={_RUNNING}",
-                (remark, now),
-            )
-        return [row_to_task(r) for r in rows]
+        return [int(r[0]) for r in rows]
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -187,14 +264,25 @@ class TaskQueue(Database):
             ).fetchall()
         return {r[0] for r in rows}
 
-    def pending_serials(self, due_before: float) -> list[tuple[int, str | None, float]]:
-        """(id, serial, start_at) of the pending tasks scheduled before ``due_before`` (epoch
-        seconds), for the device-absence watchdog."""
+    def pending_by_serial(self) -> list[tuple[str | None, float, int]]:
+        """For each serial with pending tasks: (serial, earliest scheduled start in UTC epoch
+        seconds, how many), for the absent-device watchdog."""
         with self._lock:
             return self._db.execute(
-                f"SELECT id, serial, start_at FROM tasks WHERE status={_PENDING} AND start_at<=?",
-                (due_before,),
+                f"SELECT serial, min(start_at), count(*) FROM tasks WHERE status={_PENDING}"
+                " GROUP BY serial"
             ).fetchall()
+
+    def pending_due_ids(self, serial: str, due_before: float) -> list[int]:
+        """Ids of the pending tasks of ``serial`` scheduled at or before ``due_before`` (UTC
+        epoch seconds), in id order."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id FROM tasks WHERE serial=? AND status={_PENDING} AND start_at<=?"
+                " ORDER BY id",
+                (serial, due_before),
+            ).fetchall()
+        return [int(r[0]) for r in rows]
 
     def next_start(self, serial: str) -> float | None:
         """The earliest scheduled start of a pending task on ``serial`` (epoch seconds), or None."""
