@@ -86,6 +86,9 @@ class RunnerConfig(BaseModel):
     workflows: Path | None = None  # a folder of manifests kept in git (serve --workflows)
     http: str | None = DEFAULT_HTTP  # HOST:PORT, or None for no HTTP shim
     api_token: str | None = Field(default=None, repr=False)
+    # Host names besides localhost and the bound address that name the API (Host and Origin
+    # checks, runner/http/security.py): "name" any port, "name:port" that port only.
+    allowed_hosts: list[str] = Field(default_factory=list)
     adb: list[AdbAddress] = Field(default_factory=lambda: [DEFAULT_ADB])  # adb servers HOST:PORT
     timezone: str | None = None  # IANA name; None: the machine's local time zone
     device_limit: int = Field(default=1000, ge=1)

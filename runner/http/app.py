@@ -7,13 +7,18 @@ Starlette's own errors:
 - invalid query or path parameters (FastAPI's 422): 40001, HTTP 400, pointers ``/query/<name>``;
 - an unknown route: 40401, HTTP 404; a known route asked with another method: 40501, HTTP 405
   (ours) with an ``Allow`` header;
-- a missing or wrong API token (when one is configured): 40301, HTTP 403;
+- a missing or wrong API token (when one is configured), a refused ``Host`` or ``Origin``: 40301,
+  HTTP 403;
+- a request body that is not ``Content-Type: application/json``: 40001, HTTP 400;
 - any unexpected exception: 50001, HTTP 500, logged with its traceback; the message says nothing
   about internals.
 
-Request bodies are read as JSON whatever the ``Content-Type`` (PowerShell's ``Invoke-RestMethod``
-sends form-encoded by default) through the spool's safe parser, with the same size and nesting
-caps. Routes are declared in the order the spec requires: ``/task/batch``, ``/task/stats`` and
+Web pages the operator opens must not drive the API (issue 10, runner/http/security.py,
+:class:`BrowserGuard`): a ``Host`` that does not name this API or a foreign ``Origin`` is 40301
+(HTTP 403), and a body whose ``Content-Type`` is not ``application/json`` is 40001. Bodies are read
+through the spool's safe parser, with the same size and nesting caps. A path with a trailing slash
+is not redirected (a redirect's ``Location`` would come from the ``Host`` header): it is 40401,
+naming the path without the slash. Routes are declared in the order the spec requires: ``/task/batch``, ``/task/stats`` and
 ``/task/retry-all`` before ``/task/{task_id}`` (whose id must be digits, so ``GET /task/batch`` is
 a 405, not a bad id).
 """
@@ -28,6 +33,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from pydantic import BeforeValidator, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from runner import schemagen
@@ -55,7 +61,7 @@ from runner.http.envelope import (
     error_responses,
     ok,
 )
-from runner.http.security import TokenGuard
+from runner.http.security import BrowserGuard, HostRule, TokenGuard
 from runner.http.taskops import TaskOperations
 from runner.models import TaskRecord
 from runner.yamlsafe import load_document
@@ -128,12 +134,17 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def create_app(ops: TaskOperations, *, config: RunnerConfig, token: str | None) -> FastAPI:
-    """The API app over ``ops``; ``token`` (None: no token) guards every ``/api/`` path.
+def create_app(
+    ops: TaskOperations, *, config: RunnerConfig, token: str | None, hosts: HostRule
+) -> FastAPI:
+    """The API app over ``ops``; ``token`` (None: no token) guards every ``/api/`` path;
+    ``hosts`` says which ``Host`` and ``Origin`` values name the API (every path).
 
-    ``/openapi.json`` and ``/docs`` stay open: they describe the API and carry no data.
+    ``/openapi.json`` and ``/docs`` stay open to the token: they describe the API and carry no
+    data.
     """
     app = FastAPI(
+        redirect_slashes=False,
         title="tikrunner: TikMatrix local API",
         version="1",
         description="TikMatrix's local REST API as served by tikrunner. Every answer is "
@@ -319,6 +330,7 @@ def create_app(ops: TaskOperations, *, config: RunnerConfig, token: str | None) 
     app.include_router(router)
     _install_error_handlers(app)
     app.add_middleware(TokenGuard, token=token, prefix="/api/")
+    app.add_middleware(BrowserGuard, rule=hosts)
     app.add_middleware(CatchAll)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
@@ -358,7 +370,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         where = f"{request.method} {request.url.path}"
         if exc.status_code == 404:
-            err = ApiError(NOT_FOUND, f"no such endpoint: {where}")
+            hint = _without_slash(request)
+            err = ApiError(NOT_FOUND, f"no such endpoint: {where}{hint}")
         elif exc.status_code == 405:
             err = ApiError(
                 METHOD_NOT_ALLOWED, f"method not allowed: {where}", headers=dict(exc.headers or {})
@@ -372,6 +385,20 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+def _without_slash(request: Request) -> str:
+    """`` (did you mean PATH?)`` when the path without its trailing slash is an endpoint."""
+    path = request.url.path
+    if len(path) < 2 or not path.endswith("/"):
+        return ""
+    bare = path.rstrip("/")
+    scope = {**request.scope, "path": bare}
+    for route in request.app.router.routes:
+        match, _ = route.matches(scope)
+        if match != Match.NONE:
+            return f" (without the trailing slash: {bare})"
+    return ""
 
 
 class CatchAll:

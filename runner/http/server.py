@@ -22,7 +22,7 @@ from hypercorn.trio import serve
 from runner.config import RunnerConfig
 from runner.errors import TikrunnerError
 from runner.http.app import create_app
-from runner.http.security import is_loopback
+from runner.http.security import HostRule, is_loopback
 from runner.http.taskops import TaskOperations
 from runner.status import StatusWriter
 from runner.store import Store
@@ -116,7 +116,8 @@ async def serve_api(
     sock = bind_socket(host, port)
     address = Address(*sock.getsockname()[:2])
     ops = TaskOperations(store=store, status=status, config=config, farm=farm)
-    app = create_app(ops, config=config, token=config.api_token)
+    hosts = HostRule(host, address.port, config.allowed_hosts)
+    app = create_app(ops, config=config, token=config.api_token, hosts=hosts)
     hc = HypercornConfig()
     hc.bind = [f"fd://{sock.detach()}"]
     hc.accesslog = None  # an access log would record ?token= query strings
