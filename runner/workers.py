@@ -23,7 +23,7 @@ from typing import Any
 import trio
 
 from runner.config import RunnerConfig
-from runner.errors import DeviceLost, TaskFailed, UiautomatorUnavailable
+from runner.errors import TaskFailed, UiautomatorUnavailable
 from runner.scheduler import Scheduler
 from runner.status import StatusWriter
 from runner.store import Store, TaskRow, TaskStatus
@@ -203,8 +203,12 @@ class Farm:
         tasks wait."""
         try:
             session = await self.open_session(adb_client, worker.serial, limiter=self.limiter)
-        except (UiautomatorUnavailable, DeviceLost) as e:
+        except TaskFailed as e:  # UiautomatorUnavailable, DeviceLost, a refused RPC
             self.wakeup.bench(worker.serial, e.remark)
+            return None
+        except Exception as e:  # a bug or an unexpected library error: never stop the worker
+            log.exception("device %s: could not open its session", worker.serial)
+            self.wakeup.bench(worker.serial, f"could not connect: {type(e).__name__}: {e}")
             return None
         self.wakeup.healthy(worker.serial)
         return session

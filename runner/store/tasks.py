@@ -147,76 +147,100 @@ class TaskQueue(Database):
         step '<name>' failed`` (``... was deleted``). Returns an :class:`EndResult`.
         """
         now = time.time() if now is None else now
+        with self._transaction():
+            return self._end(
+                task_ids,
+                status=status,
+                remark=remark,
+                expect=expect,
+                retry_at=retry_at,
+                max_retries=max_retries,
+                delete=delete,
+                now=now,
+            )
+
+    def _end(
+        self,
+        task_ids: Iterable[int],
+        *,
+        status: TaskStatus,
+        remark: str,
+        expect: Iterable[TaskStatus],
+        retry_at: float | None,
+        max_retries: int,
+        delete: bool,
+        now: float,
+    ) -> EndResult:
+        """:meth:`end_tasks` inside the caller's transaction."""
         wanted = sorted({int(i) for i in task_ids})
         states = ",".join(f"{TaskStatus(s):d}" for s in expect) or "-1"
         result = EndResult()
         if not wanted:
             return result
-        with self._transaction():
-            rows = self._db.execute(
-                "SELECT id, manifest, serial, firing, unit, step, step_name, on_failure, status"
-                " FROM tasks WHERE id IN (SELECT value FROM json_each(?))"
-                f" AND status IN ({states}) ORDER BY id",
-                (json.dumps(wanted),),
+        rows = self._db.execute(
+            "SELECT id, manifest, serial, firing, unit, step, step_name, on_failure, status"
+            " FROM tasks WHERE id IN (SELECT value FROM json_each(?))"
+            f" AND status IN ({states}) ORDER BY id",
+            (json.dumps(wanted),),
+        ).fetchall()
+        ids = [r[0] for r in rows]
+        if not ids:
+            return result
+        args = json.dumps(ids)
+        retry = retry_at is not None and len(ids) == 1 and status == TaskStatus.FAILED
+        if delete:
+            self._db.execute(
+                "DELETE FROM tasks WHERE id IN (SELECT value FROM json_each(?))", (args,)
+            )
+        elif status == TaskStatus.PENDING:
+            self._db.execute(
+                f"UPDATE tasks SET status={_PENDING}, started_at=NULL, ended_at=NULL,"
+                " remark=? WHERE id IN (SELECT value FROM json_each(?))",
+                (remark, args),
+            )
+        elif retry:
+            count = self._db.execute(
+                "SELECT retry_count FROM tasks WHERE id=?", (ids[0],)
+            ).fetchone()[0]
+            self._db.execute(
+                f"UPDATE tasks SET status={_PENDING}, retry_count=retry_count+1, start_at=?,"
+                " started_at=NULL, ended_at=NULL, remark=? WHERE id=?",
+                (retry_at, f"retry {count + 1} of {max_retries} after: {remark}", ids[0]),
+            )
+            result.retried = True
+        else:
+            assert status in (TaskStatus.COMPLETED, TaskStatus.FAILED)
+            self._db.execute(
+                "UPDATE tasks SET status=?, remark=?, ended_at=?"
+                " WHERE id IN (SELECT value FROM json_each(?))",
+                (int(status), remark, now, args),
+            )
+        result.ended = ids
+        for task_id, manifest, serial, firing, unit, step, name, on_failure, was in rows:
+            result.manifest_of[task_id] = manifest
+            if manifest is not None:
+                result.manifests.add(manifest)
+            if serial:
+                result.serials.add(serial)
+            stops = firing is not None and on_failure == "stop"
+            if not stops or retry or status == TaskStatus.PENDING:
+                continue
+            if delete and was == TaskStatus.COMPLETED:
+                continue
+            if not delete and status != TaskStatus.FAILED:
+                continue
+            why = "was deleted" if delete else "failed"
+            skipped = self._db.execute(
+                f"UPDATE tasks SET status={_FAILED}, ended_at=?, remark=? WHERE firing=?"
+                f" AND unit=? AND step>? AND status={_PENDING} RETURNING id, manifest, serial",
+                (now, f"skipped: step '{name}' {why}", firing, unit, step),
             ).fetchall()
-            ids = [r[0] for r in rows]
-            if not ids:
-                return result
-            args = json.dumps(ids)
-            retry = retry_at is not None and len(ids) == 1 and status == TaskStatus.FAILED
-            if delete:
-                self._db.execute(
-                    "DELETE FROM tasks WHERE id IN (SELECT value FROM json_each(?))", (args,)
-                )
-            elif status == TaskStatus.PENDING:
-                self._db.execute(
-                    f"UPDATE tasks SET status={_PENDING}, started_at=NULL, ended_at=NULL,"
-                    " remark=? WHERE id IN (SELECT value FROM json_each(?))",
-                    (remark, args),
-                )
-            elif retry:
-                count = self._db.execute(
-                    "SELECT retry_count FROM tasks WHERE id=?", (ids[0],)
-                ).fetchone()[0]
-                self._db.execute(
-                    f"UPDATE tasks SET status={_PENDING}, retry_count=retry_count+1, start_at=?,"
-                    " started_at=NULL, ended_at=NULL, remark=? WHERE id=?",
-                    (retry_at, f"retry {count + 1} of {max_retries} after: {remark}", ids[0]),
-                )
-                result.retried = True
-            else:
-                assert status in (TaskStatus.COMPLETED, TaskStatus.FAILED)
-                self._db.execute(
-                    "UPDATE tasks SET status=?, remark=?, ended_at=?"
-                    " WHERE id IN (SELECT value FROM json_each(?))",
-                    (int(status), remark, now, args),
-                )
-            result.ended = ids
-            for task_id, manifest, serial, firing, unit, step, name, on_failure, was in rows:
-                result.manifest_of[task_id] = manifest
-                if manifest is not None:
-                    result.manifests.add(manifest)
-                if serial:
-                    result.serials.add(serial)
-                stops = firing is not None and on_failure == "stop"
-                if not stops or retry or status == TaskStatus.PENDING:
-                    continue
-                if delete and was == TaskStatus.COMPLETED:
-                    continue
-                if not delete and status != TaskStatus.FAILED:
-                    continue
-                why = "was deleted" if delete else "failed"
-                skipped = self._db.execute(
-                    f"UPDATE tasks SET status={_FAILED}, ended_at=?, remark=? WHERE firing=?"
-                    f" AND unit=? AND step>? AND status={_PENDING} RETURNING id, manifest, serial",
-                    (now, f"skipped: step '{name}' {why}", firing, unit, step),
-                ).fetchall()
-                for sid, smanifest, sserial in skipped:
-                    result.skipped.append(int(sid))
-                    if smanifest is not None:
-                        result.manifests.add(smanifest)
-                    if sserial:
-                        result.serials.add(sserial)
+            for sid, smanifest, sserial in skipped:
+                result.skipped.append(int(sid))
+                if smanifest is not None:
+                    result.manifests.add(smanifest)
+                if sserial:
+                    result.serials.add(sserial)
         result.skipped.sort()
         return result
 

@@ -103,16 +103,29 @@ class WorkflowLog(Database):
 
     def delete_workflow(self, name: str, *, now: float, remark: str) -> int:
         """A workflow's file is gone: no more firings; its pending tasks end failed with
-        ``remark``. Returns how many pending tasks were cancelled."""
+        ``remark`` (through the end-of-task function, ``TaskQueue._end``). Returns how many
+        pending tasks were cancelled."""
         with self._transaction():
             self._db.execute("UPDATE workflows SET deleted_at=? WHERE name=?", (now, name))
-            cur = self._db.execute(
-                f"UPDATE tasks SET status={TaskStatus.FAILED:d}, remark=?, ended_at=? WHERE manifest=?"
-                f" AND status={TaskStatus.PENDING:d}"
-                " AND source='workflow'",
-                (remark, now, name),
+            ids = [
+                r[0]
+                for r in self._db.execute(
+                    f"SELECT id FROM tasks WHERE manifest=? AND status={TaskStatus.PENDING:d}"
+                    " AND source='workflow'",
+                    (name,),
+                )
+            ]
+            ended = self._end(  # type: ignore[attr-defined]
+                ids,
+                status=TaskStatus.FAILED,
+                remark=remark,
+                expect=(TaskStatus.PENDING,),
+                retry_at=None,
+                max_retries=0,
+                delete=False,
+                now=now,
             )
-        return cur.rowcount
+        return len(ended.ended) + len(ended.skipped)
 
     def fire(
         self,
