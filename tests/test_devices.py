@@ -271,3 +271,33 @@ def test_a_cancelled_task_stops_between_device_calls_and_the_session_stays_usabl
 
     assert on_farm(farm, main) == (True, "")
     assert farm.ground_truth()[S1]["accounts"]["sim_user_1"]["following"] == ["bob"]
+
+
+def test_a_device_call_to_a_hung_phone_is_bounded_and_a_cancel_lands_mid_call():
+    """uiautomator2's own HTTP timeout never reaches its socket: the session bounds each call."""
+    from runner.errors import UiautomatorUnavailable
+
+    farm = SimFarm(1, seed=2)
+
+    async def main(host, port):
+        session = await open_session(host, port, S1)
+        try:
+            farm.phone(S1).latency = 3.0  # every reply takes 3 s
+            session.call_timeout = 0.5
+            start = trio.current_time()
+            with pytest.raises(UiautomatorUnavailable) as info:
+                await session.dump()
+            timed_out = trio.current_time() - start
+            start = trio.current_time()
+            with trio.move_on_after(0.2):  # a stop while a call is in flight
+                session.call_timeout = 60
+                await session.dump()
+            cancelled = trio.current_time() - start
+            return str(info.value), timed_out, cancelled, session.abandoned
+        finally:
+            farm.phone(S1).latency = 0.0
+            await session.close()
+
+    remark, timed_out, cancelled, abandoned = on_farm(farm, main)
+    assert remark == f"{S1} did not answer hierarchy dump within 0.5 s"
+    assert timed_out < 2.0 and cancelled < 0.5 and abandoned == 2
