@@ -45,15 +45,13 @@ from runner.errors import (
     ErrorDetail,
     IntakeError,
 )
-from runner.materials import outside_roots
+from runner.materials import config_problems
 from runner.models import (
     API_SCRIPTS,
     FANOUT_SCRIPTS,
     SCRIPT_CONFIGS,
     UNAVAILABLE_SCRIPTS,
-    CommentConfig,
     CreateTaskBody,
-    PostConfig,
     TaskManifest,
     dump_config,
 )
@@ -79,9 +77,10 @@ class IntakeContext:
     ``max_bytes``/``max_depth``: parser caps. ``default_package``: app package of tasks whose
     account names none. ``resolve_accounts``: False when the inventory is unknown (``tikrunner
     validate`` without a config): account-mode units are then not checked against it (no 40004).
-    ``material_roots``: folders on the runner's machine that material paths must lie under (empty:
-    no restriction yet); ``upload_folder``: the runner's material library and the base of relative
-    material paths (docs/spec/scripts.md, post and comment). ``allow_schedule``: a manifest with a
+    ``material_roots`` and ``upload_folder``: the folders on the runner's machine material paths
+    must lie under (neither: no material path is accepted); ``upload_folder`` is also the base of
+    relative material paths (docs/spec/scripts.md, post and comment). ``check_materials``: False
+    where the runner's machine is not known (``tikrunner validate``): material paths unchecked. ``allow_schedule``: a manifest with a
     ``schedule`` is refused (40001) unless it comes from a workflows folder.
     """
 
@@ -94,6 +93,7 @@ class IntakeContext:
     resolve_accounts: bool = True
     material_roots: tuple[Path, ...] = ()
     upload_folder: Path | None = None
+    check_materials: bool = True
     allow_schedule: bool = False  # True only for a workflows folder (runner.gitops)
 
     @classmethod
@@ -418,26 +418,14 @@ def _models(*jobs: tuple[type[BaseModel], Any, str]) -> list[BaseModel]:
 
 
 def _check_material_paths(script: str, config: BaseModel, ctx: IntakeContext, prefix: str) -> None:
-    """40001 for material paths outside the configured material roots (the upload folder counts
-    as one), before any file is read: post ``material_list`` items and ``material_path`` (when
-    the source is localFolder), comment ``comment_image_path``. Relative paths are relative to
-    the upload folder. No roots configured: every path is accepted (runner/materials.py)."""
-    if not ctx.material_roots:
+    """40001 for material paths that cannot be used, before any file is read: outside the
+    material roots and the upload folder (symlinks resolved), or a file or folder that does not
+    exist (runner/materials.py, :func:`~runner.materials.config_problems`)."""
+    if not ctx.check_materials:
         return
-    paths: list[tuple[str, str]] = []
-    if isinstance(config, PostConfig):
-        paths += [(f"/material_list/{i}", p) for i, p in enumerate(config.material_list)]
-        if config.material_source == "localFolder" and not config.material_list:
-            paths.append(("/material_path", config.material_path))
-    elif isinstance(config, CommentConfig) and config.comment_image_path.strip():
-        paths.append(("/comment_image_path", config.comment_image_path))
-    details = [
-        ErrorDetail(prefix + pointer, f"{raw!r} is outside the configured material roots")
-        for pointer, raw in paths
-        if outside_roots(raw, roots=ctx.material_roots, upload_folder=ctx.upload_folder)
-    ]
-    if details:
-        _raise_details(details)
+    found = config_problems(config, roots=ctx.material_roots, upload_folder=ctx.upload_folder)
+    if found:
+        _raise_details([ErrorDetail(prefix + pointer, message) for pointer, message in found])
 
 
 # -------------------------------------------------------------------------------------- fan-out

@@ -8,10 +8,14 @@ only; media bytes are read later, by the push to the phone.
 Rules (ours where the spec is silent, marked so):
 
 - **Paths.** An absolute path is used as is; a relative one is relative to the upload folder
-  (spec: comment_image_path; ours: the same for material_list and material_path). With material
-  roots configured, a path (after resolving ``..`` and symlinks) must lie under one of them or
-  under the upload folder; intake refuses others with 40001 (:func:`outside_roots`) and scripts
-  check again before reading.
+  (spec: comment_image_path; ours: the same for material_list and material_path). Every material
+  path is resolved (``..`` and every symlink) and its real path must lie under a material root
+  or the upload folder; with no roots configured, under the upload folder only; with neither,
+  nothing is allowed (issue 10: a symlink in the library sent ``/etc/passwd`` to a phone).
+  Intake refuses a path outside them, or a file or folder that does not exist, with 40001
+  (:func:`path_problem`); choosing files skips library and folder entries whose real path
+  escapes (:attr:`Candidates.refused`); and the push opens each file once and checks the file
+  it opened (:func:`open_material`), so a symlink swapped in after the check is refused too.
 - **Kinds.** Videos: .mp4 .mov .m4v .webm .3gp .mkv; images: .jpg .jpeg .png .webp .heic .bmp
   (case-insensitive). Dotfiles are ignored.
 - **material_list** wins over the other sources and is used exactly as given (files of the post's
@@ -37,11 +41,17 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
+
+from pydantic import BaseModel
+
+from runner.models.scripts import CommentConfig, PostConfig
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".webm", ".3gp", ".mkv"})
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".bmp"})
@@ -62,21 +72,106 @@ def resolve(raw: str, upload_folder: Path | None) -> Path:
 
 
 def allowed_roots(roots: Iterable[Path], upload_folder: Path | None) -> list[Path]:
-    """The folders material may come from: the configured roots plus the upload folder."""
+    """The real folders material may come from: the configured roots plus the upload folder
+    (symlinks resolved). Empty when neither is configured: then no material path is allowed."""
     out = [Path(r).resolve(strict=False) for r in roots]
-    if out and upload_folder is not None:
+    if upload_folder is not None:
         out.append(Path(upload_folder).resolve(strict=False))
     return out
 
 
-def outside_roots(raw: str, *, roots: Iterable[Path], upload_folder: Path | None) -> bool:
-    """True when material roots are configured and ``raw`` (resolved) lies under none of them
-    (the upload folder counts as a root). No roots configured: False (no restriction)."""
-    allowed = allowed_roots(roots, upload_folder)
+def _within(path: Path, allowed: list[Path]) -> bool:
+    return any(path == r or path.is_relative_to(r) for r in allowed)
+
+
+def _outside_message(raw: str, allowed: list[Path]) -> str:
     if not allowed:
-        return False
+        return (
+            f"{raw!r}: no material may be read: set upload_folder (or material_roots) in the config"
+        )
+    return f"{raw!r} is outside the material folders ({', '.join(str(r) for r in allowed)})"
+
+
+def outside_roots(raw: str, *, roots: Iterable[Path], upload_folder: Path | None) -> bool:
+    """True when ``raw``'s real path (symlinks resolved) lies under none of
+    :func:`allowed_roots` (always True when none are configured)."""
+    allowed = allowed_roots(roots, upload_folder)
+    return not _within(resolve(raw, upload_folder), allowed)
+
+
+def path_problem(
+    raw: str, want: str, *, roots: Iterable[Path], upload_folder: Path | None
+) -> str | None:
+    """Why the material path ``raw`` cannot be used, or None when it can: its real path is
+    outside the allowed folders (:func:`allowed_roots`), or it is not an existing regular file
+    (``want="file"``) or folder (``want="folder"``). Reads only metadata."""
+    allowed = allowed_roots(roots, upload_folder)
     path = resolve(raw, upload_folder)
-    return not any(path == r or path.is_relative_to(r) for r in allowed)
+    if not _within(path, allowed):
+        return _outside_message(raw, allowed)
+    if want == "folder":
+        return None if path.is_dir() else f"{raw!r} is not an existing folder ({path})"
+    return None if path.is_file() else f"{raw!r} is not an existing file ({path})"
+
+
+def open_material(path: Path, *, roots: Iterable[Path], upload_folder: Path | None) -> BinaryIO:
+    """``path`` opened for reading, once it is known that the file opened is a regular file whose
+    real path lies under :func:`allowed_roots`. The file is opened first and the check is made on
+    what was opened (same device and inode as the resolved path), so a symlink swapped in after
+    an earlier check cannot redirect the read. Never blocks on a FIFO.
+
+    Raises :class:`MaterialError` (outside the folders, not a regular file, unreadable)."""
+    return _open_checked(path, allowed_roots(roots, upload_folder))
+
+
+def _open_checked(path: Path, allowed: list[Path]) -> BinaryIO:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        raise MaterialError(f"cannot read {path}: {e.strerror or e}") from None
+    try:
+        opened = os.fstat(fd)
+        real = Path(os.path.realpath(path))
+        try:
+            there = os.stat(real)
+        except OSError:
+            there = None
+        same = there is not None and (there.st_dev, there.st_ino) == (opened.st_dev, opened.st_ino)
+        if not same or not _within(real, allowed):
+            raise MaterialError(_outside_message(str(path), allowed))
+        if not stat.S_ISREG(opened.st_mode):
+            raise MaterialError(f"{path} is not a regular file")
+        os.set_blocking(fd, True)
+        f = os.fdopen(fd, "rb")
+        f.raw.name = str(path)  # type: ignore[attr-defined]  # remarks name the path, not the fd
+        return f
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def config_problems(
+    config: BaseModel, *, roots: Iterable[Path], upload_folder: Path | None
+) -> list[tuple[str, str]]:
+    """(JSON pointer inside ``script_config``, message) for each material path of a validated
+    script config that cannot be used (:func:`path_problem`), checked at create time before any
+    file is read: post ``material_list`` items (files) and ``material_path`` (a folder, when
+    the source is localFolder and no list is given), comment ``comment_image_path`` (a file).
+    Other scripts have no material paths: []."""
+    paths: list[tuple[str, str, str]] = []
+    if isinstance(config, PostConfig):
+        paths += [(f"/material_list/{i}", p, "file") for i, p in enumerate(config.material_list)]
+        if config.material_source == "localFolder" and not config.material_list:
+            paths.append(("/material_path", config.material_path, "folder"))
+    elif isinstance(config, CommentConfig) and config.comment_image_path.strip():
+        paths.append(("/comment_image_path", config.comment_image_path, "file"))
+    roots = list(roots)
+    out = []
+    for pointer, raw, want in paths:
+        problem = path_problem(raw, want, roots=roots, upload_folder=upload_folder)
+        if problem is not None:
+            out.append((pointer, problem))
+    return out
 
 
 def kind_of(path: Path) -> str | None:
@@ -101,11 +196,13 @@ def _media_in(folder: Path, kind: str) -> list[Path]:
     )
 
 
-def _read_caption(folder: Path) -> str | None:
-    path = folder / CAPTION_FILE
+def _read_caption(folder: Path, allowed: list[Path]) -> str | None:
+    """``caption.txt`` of ``folder``, or None when absent, unreadable, not UTF-8, or (its real
+    path) outside the allowed folders: a caption is published."""
     try:
-        return path.read_text(encoding="utf-8-sig").strip()
-    except (OSError, UnicodeDecodeError):
+        with _open_checked(folder / CAPTION_FILE, allowed) as f:
+            return f.read(1_000_000).decode("utf-8-sig").strip()
+    except (MaterialError, OSError, UnicodeDecodeError):
         return None
 
 
@@ -138,6 +235,7 @@ class Candidates:
     ledger: bool
     caption: str | None
     where: str
+    refused: tuple[Path, ...] = ()  # folder or library entries whose real path escapes
 
 
 def candidates(
@@ -154,39 +252,42 @@ def candidates(
     for a path outside the roots, a missing folder or file, or no upload folder for the library.
     """
     roots = list(roots)
+    allowed = allowed_roots(roots, upload_folder)
     kind = "image" if config.get("content_type") == 1 else "video"
 
-    def checked(raw: str, what: str) -> Path:
-        if outside_roots(raw, roots=roots, upload_folder=upload_folder):
-            raise MaterialError(f"{what} {raw!r} is outside the configured material roots")
+    def checked(raw: str, what: str, want: str) -> Path:
+        problem = path_problem(raw, want, roots=roots, upload_folder=upload_folder)
+        if problem is not None:
+            raise MaterialError(f"{what} {problem}")
         return resolve(raw, upload_folder)
+
+    def kept(files: list[Path]) -> tuple[list[Path], tuple[Path, ...]]:
+        inside = [f for f in files if _within(f.resolve(strict=False), allowed)]
+        return inside, tuple(f for f in files if f not in inside)
 
     material_list = [m for m in config.get("material_list") or [] if m.strip()]
     if material_list:
         files = []
         for raw in material_list:
-            path = checked(raw, "material")
-            if not path.is_file():
-                raise MaterialError(f"material file {raw!r} does not exist")
+            path = checked(raw, "material file", "file")
             if kind_of(path) == kind:
                 files.append(path)
         return Candidates(files, ledger=False, caption=None, where="material_list")
 
     if config.get("material_source") == "localFolder":
         raw = str(config.get("material_path") or "")
-        base = checked(raw, "material_path")
-        if not base.is_dir():
-            raise MaterialError(f"material_path {raw!r} is not a folder")
+        base = checked(raw, "material_path", "folder")
         files: list[Path] = []
         caption = None
         if account:
             own = base / f"@{account}"
             files.extend(_media_in(own, kind))
-            caption = _read_caption(own) if own.is_dir() else None
+            caption = _read_caption(own, allowed) if own.is_dir() else None
         files.extend(_media_in(base, kind))
         if caption is None:
-            caption = _read_caption(base)
-        return Candidates(files, ledger=True, caption=caption or None, where=f"folder {raw}")
+            caption = _read_caption(base, allowed)
+        files, refused = kept(files)
+        return Candidates(files, True, caption or None, f"folder {raw}", refused)
 
     if upload_folder is None:
         raise MaterialError("materialLibrary needs the runner's upload_folder, which is not set")
@@ -194,10 +295,11 @@ def candidates(
     if not folder.is_dir():
         raise MaterialError(f"the upload folder {folder} does not exist")
     wanted = parse_tags(str(config.get("materials_tags") or ""))
-    files = [p for p, tags in library(folder, kind) if not wanted or tags & wanted]
+    files, refused = kept([p for p, tags in library(folder, kind) if not wanted or tags & wanted])
     random.Random(f"library:{seed}").shuffle(files)
     tag_note = f" tagged {', '.join(sorted(wanted))}" if wanted else ""
-    return Candidates(files, ledger=True, caption=None, where=f"the material library{tag_note}")
+    where = f"the material library{tag_note}"
+    return Candidates(files, ledger=True, caption=None, where=where, refused=refused)
 
 
 # ------------------------------------------------------------------------------------ the ledger

@@ -8,6 +8,9 @@ When a ``tikrunner.yaml`` is in the working directory (or ``TIKRUNNER_*`` variab
 its ``accounts:`` are used and an unknown username is reported (40004) as the runner would.
 Without a config file the inventory is unknown, and account resolution is skipped (no 40004).
 
+Material paths (post ``material_list``, ``material_path``, comment ``comment_image_path``) are not
+checked: they name files on the runner's machine, which intake checks when the manifest is taken.
+
 Schedules (``schedule:`` in a Workflow or Task) are accepted: they are valid in a workflows folder
 (``serve --workflows``), which is where validate is mostly run (pre-commit, CI); the spool refuses
 them. An ``accounts.yaml`` is checked as an account inventory, and is the inventory of the
@@ -32,14 +35,18 @@ from runner.intake import IntakeContext, plan_manifest
 def _context() -> tuple[IntakeContext, str | None]:
     """The intake context for validation, and an error text if tikrunner.yaml is unusable."""
     if not Path("tikrunner.yaml").is_file():
-        return IntakeContext(resolve_accounts=False, allow_schedule=True), None
+        return IntakeContext(
+            resolve_accounts=False, allow_schedule=True, check_materials=False
+        ), None
     from runner.config import load_config
 
     try:
         cfg = load_config(None)
     except (ValueError, OSError, IntakeError) as e:
         text = e.message if isinstance(e, IntakeError) else str(e)
-        return IntakeContext(resolve_accounts=False, allow_schedule=True), f"tikrunner.yaml: {text}"
+        return IntakeContext(
+            resolve_accounts=False, allow_schedule=True, check_materials=False
+        ), f"tikrunner.yaml: {text}"
     return (
         IntakeContext(
             accounts=list(cfg.accounts),
@@ -48,6 +55,7 @@ def _context() -> tuple[IntakeContext, str | None]:
             default_package=cfg.package,
             resolve_accounts=True,
             allow_schedule=True,
+            check_materials=False,
         ),
         None,
     )

@@ -103,13 +103,13 @@ FOLLOW = {
 @pytest.mark.parametrize("name", sorted(EXPECTED_TASKS))
 def test_every_vendor_example_is_accepted_with_the_documented_fan_out(name, tmp_path):
     body = localize(json.loads((EXAMPLES / name).read_text()), tmp_path)
-    result = plan(body, filename=name)
+    result = plan(body, filename=name, upload_folder=tmp_path)
     assert result.name == name.removesuffix(".json")
     assert len(result.tasks) == EXPECTED_TASKS[name]
     assert [t.job_count for t in result.tasks] == list(range(EXPECTED_TASKS[name]))
     assert all(t.script_name == body["script_name"] for t in result.tasks)
     # the same body over HTTP plans the same tasks
-    assert len(plan_body(body, ctx=ctx())) == EXPECTED_TASKS[name]
+    assert len(plan_body(body, ctx=ctx(upload_folder=tmp_path))) == EXPECTED_TASKS[name]
 
 
 def test_examples_directory_is_complete():

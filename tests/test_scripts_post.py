@@ -68,10 +68,14 @@ def test_material_outside_the_roots_is_refused_at_intake(tmp_path):
     with pytest.raises(IntakeError) as e:
         plan(body, [], upload_folder=root, material_roots=(root,))
     assert e.value.code == 40001
-    assert [d.pointer for d in e.value.details] == ["/script_config/material_list/0"]
+    details = {d.pointer: d.message for d in e.value.details}
+    assert list(details) == ["/script_config/material_list/0", "/script_config/material_list/1"]
+    assert "is outside the material folders" in details["/script_config/material_list/0"]
+    assert "is not an existing file" in details["/script_config/material_list/1"]
     sneaky = _body(material_source="localFolder", material_path=str(root / ".." / "etc"))
     with pytest.raises(IntakeError):
         plan(sneaky, [], material_roots=(root,))
+    (root / "ok.mp4").write_bytes(b"ok")
     plan(_body(material_list=[str(root / "ok.mp4")]), [], material_roots=(root,))
 
 

@@ -37,7 +37,7 @@ import logging
 import shlex
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 from urllib.parse import quote
 
 import adbutils
@@ -429,15 +429,17 @@ class DeviceSession:
         y1, y2 = max(height * 3 // 4, 2), max(height // 4, 1)
         await self._call("swipe up", self._d.swipe, x, y1, x, y2, 0.1)
 
-    async def push_file(self, local: Path, remote: str) -> None:
+    async def push_file(self, local: Path | BinaryIO, remote: str) -> None:
         """Copy the runner's file ``local`` to ``remote`` on the phone (adb sync ``SEND``, mode
         0644; adbutils first ``STAT``s the destination).
 
         Raises :class:`DeviceLost` when the phone is gone, ``TaskFailed`` when the phone refused
         the file while still connected (adbd answers ``FAIL``, e.g. "No space left on device":
         adbutils keeps only the word ``FAIL``, so the remark says what is likely) or the local
-        file cannot be read.
+        file cannot be read. ``local`` is a path or a file open for reading (its ``name`` the
+        path it was opened as: what the remarks show).
         """
+        shown = local if isinstance(local, Path) else Path(str(getattr(local, "name", "file")))
 
         def push() -> None:
             self._adb_device.sync.push(local, remote, mode=0o644)
@@ -447,16 +449,16 @@ class DeviceSession:
             await self._thread(push, PUSH_TIMEOUT)
         except trio.TooSlowError:
             raise UiautomatorUnavailable(
-                f"{self._serial} did not take {local.name} within {PUSH_TIMEOUT:g} s"
+                f"{self._serial} did not take {shown.name} within {PUSH_TIMEOUT:g} s"
             ) from None
         except OSError as e:
             if isinstance(e, ConnectionError | TimeoutError):
                 raise DeviceLost(self._lost_remark("push", await self._adb_state(), e)) from e
-            raise TaskFailed(f"cannot read {local} to push it to {self._serial}: {e}") from e
+            raise TaskFailed(f"cannot read {shown} to push it to {self._serial}: {e}") from e
         except adbutils.AdbError as e:
             state = await self._adb_state()
             if state != "device":
-                raise DeviceLost(self._lost_remark(f"push of {local.name}", state, e)) from e
+                raise DeviceLost(self._lost_remark(f"push of {shown.name}", state, e)) from e
             raise TaskFailed(
                 f"{self._serial} refused the file {remote} ({e}; storage full or the folder "
                 "not writable?)"

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import random
 import re
+from functools import partial
 from pathlib import Path
 
 import trio
 
 from runner.devices import DeviceSession
 from runner.errors import TaskFailed
-from runner.materials import kind_of, outside_roots, resolve
+from runner.materials import MaterialError, kind_of, open_material, path_problem, resolve
 from runner.scripts import text as texts
 from runner.scripts.commenting import already_commented, open_comments, write_comment
 from runner.scripts.context import TaskContext
@@ -56,10 +57,20 @@ async def push_to_gallery(
     ctx: TaskContext, session: DeviceSession, local: Path, *, folder: str, index: int = 0
 ) -> str:
     """Push ``local`` to ``folder`` on the phone under a name unique to the task and index it in
-    the media store; returns the name on the phone (what the gallery shows)."""
+    the media store; returns the name on the phone (what the gallery shows).
+
+    The file is opened through :func:`runner.materials.open_material`: a file whose real path
+    (opened, symlinks resolved) is outside the material folders is never pushed (``TaskFailed``)."""
     name = f"t{ctx.task_id}-{index}-{safe_name(local.name)}"
     remote = f"{folder}/{name}"
-    await session.push_file(local, remote)
+    try:
+        source = await trio.to_thread.run_sync(
+            partial(open_material, local, roots=ctx.material_roots, upload_folder=ctx.upload_folder)
+        )
+    except MaterialError as e:
+        raise TaskFailed(f"{ctx.script_name}: push {local.name}: {e}") from None
+    with source:
+        await session.push_file(source, remote)
     await session.index_media(remote)
     ctx.log.info("pushed %s to %s and indexed it", local, remote)
     return name
@@ -74,11 +85,10 @@ def _image_path(ctx: TaskContext) -> Path | None:
     raw = str(ctx.script_config.get("comment_image_path") or "").strip()
     if not raw:
         return None
-    if outside_roots(raw, roots=ctx.material_roots, upload_folder=ctx.upload_folder):
-        raise TaskFailed(f"comment: the image {raw!r} is outside the configured material roots")
+    problem = path_problem(raw, "file", roots=ctx.material_roots, upload_folder=ctx.upload_folder)
+    if problem is not None:
+        raise TaskFailed(f"comment: the image {problem}")
     path = resolve(raw, ctx.upload_folder)
-    if not path.is_file():
-        raise TaskFailed(f"comment: the image {raw!r} does not exist on the runner ({path})")
     if kind_of(path) != "image":
         raise TaskFailed(f"comment: {raw!r} is not an image file")
     return path

@@ -24,9 +24,10 @@ class TaskContext:
 
     - ``upload_folder``: the runner's material library (``config.upload_folder``), also the base
       of relative material paths (post ``material_list``, comment ``comment_image_path``);
-    - ``material_roots``: folders material files must lie under (``config.material_roots``;
-      empty: no restriction). Intake refuses paths outside them (40001); scripts check again
-      before reading a file, in case the config changed in between;
+    - ``material_roots``: folders material files may come from besides the upload folder
+      (``config.material_roots``; with neither, no material file is read). Intake refuses paths
+      outside them (40001); scripts check again before reading a file and the push checks the
+      file it opened (runner/materials.py), in case a file or the config changed in between;
     - ``materials_db``: the SQLite file of the material ledger ("a file is not posted twice"),
       ``<spool>/materials.db``; None: an in-process ledger (tests, ``tikrunner sim`` tries);
     - ``retry_count``: how many times the task was retried (0 on the first run): a retried post

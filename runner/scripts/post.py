@@ -324,6 +324,8 @@ async def _choose(
             roots=ctx.material_roots,
             seed=ctx.task_id,
         )
+        for path in found.refused:
+            ctx.log.warning("skipped %s: its real path is outside the material folders", path)
         if found.ledger:
             files = ledger.claim(found.files, count, task_id=ctx.task_id, serial=ctx.serial)
             if len(files) < count:

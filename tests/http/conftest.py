@@ -45,9 +45,12 @@ class LiveRunner:
             "scan_interval": 0.5,
             "device_wait": 600,
             "accounts": [a.model_copy() for a in EXTRA_ACCOUNTS],
+            "upload_folder": root / "media",  # the only place material files may come from
         } | config
         self.config = RunnerConfig(**values)
         self.spool = Path(self.config.spool)
+        if self.config.upload_folder is not None:
+            Path(self.config.upload_folder).mkdir(parents=True, exist_ok=True)
         self.runner = Runner(self.config, simulate=simulate, seed=1)
         self._thread: threading.Thread | None = None
         self._started = threading.Event()

@@ -50,7 +50,9 @@ def test_fifty_concurrent_creates_get_distinct_ids_and_exact_stats(fresh):
 @pytest.mark.parametrize("name", sorted(EXPECTED_TASKS))
 def test_vendor_example_bodies_are_accepted_with_the_documented_fan_out(live, name, tmp_path):
     body = example(name, live.serials)
-    body = localize(body, tmp_path)  # real files for the Windows paths of the docs
+    folder = live.config.upload_folder / name
+    folder.mkdir()
+    body = localize(body, folder)  # real files (in the upload folder) for the docs' Windows paths
     answer = data(live.client.post("/task", json=body))
     assert answer["created_count"] == EXPECTED_TASKS[name] == len(answer["task_ids"])
     tasks = [live.task(i) for i in answer["task_ids"]]

@@ -20,6 +20,9 @@ from tests.devices.simfarm import OUR_COMMANDS as BASE_COMMANDS
 from tests.devices.simfarm import TaskLog, on_farm, open_session
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
+# Tests that are not about the material roots read their files from anywhere (tmp_path): a root
+# of "/" says so (no roots and no upload folder allow no material file at all).
+ANYWHERE: tuple[Path, ...] = (Path("/"),)
 _ids = itertools.count(1000)
 
 
@@ -38,7 +41,7 @@ def plan(
     accounts: list[Account],
     *,
     upload_folder: Path | None = None,
-    material_roots: tuple[Path, ...] = (),
+    material_roots: tuple[Path, ...] = ANYWHERE,
 ) -> list[NewTask]:
     ctx = IntakeContext(
         accounts=accounts, upload_folder=upload_folder, material_roots=material_roots
@@ -50,7 +53,7 @@ def context_of(
     task: NewTask,
     *,
     upload_folder: Path | None = None,
-    material_roots: tuple[Path, ...] = (),
+    material_roots: tuple[Path, ...] = ANYWHERE,
     materials_db: Path | None = None,
     task_id: int | None = None,
     retry_count: int = 0,
