@@ -272,7 +272,8 @@ class Farm:
                 tlog.warning("phone not usable, the task waits: %s", remark)
                 self.wakeup.bench(worker.serial, remark)
                 waiting = f"waiting: {' '.join(remark.split())}"
-                await self._end(task, TaskStatus.PENDING, waiting, expect=(TaskStatus.RUNNING,))
+                with trio.CancelScope(shield=True):  # recorded even if the worker is cancelled
+                    await self._end(task, TaskStatus.PENDING, waiting, expect=(TaskStatus.RUNNING,))
                 return None
             await self._finish(
                 task,
@@ -310,20 +311,32 @@ class Farm:
         session: Any,
         failure: TaskFailed | None,
     ) -> None:
-        if status == TaskStatus.FAILED:
-            tlog.warning("failed: %s", remark)
-            folder = self.artifacts / str(task.id)
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                if session is not None:
-                    with trio.move_on_after(15):
-                        await session.save_artifacts(folder)
-                (folder / "task.log").write_text("\n".join(tlog.lines) + "\n", encoding="utf-8")
-            except OSError:
-                log.exception("could not save the artifacts of task %d", task.id)
-        else:
-            tlog.info("completed%s", f": {remark}" if remark else "")
-        ended = await self._end(task, status, remark, failure=failure)
+        try:
+            if status == TaskStatus.FAILED:
+                tlog.warning("failed: %s", remark)
+                folder = self.artifacts / str(task.id)
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    if session is not None:
+                        with trio.move_on_after(15):
+                            await session.save_artifacts(folder)
+                except OSError:
+                    log.exception("could not save the artifacts of task %d", task.id)
+            else:
+                tlog.info("completed%s", f": {remark}" if remark else "")
+        finally:
+            # The outcome is known: record it even when the worker is cancelled meanwhile (the
+            # phone went away during the artifacts, a shutdown), or the task stays running.
+            with trio.CancelScope(shield=True):
+                if status == TaskStatus.FAILED:
+                    try:
+                        (self.artifacts / str(task.id)).mkdir(parents=True, exist_ok=True)
+                        (self.artifacts / str(task.id) / "task.log").write_text(
+                            "\n".join(tlog.lines) + "\n", encoding="utf-8"
+                        )
+                    except OSError:
+                        log.exception("could not save the log of task %d", task.id)
+                ended = await self._end(task, status, remark, failure=failure)
         if ended is not None and ended.retry_at is not None:
             tlog.info("retry %d in %.0f s", task.retry_count + 1, ended.retry_at - time.time())
 

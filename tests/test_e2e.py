@@ -129,6 +129,29 @@ def test_phone_going_offline_mid_task_fails_the_task_naming_the_phone(farm, runn
     assert (runner.spool / "artifacts" / str(status["tasks"][0]["id"]) / "task.log").exists()
 
 
+def test_phone_lost_while_a_failed_task_saves_its_artifacts_still_records_the_failure(farm, runner):
+    """The script fails on its own (no such account); the phone goes offline while the worker
+    saves the screenshot and hierarchy: the failure is still recorded (once, with the script's
+    remark), never left running until the next start."""
+    farm.missing_users.add("ghost")
+    phone = farm.phone("sim-0003")
+    runner.drop(
+        "ghost.json",
+        {
+            "serials": ["sim-0003"],
+            "script_name": "follow",
+            "script_config": {"target_users": ["ghost"]},
+        },
+    )
+    runner.wait_phase("ghost", {"running"})
+    phone.latency = 1.0  # each artifact capture now takes a second or more
+    runner.wait(lambda: "failed: " in runner.log(), 60, "the script's failure")
+    phone.set_state("offline")
+    status = runner.wait_phase("ghost", {"failed", "completed"}, timeout=30)
+    assert status["phase"] == "failed"
+    assert "ghost" in status["tasks"][0]["remark"]
+
+
 # -- crashes and shutdowns ---------------------------------------------------------------------
 
 
