@@ -26,7 +26,7 @@ from runner.scheduler import Scheduler
 from runner.spool import Spool
 from runner.spoollock import SpoolLock, SpoolLockError
 from runner.status import StatusWriter, stale_status_files
-from runner.store import Store
+from runner.store import Store, StoreError
 from runner.workers import Farm
 
 log = logging.getLogger(__name__)
@@ -208,9 +208,10 @@ def run_serve(
     workflows: Path | None = None,
 ) -> int:
     """``tikrunner serve``: returns the exit code (0 after a clean shutdown; 2 for a start-up
-    mistake: a bad config or selectors, a spool locked by another runner (``SpoolLockError``); 1
-    when the HTTP API cannot listen: port taken, or not loopback without a token). Each mistake is
-    one line on stderr."""
+    mistake: a bad config or selectors, a spool locked by another runner (``SpoolLockError``), a
+    store that cannot be opened (``StoreError``: empty, damaged, newer); 1 when the HTTP API
+    cannot listen: port taken, or not loopback without a token). Each mistake is one line on
+    stderr."""
     logging.basicConfig(
         level=os.environ.get("TIKRUNNER_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -245,10 +246,12 @@ def run_serve(
             check_bind(config)
         runner = Runner(config, simulate=simulate, seed=seed, book=book)
         trio.run(_serve_until_signal, runner)
-    except (HttpBindError, SpoolLockError, BaseExceptionGroup) as e:
-        error = find_leaf(e, HttpBindError) or find_leaf(e, SpoolLockError)
+    except (HttpBindError, SpoolLockError, StoreError, BaseExceptionGroup) as e:
+        error = (
+            find_leaf(e, HttpBindError) or find_leaf(e, SpoolLockError) or find_leaf(e, StoreError)
+        )
         if error is None:
             raise
         print(f"tikrunner: {error}", file=sys.stderr)
-        return 2 if isinstance(error, SpoolLockError) else 1
+        return 2 if isinstance(error, SpoolLockError | StoreError) else 1
     return 0

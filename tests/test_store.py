@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from runner.intake import NewTask
-from runner.store import Store, TaskStatus
+from runner.store import Store, StoreError, TaskStatus
 from runner.store.migrations import MIGRATIONS
 
 TODAYS_LAYOUT = Path(__file__).with_name("state_v0.sql")  # before numbered migrations
@@ -118,6 +118,6 @@ def test_a_store_made_by_a_newer_tikrunner_is_refused_untouched(tmp_path: Path):
     Store(path).close()
     with sqlite3.connect(path) as db:
         db.execute(f"PRAGMA user_version={len(MIGRATIONS) + 1}")
-    with pytest.raises(ValueError, match="newer"):
+    with pytest.raises(StoreError, match="made by a newer tikrunner"):
         Store(path)
     assert user_version(path) == len(MIGRATIONS) + 1

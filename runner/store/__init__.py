@@ -21,18 +21,21 @@ from __future__ import annotations
 
 from runner.models.task import TaskStatus
 from runner.store.api import ApiOperations
+from runner.store.db import StoreError
 from runner.store.intake_log import IntakeLog
 from runner.store.rows import IntakeRecord, TaskRow, WorkflowRow
 from runner.store.tasks import TaskQueue
 from runner.store.workflows import WorkflowLog
 
-__all__ = ["IntakeRecord", "Store", "TaskRow", "TaskStatus", "WorkflowRow"]
+__all__ = ["IntakeRecord", "Store", "StoreError", "TaskRow", "TaskStatus", "WorkflowRow"]
 
 
 class Store(TaskQueue, IntakeLog, WorkflowLog, ApiOperations):
     """The SQLite task store at ``path`` (created with its tables if missing, migrated if older).
 
     ``Store(path, synchronous="FULL")``. Thread-safe: one connection, one lock; every public
-    method is one transaction. Raises ``sqlite3.Error`` only for real database faults (disk full,
-    corruption), and ``ValueError`` at open for a store made by a newer tikrunner.
+    method is one transaction. Opening raises :class:`StoreError` (one actionable line) for a
+    ``state.db`` that is empty, not SQLite, damaged or made by a newer tikrunner
+    (:class:`runner.store.db.Database`); later calls raise ``sqlite3.Error`` only for real
+    database faults (disk full, corruption).
     """

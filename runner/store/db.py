@@ -2,21 +2,42 @@
 
 Every part of the store (:mod:`runner.store.tasks`, :mod:`~runner.store.intake_log`,
 :mod:`~runner.store.workflows`, :mod:`~runner.store.api`) works through :class:`Database`.
+
+Opening never starts a fresh store in place of a lost one: a ``state.db`` that exists but is
+empty, not SQLite, damaged or made by a newer tikrunner raises :class:`StoreError` with one line
+saying what to do, and nothing is written. Only a missing file makes a fresh store, built under a
+temporary name and renamed into place once complete, so an existing ``state.db`` always holds a
+whole store. Task ids never repeat across such events (:mod:`runner.store.ids`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from runner.store.ids import FILE_NAME, IdCeiling, IdFileError, fsync_folder, highest_id_in_spool
 from runner.store.migrations import migrate
+
+_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
+
+
+class StoreError(Exception):
+    """The store cannot be opened as it is. ``str()`` is one line: which file, what is wrong,
+    and what to do (restore a backup, or move the file aside to start a fresh store)."""
 
 
 class Database:
-    """The SQLite file at ``path``, opened and migrated (:func:`runner.store.migrations.migrate`).
+    """The SQLite file at ``path``, checked, opened and migrated (:mod:`runner.store.migrations`).
+
+    A missing file becomes a fresh store whose task ids start above the ceiling in ``task-ids``
+    beside it and above any id the spool (``path``'s folder) still names. Raises
+    :class:`StoreError` for an existing file that is empty (0 bytes), not a SQLite database,
+    damaged (``PRAGMA quick_check`` fails, or SQLite says so), without the store's tables, made by
+    a newer tikrunner, or unreadable; and for a ``task-ids`` that holds no number.
 
     Thread-safe: one connection, one lock; callers hold ``_lock`` to read and use
     :meth:`_transaction` to write. ``synchronous`` is SQLite's ``PRAGMA synchronous`` (``FULL``:
@@ -27,14 +48,107 @@ class Database:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(
-            str(self.path), check_same_thread=False, isolation_level=None, timeout=30
+        self._synchronous = synchronous
+        try:
+            self._ids = IdCeiling(self.path.with_name(FILE_NAME))
+        except (IdFileError, OSError) as e:
+            raise StoreError(
+                f"store {self.path}: task id ceiling: {_reason(e)}: write the highest task id"
+                " ever handed out into it (or delete it if state.db is sound)"
+            ) from None
+        if not os.path.lexists(self.path):
+            self._create_fresh()
+        self._check_header()
+        self._db = self._connect(self.path)
+        try:
+            tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
+            if "tasks" not in tables:
+                raise StoreError(self._refusal("holds no tikrunner store (no tasks table)"))
+            check = self._db.execute("PRAGMA quick_check").fetchall()
+            if check != [("ok",)]:
+                raise StoreError(self._refusal(f"is damaged (SQLite: {check[0][0]})"))
+            self._configure(self._db)
+            with self._lock:
+                migrate(self._db)
+                self._ids.cover(self._highest_id())
+        except sqlite3.OperationalError as e:  # locked, I/O error, read-only folder: not damage
+            self._db.close()
+            raise StoreError(
+                f"store {self.path} cannot be used (SQLite: {e}): check that no other program"
+                " holds it and that it and its folder are readable and writable"
+            ) from None
+        except sqlite3.DatabaseError as e:  # "file is not a database", "... malformed"
+            self._db.close()
+            raise StoreError(self._refusal(f"is damaged (SQLite: {e})")) from None
+        except ValueError as e:  # a newer schema
+            self._db.close()
+            raise StoreError(
+                f"store {self.path} was made by a newer tikrunner ({e}): run that version,"
+                " or restore a backup made by this one"
+            ) from None
+        except OSError as e:  # the id ceiling could not be written
+            self._db.close()
+            raise StoreError(
+                f"store {self.path}: cannot write {self._ids.path}: {_reason(e)}"
+            ) from None
+        except BaseException:
+            self._db.close()
+            raise
+
+    # -- opening ------------------------------------------------------------------------------
+
+    def _connect(self, path: Path) -> sqlite3.Connection:
+        return sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+
+    def _configure(self, db: sqlite3.Connection) -> None:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(f"PRAGMA synchronous={self._synchronous}")
+        db.execute("PRAGMA foreign_keys=ON")
+
+    def _refusal(self, what: str) -> str:
+        name = self.path.name
+        return (
+            f"store {self.path} {what}: restore {name} from a backup, or move it aside (with any"
+            f" {name}-wal and {name}-shm) to start a fresh store; task ids will continue above"
+            f" {self._ids.value}"
         )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(f"PRAGMA synchronous={synchronous}")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        with self._lock:
-            migrate(self._db)
+
+    def _check_header(self) -> None:
+        """Refuse a file that cannot hold a store: unreadable, empty, or not SQLite."""
+        try:
+            with open(self.path, "rb") as f:
+                head = f.read(len(_HEADER))
+        except OSError as e:
+            raise StoreError(self._refusal(f"cannot be read ({_reason(e)})")) from None
+        if not head:
+            raise StoreError(self._refusal("is empty (0 bytes)"))
+        if head != _HEADER:
+            raise StoreError(self._refusal("is not a SQLite database"))
+
+    def _create_fresh(self) -> None:
+        """Build a new store at a temporary name, its task ids above every id known, and rename
+        it to ``path`` once whole (a crash leaves no ``state.db``, never a half-made one)."""
+        tmp = self.path.with_name(f".{self.path.name}.new")
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)
+        floor = max(self._ids.value, highest_id_in_spool(self.path.parent))
+        db = self._connect(tmp)
+        try:
+            self._configure(db)
+            migrate(db)
+            if floor:
+                db.execute("INSERT INTO sqlite_sequence(name, seq) VALUES ('tasks', ?)", (floor,))
+        finally:
+            db.close()  # the last connection: checkpoints and removes the -wal file
+        os.replace(tmp, self.path)
+        fsync_folder(self.path.parent)
+
+    def _highest_id(self) -> int:
+        """The highest task id this store ever handed out (its AUTOINCREMENT counter)."""
+        row = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name='tasks'").fetchone()
+        return int(row[0]) if row else 0
+
+    # -- using --------------------------------------------------------------------------------
 
     def close(self) -> None:
         """Close the connection (later calls raise ``sqlite3.ProgrammingError``)."""
@@ -44,14 +158,24 @@ class Database:
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (``BEGIN IMMEDIATE``) under the store's lock: committed when the
-        block ends, rolled back when it raises (cancellation included)."""
+        block ends, rolled back when it raises (cancellation included). Before the commit, the
+        task id ceiling is raised past any id the transaction handed out."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                if self._db.in_transaction:
+                    self._ids.cover(self._highest_id())
             except BaseException:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
             if self._db.in_transaction:
                 self._db.execute("COMMIT")
+
+
+def _reason(error: BaseException) -> str:
+    """An OSError's text without its errno prefix; other errors' text."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error)
