@@ -1,11 +1,13 @@
 """Status files: the store projected into ``spool/status/<name>.status.yaml`` (design.md, "Status file").
 
-Never the other way round: nothing reads a status file back. Each file is rewritten atomically
-(write to a dotfile, fsync, rename) after its manifest's tasks change; :class:`StatusWriter`
-coalesces bursts of changes into few writes.
+Never the other way round: nothing reads a status file back (only a fresh store takes the task
+ids they name as a floor, runner.store.ids). Each file is rewritten atomically (write to a
+dotfile, fsync, rename) after its manifest's tasks change; :class:`StatusWriter` coalesces bursts
+of changes into few writes.
 
-Task fields are those of the API's task object (docs/spec/local-api.md); times are local time in the
-runner's zone, ``"YYYY-MM-DD HH:MM:SS"``.
+Each task row is the API's task object (docs/spec/local-api.md, "Task object"), built by the same
+function as the API's answers (:func:`runner.store.task_object`): secrets masked as ``"***"``,
+times local in the runner's zone, ``"YYYY-MM-DD HH:MM:SS"``.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ import os
 import re
 import threading
 import time
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
 import trio
 
-from runner.store import Store, TaskRow, TaskStatus
+from runner.models.task import local_time
+from runner.store import Store, TaskStatus, task_object
 
 log = logging.getLogger(__name__)
 
@@ -31,25 +34,20 @@ log = logging.getLogger(__name__)
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
-def local_time(epoch: float | None, tz: tzinfo) -> str | None:
-    """UTC epoch seconds to local ``"YYYY-MM-DD HH:MM:SS"`` in ``tz`` (None stays None)."""
-    if epoch is None:
-        return None
-    try:
-        return datetime.fromtimestamp(epoch, tz).strftime("%Y-%m-%d %H:%M:%S")
-    except (OverflowError, OSError, ValueError):  # beyond what dates hold: say so, don't crash
-        return "9999-12-31 23:59:59" if epoch > 0 else "0001-01-01 00:00:00"
+def _escape_unsafe(text: str) -> str:
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _scalar(value: Any) -> str:
+    if isinstance(value, dict | list):  # JSON is YAML 1.2 flow style (a task's script_config)
+        return _escape_unsafe(json.dumps(value, ensure_ascii=False))
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return json.dumps(value)
-    text = json.dumps(str(value), ensure_ascii=False)
-    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _escape_unsafe(json.dumps(str(value), ensure_ascii=False))
 
 
 def _flow(mapping: dict[str, Any]) -> str:
@@ -59,8 +57,9 @@ def _flow(mapping: dict[str, Any]) -> str:
 def dump_status(doc: dict[str, Any]) -> str:
     """Render a status document as YAML 1.2: top-level keys in block style, each task one flow line.
 
-    Values are scalars, flat mappings of scalars, or (for ``tasks`` and ``notes``) lists of those.
-    Strings are double-quoted with JSON escapes, which YAML 1.2 reads back exactly.
+    Values are scalars, flat mappings, or (for ``tasks`` and ``notes``) lists of those; a value
+    nested deeper (a task's ``script_config``) is written as JSON, which YAML 1.2 reads as flow
+    style. Strings are double-quoted with JSON escapes, which YAML 1.2 reads back exactly.
     """
     lines = []
     for key, value in doc.items():
@@ -86,26 +85,6 @@ def phase_of(counts: dict[str, int]) -> str:
     if counts["pending"]:
         return "pending"
     return "failed" if counts["failed"] else "completed"
-
-
-def task_entry(task: TaskRow, tz: tzinfo) -> dict[str, Any]:
-    """A task as status files (and the API) show it; secrets never appear (no script_config)."""
-    start = task.start_at if task.status == TaskStatus.PENDING else task.started_at
-    entry: dict[str, Any] = {
-        "id": task.id,
-        "serial": task.serial,
-        "username": task.username,
-        "script_name": task.script_name,
-        "status": task.status,
-        "status_text": task.status_text,
-        "start_time": local_time(start, tz),
-        "end_time": local_time(task.ended_at, tz),
-        "retry_count": task.retry_count,
-        "remark": task.remark,
-    }
-    if task.step_name is not None:
-        entry["step"] = task.step_name
-    return entry
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -142,7 +121,7 @@ def build_status(store: Store, name: str, tz: tzinfo) -> dict[str, Any]:
             "note": "re-dropped identical to the accepted manifest: no tasks created",
         }
     doc["updated"] = local_time(time.time(), tz)
-    doc["tasks"] = [task_entry(t, tz) for t in tasks]
+    doc["tasks"] = [task_object(t, tz) for t in tasks]
     return doc
 
 

@@ -178,8 +178,8 @@ def test_material_paths_outside_the_roots_are_refused_in_a_step():
 
 
 def test_the_api_task_object_names_the_step(tmp_path: Path):
-    from runner.http.taskops import task_object
     from runner.spool import IntakeItem
+    from runner.store import task_object
 
     store = Store(tmp_path / "state.db")
     store.take_in([IntakeItem(Path("wf.json"), "wf.json", "x", "wf.json", plan(workflow()))])

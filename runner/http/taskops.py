@@ -26,10 +26,9 @@ from runner.config import RunnerConfig
 from runner.errors import INTERNAL_ERROR, INVALID_PARAMETERS, NOT_FOUND, IntakeError
 from runner.http.envelope import ApiError
 from runner.intake import IntakeContext, plan_body
-from runner.models import redact_config
 from runner.scheduler import Scheduler
-from runner.status import StatusWriter, local_time
-from runner.store import Store, TaskRow, TaskStatus
+from runner.status import StatusWriter
+from runner.store import Store, TaskRow, TaskStatus, task_object
 from runner.yamlsafe import load_document
 
 log = logging.getLogger(__name__)
@@ -38,33 +37,6 @@ STOP_REMARK = (
     "stopped"  # docs/spec/local-api.md, "Endpoints": a stopped task ends failed, remark "stopped"
 )
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a larger id names no task
-
-
-def task_object(task: TaskRow, tz: Any) -> dict[str, Any]:
-    """A stored task as the API's task object (docs/spec/local-api.md, "Task object").
-
-    ``start_time`` is the scheduled start while pending, the actual start after; times are local
-    ``"YYYY-MM-DD HH:MM:SS"`` in ``tz``; ``script_config`` is redacted (no secrets).
-    """
-    start = task.start_at if task.status == TaskStatus.PENDING else task.started_at
-    return {
-        "id": task.id,
-        "serial": task.serial,
-        "username": task.username,
-        "script_name": task.script_name,
-        "script_config": redact_config(task.script_config),
-        "status": task.status,
-        "status_text": task.status_text,
-        "source": task.source,
-        "manifest": task.manifest,
-        "job_count": task.job_count,
-        "start_time": local_time(start, tz),
-        "end_time": local_time(task.ended_at, tz),
-        "create_time": local_time(task.created_at, tz),
-        "retry_count": task.retry_count,
-        "remark": task.remark,
-        "step": task.step_name,
-    }
 
 
 class TaskOperations:

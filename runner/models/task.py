@@ -8,6 +8,7 @@ model (:data:`runner.models.SCRIPT_CONFIGS`) and, in the generated JSON Schema, 
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from enum import IntEnum
 from typing import Annotated, Any, Literal
 
@@ -21,6 +22,17 @@ LOCAL_TIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
 # (ours) gaps of at most a week between one request's tasks on a device: larger values are typing
 # mistakes, and unbounded ones push start times past what dates can hold.
 MAX_INTERVAL_MINUTES = 7 * 24 * 60
+
+
+def local_time(epoch: float | None, tz: tzinfo) -> str | None:
+    """UTC epoch seconds to local ``"YYYY-MM-DD HH:MM:SS"`` in ``tz`` (None stays None)."""
+    if epoch is None:
+        return None
+    try:
+        return datetime.fromtimestamp(epoch, tz).strftime("%Y-%m-%d %H:%M:%S")
+    except (OverflowError, OSError, ValueError):  # beyond what dates hold: say so, don't crash
+        return "9999-12-31 23:59:59" if epoch > 0 else "0001-01-01 00:00:00"
+
 
 NonBlank = Annotated[str, Field(min_length=1, pattern=r"\S")]
 

@@ -23,11 +23,19 @@ from runner.models.task import TaskStatus
 from runner.store.api import ApiOperations
 from runner.store.db import StoreError
 from runner.store.intake_log import IntakeLog
-from runner.store.rows import IntakeRecord, TaskRow, WorkflowRow
+from runner.store.rows import IntakeRecord, TaskRow, WorkflowRow, task_object
 from runner.store.tasks import TaskQueue
 from runner.store.workflows import WorkflowLog
 
-__all__ = ["IntakeRecord", "Store", "StoreError", "TaskRow", "TaskStatus", "WorkflowRow"]
+__all__ = [
+    "IntakeRecord",
+    "Store",
+    "StoreError",
+    "TaskRow",
+    "TaskStatus",
+    "WorkflowRow",
+    "task_object",
+]
 
 
 class Store(TaskQueue, IntakeLog, WorkflowLog, ApiOperations):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
-from runner.models.task import TaskStatus
+from runner.models.scripts import redact_config
+from runner.models.task import TaskStatus, local_time
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,35 @@ def row_to_task(row: Sequence[Any]) -> TaskRow:
     values[7] = json.loads(values[7])
     values[8] = TaskStatus(values[8])
     return TaskRow(*values)
+
+
+def task_object(task: TaskRow, tz: tzinfo) -> dict[str, Any]:
+    """A stored task as the API's task object (docs/spec/local-api.md, "Task object").
+
+    ``start_time`` is the scheduled start while pending, the actual start after; times are local
+    ``"YYYY-MM-DD HH:MM:SS"`` in ``tz``; ``script_config`` is redacted (secrets such as chatgpt's
+    ``api_key`` are ``"***"``). The one projection of a task: the API's answers and the status
+    files' rows (runner.status) are both built here, so they never differ.
+    """
+    start = task.start_at if task.status == TaskStatus.PENDING else task.started_at
+    return {
+        "id": task.id,
+        "serial": task.serial,
+        "username": task.username,
+        "script_name": task.script_name,
+        "script_config": redact_config(task.script_config),
+        "status": task.status,
+        "status_text": task.status_text,
+        "source": task.source,
+        "manifest": task.manifest,
+        "job_count": task.job_count,
+        "start_time": local_time(start, tz),
+        "end_time": local_time(task.ended_at, tz),
+        "create_time": local_time(task.created_at, tz),
+        "retry_count": task.retry_count,
+        "remark": task.remark,
+        "step": task.step_name,
+    }
 
 
 @dataclass(frozen=True)
