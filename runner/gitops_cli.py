@@ -11,12 +11,13 @@ from runner.config import load_config
 def run_apply(folder: Path, *, dry_run: bool, config_path: Path | None, spool: Path | None) -> int:
     """Print the changes (runner.gitops.describe_changes) against the store of the spool, if any.
 
-    Returns 0, 2 for a missing folder or a bad config, 2 without ``--dry-run`` (``tikrunner serve
-    --workflows DIR`` is what applies a folder, so that firing and applying stay one process).
+    Returns 0; 2 for a missing folder, a bad config, a store that cannot be opened (one line,
+    ``StoreError``), or without ``--dry-run`` (``tikrunner serve --workflows DIR`` is what applies
+    a folder, so that firing and applying stay one process).
     """
     from runner.gitops import describe_changes
     from runner.intake import IntakeContext
-    from runner.store import Store
+    from runner.store import Store, StoreError
 
     if not folder.is_dir():
         print(f"tikrunner apply: {folder}: no such folder", file=sys.stderr)
@@ -34,7 +35,11 @@ def run_apply(folder: Path, *, dry_run: bool, config_path: Path | None, spool: P
         print(f"tikrunner apply: config: {e}", file=sys.stderr)
         return 2
     db = Path(config.spool) / "state.db"
-    store = Store(db) if db.exists() else None
+    try:
+        store = Store(db) if db.exists() else None
+    except StoreError as e:
+        print(f"tikrunner apply: {e}", file=sys.stderr)
+        return 2
     try:
         lines = describe_changes(
             folder, store, lambda now: IntakeContext.from_config(config, now), config.tz()

@@ -134,3 +134,17 @@ def test_a_missing_store_is_created_fresh_and_ids_survive_its_loss(tmp_path: Pat
     assert new > 2
     again.close()
     assert not list(tmp_path.glob(".state.db.new*"))
+
+
+def test_apply_dry_run_says_the_same_line_for_a_damaged_store(tmp_path: Path, capsys):
+    from runner.gitops_cli import run_apply
+
+    (tmp_path / "workflows").mkdir()
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    (spool / "state.db").write_bytes(b"")
+    code = run_apply(tmp_path / "workflows", dry_run=True, config_path=None, spool=spool)
+    assert code == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"tikrunner apply: store {spool / 'state.db'} is empty (0 bytes)")
+    assert (spool / "state.db").read_bytes() == b""
