@@ -148,3 +148,13 @@ def test_apply_dry_run_says_the_same_line_for_a_damaged_store(tmp_path: Path, ca
     [line] = capsys.readouterr().err.splitlines()
     assert line.startswith(f"tikrunner apply: store {spool / 'state.db'} is empty (0 bytes)")
     assert (spool / "state.db").read_bytes() == b""
+
+
+def test_a_store_moved_aside_without_its_wal_file_is_not_replaced(tmp_path: Path):
+    """SQLite would replay a leftover -wal file into a fresh store of the same name."""
+    store = Store(tmp_path / "state.db")
+    store.add_api_tasks([task()])
+    (tmp_path / "state.db").rename(tmp_path / "state.db.old")  # -wal left behind, still open
+    with pytest.raises(StoreError, match="is missing but state.db-wal"):
+        Store(tmp_path / "state.db")
+    store.close()

@@ -37,7 +37,8 @@ class Database:
     beside it and above any id the spool (``path``'s folder) still names. Raises
     :class:`StoreError` for an existing file that is empty (0 bytes), not a SQLite database,
     damaged (``PRAGMA quick_check`` fails, or SQLite says so), without the store's tables, made by
-    a newer tikrunner, or unreadable; and for a ``task-ids`` that holds no number.
+    a newer tikrunner, or unreadable; for a missing file whose ``-wal`` file is still there; and
+    for a ``task-ids`` that holds no number.
 
     Thread-safe: one connection, one lock; callers hold ``_lock`` to read and use
     :meth:`_transaction` to write. ``synchronous`` is SQLite's ``PRAGMA synchronous`` (``FULL``:
@@ -57,6 +58,7 @@ class Database:
                 " ever handed out into it (or delete it if state.db is sound)"
             ) from None
         if not os.path.lexists(self.path):
+            self._refuse_orphan_wal()
             self._create_fresh()
         self._check_header()
         self._db = self._connect(self.path)
@@ -124,6 +126,21 @@ class Database:
             raise StoreError(self._refusal("is empty (0 bytes)"))
         if head != _HEADER:
             raise StoreError(self._refusal("is not a SQLite database"))
+
+    def _refuse_orphan_wal(self) -> None:
+        """A ``-wal`` file left without its ``state.db`` holds that store's latest commits, and
+        SQLite would replay it into a fresh store of the same name: refuse rather than mix them."""
+        wal = Path(f"{self.path}-wal")
+        try:
+            size = wal.stat().st_size
+        except FileNotFoundError:
+            return
+        if size:
+            raise StoreError(
+                f"store {self.path} is missing but {wal.name} ({size} bytes) is still there: move"
+                f" {wal.name} (and any {self.path.name}-shm) to where {self.path.name} went, or"
+                " delete them to start a fresh store"
+            )
 
     def _create_fresh(self) -> None:
         """Build a new store at a temporary name, its task ids above every id known, and rename
