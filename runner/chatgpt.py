@@ -17,9 +17,11 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from typing import Any
 
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
+from runner.models.scripts import ChatGPTSettings
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"  # base_url "" (docs/spec/scripts.md: OpenAI's)
+DEFAULT_PROMPT = "Write a comment for this video."  # prompt "" (ours)
 SYSTEM_PROMPT = (
     "You write one short, friendly comment for a TikTok video, in the language of its caption. "
     "Answer with the comment only: no quotes, no hashtags, one line."
@@ -38,14 +40,16 @@ def completions_url(base_url: str) -> str:
 
 
 def generate_comment(
-    settings: dict[str, Any], *, creator: str = "", caption: str = "", timeout: float = 20.0
+    settings: ChatGPTSettings, *, creator: str = "", caption: str = "", timeout: float = 20.0
 ) -> str:
-    """One comment from the endpoint (see the module docstring). Raises :class:`ChatError`."""
-    key = str(settings.get("api_key") or "")
+    """One comment from the endpoint (see the module docstring), with ``settings`` the task's
+    validated ``chatgpt_settings`` (runner/models/scripts.py: every default lives there; an empty
+    ``prompt`` means :data:`DEFAULT_PROMPT`). Raises :class:`ChatError`."""
+    key = settings.api_key.get_secret_value() if settings.api_key is not None else ""
     if not key:
         raise ChatError("no api_key in chatgpt_settings")
-    url = completions_url(str(settings.get("base_url") or ""))
-    user = str(settings.get("prompt") or "Write a comment for this video.")
+    url = completions_url(settings.base_url)
+    user = settings.prompt or DEFAULT_PROMPT
     about = "; ".join(
         part
         for part in (
@@ -57,13 +61,13 @@ def generate_comment(
     if about:
         user = f"{user}\n\nThe video: {about}"
     body = {
-        "model": str(settings.get("model") or "gpt-3.5-turbo"),
+        "model": settings.model,
         "messages": [
             {"role": "system", "content": SYSTEM_PROMPT},
             {"role": "user", "content": user},
         ],
-        "max_tokens": int(settings.get("max_tokens") or 100),
-        "temperature": float(settings.get("temperature", 0.7)),
+        "max_tokens": settings.max_tokens,
+        "temperature": settings.temperature,
     }
     request = urllib.request.Request(
         url,

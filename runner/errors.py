@@ -6,7 +6,7 @@ boundary each, never scattered through the code. Codes are those of ``docs/spec/
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TypeVar
 
 _E = TypeVar("_E", bound=BaseException)
@@ -106,14 +106,6 @@ class ScriptNotImplemented(TaskFailed):
     def __init__(self, script_name: str):
         super().__init__("not implemented yet", step=None)
         self.script_name = script_name
-
-
-@dataclass
-class Interrupted(TikrunnerError):
-    """Raised inside a task when the runner shuts down or the task is stopped; ``reason`` is the remark."""
-
-    reason: str = "interrupted"
-    extra: dict = field(default_factory=dict)
 
 
 def find_leaf(error: BaseException, kind: type[_E]) -> _E | None:

@@ -239,7 +239,7 @@ class Candidates:
 
 
 def candidates(
-    config: dict,
+    config: PostConfig,
     *,
     account: str | None,
     upload_folder: Path | None,
@@ -248,12 +248,12 @@ def candidates(
 ) -> Candidates:
     """The files a post config may use (see the module docstring for the rules).
 
-    ``config`` is the post's ``script_config`` (defaults filled in). Raises :class:`MaterialError`
+    ``config`` is the post's validated config model. Raises :class:`MaterialError`
     for a path outside the roots, a missing folder or file, or no upload folder for the library.
     """
     roots = list(roots)
     allowed = allowed_roots(roots, upload_folder)
-    kind = "image" if config.get("content_type") == 1 else "video"
+    kind = "image" if config.content_type == 1 else "video"
 
     def checked(raw: str, what: str, want: str) -> Path:
         problem = path_problem(raw, want, roots=roots, upload_folder=upload_folder)
@@ -265,7 +265,7 @@ def candidates(
         inside = [f for f in files if _within(f.resolve(strict=False), allowed)]
         return inside, tuple(f for f in files if f not in inside)
 
-    material_list = [m for m in config.get("material_list") or [] if m.strip()]
+    material_list = [m for m in config.material_list if m.strip()]
     if material_list:
         files = []
         for raw in material_list:
@@ -274,8 +274,8 @@ def candidates(
                 files.append(path)
         return Candidates(files, ledger=False, caption=None, where="material_list")
 
-    if config.get("material_source") == "localFolder":
-        raw = str(config.get("material_path") or "")
+    if config.material_source == "localFolder":
+        raw = config.material_path
         base = checked(raw, "material_path", "folder")
         files: list[Path] = []
         caption = None
@@ -294,7 +294,7 @@ def candidates(
     folder = Path(upload_folder)
     if not folder.is_dir():
         raise MaterialError(f"the upload folder {folder} does not exist")
-    wanted = parse_tags(str(config.get("materials_tags") or ""))
+    wanted = parse_tags(config.materials_tags)
     files, refused = kept([p for p, tags in library(folder, kind) if not wanted or tags & wanted])
     random.Random(f"library:{seed}").shuffle(files)
     tag_note = f" tagged {', '.join(sorted(wanted))}" if wanted else ""

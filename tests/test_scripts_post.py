@@ -264,6 +264,17 @@ def test_an_upload_that_never_finished_is_not_posted_again(tmp_path):
     assert [p["caption"] for p in account_truth(farm, S1, U1)["posts"]] == ["slow"]
 
 
+def test_an_upload_wait_of_zero_is_zero_not_the_default(tmp_path):
+    clock = ManualClock()
+    farm = SimFarm(1, seed=57, clock=clock, upload_seconds=5)
+    (tmp_path / "a.mp4").write_bytes(b"a")
+    body = _body(material_list=[str(tmp_path / "a.mp4")], upload_wait_time=0)
+    [task] = plan(body, farm.accounts)
+    [error] = run_contexts(farm, [context_of(task, task_id=810)]).values()
+    assert isinstance(error, PostConditionFailed)
+    assert "the upload did not finish within 0 s" in error.remark, error.remark
+
+
 @pytest.mark.parametrize(
     ("posts_before", "stage", "outcome"),
     [(0, "tapped", ""), (None, "tapped", "cannot be told"), (0, "uploading", "may still appear")],

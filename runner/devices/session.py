@@ -485,27 +485,22 @@ class DeviceSession:
                 f"{result.output.strip()[:200]}"
             )
 
-    async def share_media(self, remotes: list[str], mime: str, package: str) -> None:
-        """Share files already on the phone into ``package`` (Android's share sheet, limited to
-        the app): ``am start -a SEND -t MIME --eu android.intent.extra.STREAM file://...`` for
-        one file, ``SEND_MULTIPLE`` with ``--eua`` (comma-separated URIs) for several. Note: a
-        stock ``am`` knows no ``--eua`` (no Uri-array extra), so callers share one file at a
-        time and pick several through the app's gallery.
+    async def share_media(self, remote: str, mime: str, package: str) -> None:
+        """Share one file already on the phone into ``package`` (Android's share sheet, limited
+        to the app): ``am start -a android.intent.action.SEND -t MIME --eu
+        android.intent.extra.STREAM file://REMOTE -p PACKAGE``. One file only: a stock ``am``
+        has no Uri-array extra (``--eua`` is "Unknown option"), so several files go through the
+        app's gallery instead.
 
-        File URIs are percent-encoded (so a comma in a name cannot split the list). Raises
-        ``TaskFailed`` when ``am`` reports an error.
+        The file URI is percent-encoded. Raises ``TaskFailed`` when ``am`` reports an error.
         """
-        uris = ["file://" + quote(r) for r in remotes]
-        if len(uris) == 1:
-            action, extra = "android.intent.action.SEND", ["--eu", "android.intent.extra.STREAM"]
-        else:
-            action = "android.intent.action.SEND_MULTIPLE"
-            extra = ["--eua", "android.intent.extra.STREAM"]
-        cmd = ["am", "start", "-a", action, "-t", mime, *extra, ",".join(uris), "-p", package]
+        uri = "file://" + quote(remote)
+        cmd = ["am", "start", "-a", "android.intent.action.SEND", "-t", mime]
+        cmd += ["--eu", "android.intent.extra.STREAM", uri, "-p", package]
         result = await self._call("share media", self._adb_device.shell2, cmd)
         if result.returncode != 0 or "Error" in result.output:
             raise TaskFailed(
-                f"could not share {len(uris)} file(s) into {package} on {self._serial}: "
+                f"could not share {remote} into {package} on {self._serial}: "
                 f"{result.output.strip()[:200]}"
             )
 

@@ -37,6 +37,7 @@ import trio
 
 from runner.chatgpt import ChatError, generate_comment
 from runner.devices import DeviceSession, Hierarchy
+from runner.models.scripts import AccountWarmupConfig
 from runner.scripts import text as texts
 from runner.scripts.commenting import open_comments, write_comment
 from runner.scripts.context import TaskContext
@@ -50,20 +51,20 @@ class Warmup:
     """One warmup run: its config, clock, RNG and counters."""
 
     def __init__(self, ctx: TaskContext, session: DeviceSession, steps: Steps) -> None:
-        cfg = ctx.script_config
+        cfg = self.cfg = ctx.config(AccountWarmupConfig)
         self.ctx, self.session, self.steps = ctx, session, steps
         self.rng = random.Random(ctx.seed)
-        self.duration = float(cfg.get("task_duration") or 600)
-        self.low = float(cfg.get("min_duration", 15))
-        self.high = max(self.low, float(cfg.get("max_duration", 30)))
+        self.duration = cfg.task_duration
+        self.low = cfg.min_duration
+        self.high = max(self.low, cfg.max_duration)
         self.chances = {
-            "like": float(cfg.get("like_probable") or 0),
-            "follow": float(cfg.get("floow_probable") or 0),
-            "bookmark": float(cfg.get("collect_probable") or 0),
-            "comment": float(cfg.get("comment_probable") or 0),
+            "like": cfg.like_probable,
+            "follow": cfg.floow_probable,
+            "bookmark": cfg.collect_probable,
+            "comment": cfg.comment_probable,
         }
-        self.topics = texts.lines_of(str(cfg.get("topic") or ""))
-        self.templates = texts.lines_of(str(cfg.get("comment") or ""))
+        self.topics = texts.lines_of(cfg.topic)
+        self.templates = texts.lines_of(cfg.comment)
         self.stats: Counter[str] = Counter()
         self.start = trio.current_time()
         self.deadline = self.start + self.duration
@@ -200,10 +201,10 @@ class Warmup:
                     await steps.wait_for("like_button", screen="video", timeout=TAP_TIMEOUT)
 
     async def _comment_text(self, creator: str) -> str | None:
-        cfg = self.ctx.script_config
+        cfg = self.cfg
         text = None
-        if cfg.get("generate_by_chatgpt"):
-            settings = dict(cfg.get("chatgpt_settings") or {})
+        if cfg.generate_by_chatgpt:
+            settings = cfg.chatgpt_settings
             try:
                 text = await trio.to_thread.run_sync(
                     lambda: generate_comment(settings, creator=creator)
@@ -212,14 +213,16 @@ class Warmup:
             except ChatError as e:
                 self.ctx.log.warning("chat endpoint failed (%s); using the templates", e)
         if text is None and self.templates:
-            order = str(cfg.get("comment_order") or "random")
             text = texts.pick_line(
-                self.templates, order, self.ctx.job_count + self.stats["comment"], self.rng
+                self.templates,
+                cfg.comment_order,
+                self.ctx.job_count + self.stats["comment"],
+                self.rng,
             )
         if text is None:
             self.ctx.log.info("no comment to write (no templates); skipped")
             return None
-        if cfg.get("insert_emoji"):
+        if cfg.insert_emoji:
             text = texts.with_emoji(text, self.rng)
         return text
 

@@ -22,6 +22,7 @@ import trio
 from runner.devices import DeviceSession
 from runner.errors import TaskFailed
 from runner.materials import MaterialError, kind_of, open_material, path_problem, resolve
+from runner.models.scripts import CommentConfig
 from runner.scripts import text as texts
 from runner.scripts.commenting import already_commented, open_comments, write_comment
 from runner.scripts.context import TaskContext
@@ -36,13 +37,13 @@ _CREATOR = re.compile(r"^/@([^/]+)/video/")
 def choose_comment(ctx: TaskContext) -> str:
     """The comment this task writes (see the module docstring). Raises ``TaskFailed`` when
     ``comment_content`` has no non-blank line."""
-    cfg = ctx.script_config
-    lines = texts.lines_of(str(cfg.get("comment_content") or ""))
+    cfg = ctx.config(CommentConfig)
+    lines = texts.lines_of(cfg.comment_content)
     if not lines:
         raise TaskFailed("comment: comment_content has no line to post")
     rng = random.Random(f"comment:{ctx.task_id}:{ctx.job_count}")
-    line = texts.pick_line(lines, str(cfg.get("comment_order") or "random"), ctx.job_count, rng)
-    if cfg.get("insert_emoji"):
+    line = texts.pick_line(lines, cfg.comment_order, ctx.job_count, rng)
+    if cfg.insert_emoji:
         line = texts.with_emoji(line, rng)
     return line
 
@@ -82,7 +83,7 @@ SETTLE = 1.0
 
 
 def _image_path(ctx: TaskContext) -> Path | None:
-    raw = str(ctx.script_config.get("comment_image_path") or "").strip()
+    raw = ctx.config(CommentConfig).comment_image_path.strip()
     if not raw:
         return None
     problem = path_problem(raw, "file", roots=ctx.material_roots, upload_folder=ctx.upload_folder)
@@ -95,11 +96,12 @@ def _image_path(ctx: TaskContext) -> Path | None:
 
 
 async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
-    """Comment on ``ctx.script_config["target_post_urls"][0]``; returns the success remark."""
-    urls = ctx.script_config.get("target_post_urls") or []
-    if len(urls) != 1 or not str(urls[0]).strip():
+    """Comment on the task's one post URL (``target_post_urls[0]`` after fan-out); returns the
+    success remark."""
+    urls = ctx.config(CommentConfig).target_post_urls
+    if len(urls) != 1 or not urls[0].strip():
         raise TaskFailed(f"comment: expected exactly one post URL, got {len(urls)}")
-    url = str(urls[0]).strip()
+    url = urls[0].strip()
     comment = choose_comment(ctx)
     image = await trio.to_thread.run_sync(_image_path, ctx)
     ctx.log.info("comment line chosen (job %d): %r", ctx.job_count, comment)

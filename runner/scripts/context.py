@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from runner.errors import TaskFailed
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,26 @@ class TaskContext:
     material_roots: tuple[Path, ...] = ()
     materials_db: Path | None = None
     retry_count: int = 0
+
+    def config(self, model: type[M]) -> M:
+        """``script_config`` as the script's validated config model ``model`` (one of
+        runner/models/scripts.py's): scripts read every value from it, so a default lives in the
+        model only and a 0 stays 0. Validated once per model and kept.
+
+        Raises ``TaskFailed`` when the stored config does not validate against ``model`` (intake
+        validated it; anything else is a bug upstream or a store written by another version)."""
+        cache = self.__dict__.setdefault("_configs", {})
+        if model not in cache:
+            try:
+                cache[model] = model.model_validate(self.script_config)
+            except ValidationError as e:
+                first = e.errors(include_url=False)[0]
+                where = "/".join(str(p) for p in first["loc"]) or "/"
+                raise TaskFailed(
+                    f"{self.script_name}: the stored script_config is invalid at {where}: "
+                    f"{first['msg']}"
+                ) from None
+        return cache[model]
 
     def target_user(self) -> str:
         """The one target username of a follow/unfollow task, without its leading ``@``.

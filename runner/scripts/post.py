@@ -74,7 +74,15 @@ import trio
 
 from runner.devices import DeviceSession, Hierarchy, Node
 from runner.errors import PostConditionFailed, TaskFailed
-from runner.materials import Ledger, MaterialError, candidates, connect_ledger_file, kind_of
+from runner.materials import (
+    Ledger,
+    MaterialError,
+    candidates,
+    connect_ledger_file,
+    kind_of,
+    resolve,
+)
+from runner.models.scripts import PostConfig
 from runner.scripts import text as texts
 from runner.scripts.comment import push_to_gallery
 from runner.scripts.context import TaskContext
@@ -185,16 +193,16 @@ class PostAttempts:
 # ------------------------------------------------------------------ the script
 async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
     """Publish one post as configured; returns the success remark."""
-    cfg = ctx.script_config
-    kind = "image" if cfg.get("content_type") == 1 else "video"
-    count = int(cfg.get("image_count") or 1) if kind == "image" else 1
+    cfg = ctx.config(PostConfig)
+    kind = "image" if cfg.content_type == 1 else "video"
+    count = cfg.image_count if kind == "image" else 1
     rng = random.Random(f"post:{ctx.task_id}")
     ledger = Ledger(ctx.materials_db)
     attempts = PostAttempts(ctx.materials_db)
 
     await ensure_account(ctx, session, steps)
     account = (ctx.username or "").removeprefix("@") or None
-    if account is None and _wants_account(cfg):
+    if account is None and _wants_account(cfg, ctx.upload_folder):
         account = await current_account(ctx, session, steps)
 
     async with steps.step("choose material"):
@@ -297,14 +305,15 @@ async def _already(ctx: TaskContext, ledger: Ledger, reserved: bool) -> str:
     return ALREADY_POSTED
 
 
-def _wants_account(cfg: dict) -> bool:
+def _wants_account(cfg: PostConfig, upload_folder: Path | None) -> bool:
     """True when the post reads a localFolder that has ``@account`` subfolders (so the current
     account's name is needed to pick its folder)."""
-    if cfg.get("material_list") or cfg.get("material_source") != "localFolder":
+    if cfg.material_list or cfg.material_source != "localFolder":
         return False
     try:
         return any(
-            p.name.startswith("@") and p.is_dir() for p in Path(cfg["material_path"]).iterdir()
+            p.name.startswith("@") and p.is_dir()
+            for p in resolve(cfg.material_path, upload_folder).iterdir()
         )
     except OSError:
         return False
@@ -314,7 +323,7 @@ async def _choose(
     ctx: TaskContext, ledger: Ledger, kind: str, count: int, account: str | None
 ) -> tuple[list[Path], str, str, bool]:
     """(files, caption template, where they came from, reserved in the ledger)."""
-    cfg = ctx.script_config
+    cfg = ctx.config(PostConfig)
 
     def pick() -> tuple[list[Path], str, str, bool]:
         found = candidates(
@@ -338,7 +347,7 @@ async def _choose(
             raise MaterialError(
                 f"{have}{unposted} {kind} file(s) in {found.where}; the post needs {count}"
             )
-        template = found.caption if found.caption is not None else str(cfg.get("captions") or "")
+        template = found.caption if found.caption is not None else cfg.captions
         return files, template, found.where, found.ledger
 
     try:
@@ -409,7 +418,7 @@ async def _own_posts_once(ctx: TaskContext, session: DeviceSession, steps: Steps
 
 
 def _upload_wait(ctx: TaskContext) -> float:
-    return float(ctx.script_config.get("upload_wait_time") or 30)
+    return float(ctx.config(PostConfig).upload_wait_time)
 
 
 async def _profile_settled(
@@ -537,7 +546,7 @@ async def _open_editor(
     kinds: list[str],
     profile: Found,
 ) -> None:
-    way = ctx.script_config.get("post_way") or "share"
+    way = ctx.config(PostConfig).post_way
     if way == "share" and len(names) > 1:
         # Android's `am` has no Uri-array extra (`--eua` is "Unknown option"), so several files
         # cannot be shared into the app from the shell: they go through the app's gallery.
@@ -545,9 +554,8 @@ async def _open_editor(
         way = "addButton"
     if way == "share":
         async with steps.step("share into the app"):
-            remotes = [f"{MEDIA_DIR}/{n}" for n in names]
             mime = "video/mp4" if kinds[0] == "video" else "image/*"
-            await session.share_media(remotes, mime, ctx.package)
+            await session.share_media(f"{MEDIA_DIR}/{names[0]}", mime, ctx.package)
             await steps.wait_until(
                 _on_editor(steps), element="editor_next", screen="editor", timeout=SCREEN_TIMEOUT
             )
@@ -563,14 +571,14 @@ async def _open_editor(
                 timeout=SCREEN_TIMEOUT,
             )
         async with steps.step("add sound"):
-            wanted = str(ctx.script_config.get("sound_name") or "").strip()
+            wanted = ctx.config(PostConfig).sound_name.strip()
             upload = await _pick_sound(ctx, steps, "camera_add_sound", wanted, _on_camera(steps))
     elif way == "useSound":
         async with steps.step("use sound"):
             use = await steps.wait_for(
                 "sound_use",
                 screen="sound_page",
-                timeout=float(ctx.script_config.get("sound_wait_time") or 10) + TAP_TIMEOUT,
+                timeout=ctx.config(PostConfig).sound_wait_time + TAP_TIMEOUT,
             )
             upload = await steps.act(
                 use,
@@ -726,7 +734,7 @@ async def _tick(steps: Steps, h: Hierarchy, place: int, order: str) -> Hierarchy
 async def _open_sound(ctx: TaskContext, session: DeviceSession, steps: Steps) -> bool:
     """The sound page of ``sound_name``: a music URL opened in the app, else keyword search and
     the results' Sounds tab. False when the results have no Sounds tab (43.1.4 has none)."""
-    name = str(ctx.script_config.get("sound_name") or "").strip()
+    name = ctx.config(PostConfig).sound_name.strip()
     if name.startswith(("https://", "http://")):
         async with steps.step("open sound"):
             await session.open_url_in_app(name, ctx.package)
@@ -764,7 +772,7 @@ async def _pick_sound(
     """Tap the sound pill ``pill`` (editor or camera), search ``wanted`` in the sound picker,
     take the first row named so (else the first starting so), Use this sound; returns
     ``back(dump)`` of the screen it returns to."""
-    wait = float(ctx.script_config.get("sound_wait_time") or 10)
+    wait = float(ctx.config(PostConfig).sound_wait_time)
     steps.values["sound"] = wanted
     add = await steps.wait_for(pill, screen="editor", timeout=TAP_TIMEOUT)
     field = await steps.act(
@@ -803,17 +811,17 @@ def _on_camera(steps: Steps):
 
 async def _sounds(ctx: TaskContext, session: DeviceSession, steps: Steps) -> None:
     """Apply ``add_sound`` in the editor (see the module docstring)."""
-    cfg = ctx.script_config
-    mode = str(cfg.get("add_sound", "-1"))
-    if cfg.get("post_way") == "useSound" or mode in ("-1", "0"):
+    cfg = ctx.config(PostConfig)
+    mode = str(cfg.add_sound)
+    if cfg.post_way == "useSound" or mode in ("-1", "0"):
         return
     if mode == "1":
-        wanted = str(cfg.get("sound_name") or "").strip()
+        wanted = cfg.sound_name.strip()
         if not wanted or wanted.startswith(("http://", "https://")):
             ctx.log.info("add_sound 1 without a sound name: the editor's sound is kept")
             return
     else:
-        wanted = str(cfg.get("custom_sound_keyword") or "").strip()
+        wanted = cfg.custom_sound_keyword.strip()
     async with steps.step("add sound"):
         await _pick_sound(ctx, steps, "editor_add_sound", wanted, _on_editor(steps))
 

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from runner.devices import DeviceSession
 from runner.errors import TaskFailed
+from runner.models.scripts import FollowConfig
 from runner.scripts import navigate
 from runner.scripts.context import TaskContext
 from runner.scripts.navigate import SCREEN_TIMEOUT, search_for
@@ -91,7 +92,7 @@ async def open_profile(ctx: TaskContext, session: DeviceSession, steps: Steps, n
     Raises ``TaskFailed`` when the account does not exist or ``access_method`` is unknown,
     ``ElementNotFound``/``PostConditionFailed`` when a screen does not come.
     """
-    method = ctx.script_config.get("access_method") or "direct"
+    method = ctx.config(FollowConfig).access_method  # unfollow's config has the same fields
     decide = _profile_decision(steps)
     if method == "direct":
         async with steps.step("open profile"):
