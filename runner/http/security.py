@@ -124,7 +124,8 @@ class HostRule:
     """Which ``Host`` header values (and so which ``Origin`` values) name this API.
 
     ``bound_host`` and ``port`` are where the API listens (the real port). Accepted, compared
-    case-insensitively: ``localhost`` and the bound address itself, each with ``port`` (or without
+    case-insensitively: ``localhost`` and the bound address itself (a bound name: also the
+    addresses it resolves to when the API starts), each with ``port`` (or without
     a port when ``port`` is 80); when the bound address is a wildcard (``0.0.0.0``, ``::``), any
     IP address literal with ``port`` (a page reached by IP address is the API's own origin; DNS
     rebinding needs a name). ``allowed`` (the config's ``allowed_hosts``) adds names: an entry
@@ -136,6 +137,12 @@ class HostRule:
         bound = bound_host.strip("[]").lower()
         self.wildcard = bound in ("0.0.0.0", "::", "")
         self.names = {"localhost", bound}
+        if not self.wildcard and not _is_ip(bound):  # a name (--http localhost:P): its addresses
+            try:
+                infos = socket.getaddrinfo(bound, port, type=socket.SOCK_STREAM)
+            except OSError:
+                infos = []
+            self.names |= {str(info[4][0]).split("%")[0].lower() for info in infos}
         self.any_port: set[str] = set()
         self.exact: set[tuple[str, int]] = set()
         for entry in allowed:

@@ -127,6 +127,12 @@ def test_a_trailing_slash_is_answered_in_the_envelope_not_redirected(live):
 # ---------------------------------------------------------------------------- the host rule
 
 
+def test_a_bound_name_also_accepts_the_addresses_it_names():
+    rule = HostRule("localhost", 50809)
+    assert rule.accepts_header("127.0.0.1:50809") and rule.accepts_header("localhost:50809")
+    assert not rule.accepts_header("10.1.2.3:50809")
+
+
 @given(st.text(max_size=60))
 def test_any_header_text_is_judged_without_raising(text):
     rule = HostRule("127.0.0.1", 50809, ["farm.lan"])
