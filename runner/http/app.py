@@ -151,7 +151,9 @@ def create_app(
         "`{code, message, data}`; `code` 0 is success and the HTTP status mirrors the code "
         "(400 for 4000x, 403 for 40301, 404 for 40401, 405 for 40501, 500 for 50001). "
         "When an API token is configured, send it as `Authorization: Bearer <token>` "
-        "(or `X-API-Token: <token>`, or `?token=<token>`).",
+        "(or `X-API-Token: <token>`, or `?token=<token>`). Request bodies must be sent as "
+        "`Content-Type: application/json` (else 40001); a request from a web page of another "
+        "origin, or with a `Host` that does not name the API, is refused (40301).",
         docs_url="/docs",
         redoc_url=None,
     )

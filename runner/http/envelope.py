@@ -136,11 +136,15 @@ def _error_model(name: str, codes: tuple[int, ...], doc: str) -> type[BaseModel]
 BadRequest = _error_model(
     "BadRequest",
     (INVALID_PARAMETERS, MISSING_SCRIPT_NAME, SCRIPT_UNAVAILABLE, NO_ACCOUNT),
-    "HTTP 400: 40001 invalid parameters, 40002 script_name missing, 40003 script unknown or "
+    "HTTP 400: 40001 invalid parameters (a body not sent as application/json too), 40002 "
+    "script_name missing, 40003 script unknown or "
     "not available through the API, 40004 no account. ``data.errors`` lists each problem.",
 )
 Forbidden = _error_model(
-    "Forbidden", (FORBIDDEN,), "HTTP 403: 40301, a missing or wrong API token."
+    "Forbidden",
+    (FORBIDDEN,),
+    "HTTP 403: 40301, a missing or wrong API token, a foreign Origin, or a Host that does not "
+    "name the API.",
 )
 NotFound = _error_model(
     "NotFound", (NOT_FOUND,), "HTTP 404: 40401, no such task (or no such endpoint)."
@@ -157,7 +161,10 @@ def error_responses(*, not_found: bool = False) -> dict[int | str, dict[str, Any
     """The documented error answers of an endpoint (for FastAPI's ``responses=``)."""
     out: dict[int | str, dict[str, Any]] = {
         400: {"model": BadRequest, "description": "Invalid input"},
-        403: {"model": Forbidden, "description": "Missing or wrong API token"},
+        403: {
+            "model": Forbidden,
+            "description": "Missing or wrong API token, foreign Origin or Host",
+        },
         500: {"model": InternalError, "description": "Unexpected error"},
     }
     if not_found:
