@@ -105,7 +105,9 @@ def _split_host(text: str) -> tuple[str, int | None] | None:
         host, sep, port_text = text.rpartition(":") if ":" in text else (text, "", None)
         if sep and ":" in host:  # a bare IPv6 address without brackets: no port
             host, port_text = text, None
-    if port_text is not None and not (port_text.isdigit() and int(port_text) <= 65535):
+    if port_text is not None and not (
+        port_text.isascii() and port_text.isdigit() and int(port_text) <= 65535
+    ):
         return None
     if not host:
         return None

@@ -52,7 +52,12 @@ def parse_bind(text: str) -> tuple[str, int]:
     """``"HOST:PORT"`` (``"[::1]:PORT"`` for IPv6) to (host, port); raises HttpBindError."""
     host, sep, port = text.strip().rpartition(":")
     host = host.strip("[]")
-    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+    if (
+        not sep
+        or not host
+        or not (port.isascii() and port.isdigit())
+        or not 0 <= int(port) <= 65535
+    ):
         raise HttpBindError(f"HTTP API: {text!r} is not HOST:PORT (for example 127.0.0.1:50809)")
     return host, int(port)
 

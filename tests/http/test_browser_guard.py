@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from runner.http.security import HostRule
@@ -134,6 +134,8 @@ def test_a_bound_name_also_accepts_the_addresses_it_names():
 
 
 @given(st.text(max_size=60))
+@example("localhost:\u00b9")  # str.isdigit() is True for a superscript one; int() refuses it
+@example("[::1]:\u0661")
 def test_any_header_text_is_judged_without_raising(text):
     rule = HostRule("127.0.0.1", 50809, ["farm.lan"])
     assert rule.accepts_header(text) in (True, False)
@@ -152,3 +154,10 @@ def test_a_wildcard_bind_accepts_address_literals_on_its_port_only(ip, port):
         not HostRule("127.0.0.1", port).accepts_header(f"{literal}:{port}")
         or str(ip) == "127.0.0.1"
     )
+
+
+def test_a_port_of_non_ascii_digits_is_a_clear_bind_error():
+    from runner.http.server import HttpBindError, parse_bind
+
+    with pytest.raises(HttpBindError, match="is not HOST:PORT"):
+        parse_bind("127.0.0.1:\u00b9")
