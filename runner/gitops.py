@@ -31,11 +31,11 @@ import trio
 
 from runner.config import Account
 from runner.errors import INVALID_PARAMETERS, ErrorDetail, IntakeError
-from runner.intake import IntakeContext, check_document
-from runner.schedule import DailySchedule, Slot
+from runner.intake import IntakeContext, check_document, check_workflow, plan_firing
+from runner.schedule import Slot, schedule_of
 from runner.status import StatusWriter
 from runner.store import Store, WorkflowRow
-from runner.workflow import check_workflow, plan_firing
+from runner.watch import start_observer
 from runner.yamlsafe import load_document
 
 log = logging.getLogger(__name__)
@@ -105,15 +105,6 @@ def _without_schedule(doc: Any) -> Any:
     if isinstance(doc, dict) and isinstance(doc.get("spec"), dict) and "schedule" in doc["spec"]:
         doc = {**doc, "spec": {k: v for k, v in doc["spec"].items() if k != "schedule"}}
     return doc
-
-
-def schedule_of(row: WorkflowRow, tz: tzinfo) -> DailySchedule | None:
-    """The daily schedule of a workflow row, or None when it fires once per generation."""
-    spec = row.document.get("spec") or {}
-    sched = spec.get("schedule")
-    if not sched:
-        return None
-    return DailySchedule.from_spec(row.name, sched, tz)
 
 
 def read_accounts(folder: Path) -> list[Account] | None:
@@ -310,7 +301,7 @@ class WorkflowFolder:
         for row in self.store.workflows():
             if row.deleted_at is not None or row.generation == 0:
                 continue
-            sched = schedule_of(row, self.tz)
+            sched = schedule_of(row.name, row.document, self.tz)
             if sched is None:
                 key = f"apply-{row.generation}"
                 if key not in self.store.fired_slots(row.name, key):
@@ -422,11 +413,9 @@ class WorkflowFolder:
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Scan and fire until cancelled: on folder events, when a slot falls due, and every
         ``scan_interval`` seconds. ``task_status.started()`` after the first scan and tick."""
-        from runner.spool import _start_observer
-
         send, receive = trio.open_memory_channel[tuple[str, bool]](1000)
         self.folder.mkdir(parents=True, exist_ok=True)
-        observer = _start_observer(self.folder, send, trio.lowlevel.current_trio_token())
+        observer = start_observer(self.folder, send, trio.lowlevel.current_trio_token())
         try:
             wait = await trio.to_thread.run_sync(self.scan_and_tick)
             task_status.started()
@@ -503,7 +492,7 @@ def describe_changes(
             None,
             None,
         )
-        sched = schedule_of(fake, tz)
+        sched = schedule_of(fake.name, fake.document, tz)
         slot = sched.next_slot(now) if sched is not None else None
         start, when = (
             (slot.due, f"at {_local(slot.due, tz)} (slot {slot.key})") if slot else (now, "now")

@@ -16,6 +16,9 @@ Order of checks (design.md, "Spool directory" and "Manifest forms"; docs/spec/lo
 5. pydantic models: defaults and cross-field rules (min > max, required-when rules), 40001;
 6. fan-out: units x targets, 40004 for an account that cannot be resolved.
 
+A ``kind: Workflow`` envelope is checked by :func:`check_workflow` (every step's config through
+the create-task rules) and its firings planned by :func:`plan_firing` (section "workflows" below).
+
 Fan-out order (ours): *target-major*. "3 target users and 2 devices make 6 tasks" is read as
 "for each target, for each unit": ``job_count`` 0 and 1 are the first target on units 1 and 2,
 and so on. Every unit starts on the first target at once, and with ``comment_order: sequential``
@@ -25,12 +28,14 @@ two devices commenting on the same post pick different lines.
 from __future__ import annotations
 
 import copy
+import functools
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path, PurePath
 from typing import Any
 
+from jsonschema import Draft202012Validator
 from jsonschema import ValidationError as SchemaError
 from pydantic import BaseModel
 from pydantic import ValidationError as ModelError
@@ -55,16 +60,22 @@ from runner.models import (
     TaskManifest,
     dump_config,
 )
+from runner.models.workflow import WorkflowManifest, WorkflowSpec
 from runner.yamlsafe import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, load_document
 
 __all__ = [
     "IntakeContext",
     "ManifestPlan",
     "NewTask",
+    "WorkflowPlan",
+    "WorkflowTask",
     "check_document",
+    "check_workflow",
     "next_start",
     "plan_body",
+    "plan_firing",
     "plan_manifest",
+    "workflow_units",
 ]
 
 
@@ -203,8 +214,6 @@ def _no_schedule_here(schedule: Any, ctx: IntakeContext) -> None:
 
 def _plan_envelope(doc: dict[str, Any], ctx: IntakeContext) -> ManifestPlan:
     if doc.get("kind") == "Workflow":
-        from runner.workflow import check_workflow, plan_firing
-
         workflow = check_workflow(doc, ctx)
         _no_schedule_here(workflow.spec.schedule, ctx)
         start = ctx.now.timestamp()
@@ -545,4 +554,173 @@ def _fan_out(
                     package=package,
                 )
             )
+    return tasks
+
+
+# ------------------------------------------------------------------------------------ workflows
+# A ``kind: Workflow`` manifest checked, and one firing of it turned into tasks.
+#
+# ``check_workflow(doc, ctx)`` validates the envelope (JSON Schema from the models first, then
+# pydantic) and every step's script config through the same rules as a create-task body, so a
+# step's errors carry pointers such as ``/spec/steps/1/script_config/target_users``.
+# ``plan_firing(plan, ctx, start_at, firing)`` resolves the units against the account inventory as
+# it is at that moment and returns the tasks of one firing: for each unit, each step's tasks (a
+# follow step with three targets makes three tasks on that unit), all with the same ``firing``
+# key, so the store can hold step n+1 on a unit until step n there has ended.
+
+
+PLACEHOLDER_SERIAL = "-"  # stands for "any phone" while a step's config is checked on its own
+
+
+@dataclass(frozen=True)
+class WorkflowTask(NewTask):
+    """A task of one workflow firing: ``step`` (0-based) and its label, the ``unit`` it runs for
+    (``serial`` or ``serial/username``), the ``firing`` key, and the failure policy."""
+
+    step: int = 0
+    step_name: str = ""
+    unit: str = ""
+    firing: str = ""
+    on_failure: str = "stop"
+
+
+@dataclass(frozen=True)
+class WorkflowPlan:
+    """A checked Workflow manifest: name, labels, the parsed spec, and the document as written."""
+
+    name: str
+    labels: dict[str, str]
+    spec: WorkflowSpec
+    document: dict[str, Any]
+
+
+@functools.cache
+def _workflow_validator() -> Draft202012Validator:
+    return Draft202012Validator(schemagen.workflow_schema())
+
+
+def _step_prefix(details: list[ErrorDetail], step: int | None) -> list[ErrorDetail]:
+    out = []
+    for d in details:
+        if step is not None and (d.pointer.startswith("/script_") or d.pointer == ""):
+            out.append(ErrorDetail(f"/spec/steps/{step}{d.pointer}", d.message))
+        else:
+            out.append(ErrorDetail(f"/spec{d.pointer}", d.message))
+    return out
+
+
+def check_workflow(doc: dict[str, Any], ctx: IntakeContext) -> WorkflowPlan:
+    """Validate a ``kind: Workflow`` document; returns its plan or raises ``IntakeError`` (40001,
+    40002/40003 for a step's script_name, 40004 for units that name unknown accounts)."""
+    errors = sorted(_workflow_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
+    if errors:
+        details = [d for e in errors for d in _schema_details(e, "")]
+        raise IntakeError(INVALID_PARAMETERS, _workflow_summary(details), details)
+    try:
+        manifest = WorkflowManifest.model_validate(doc)
+    except ModelError as e:
+        details = [
+            ErrorDetail("".join(f"/{p}" for p in err["loc"]), err["msg"]) for err in e.errors()
+        ]
+        raise IntakeError(INVALID_PARAMETERS, _workflow_summary(details), details) from None
+    spec = manifest.spec
+    for index, step in enumerate(spec.steps):
+        body = {
+            "serials": [PLACEHOLDER_SERIAL],
+            "script_name": step.script_name,
+            "script_config": step.script_config,
+        }
+        try:
+            plan_body(body, ctx=ctx)
+        except IntakeError as e:
+            raise IntakeError(
+                e.code,
+                f"step {index + 1} ({spec.step_name(index)}): {e.message}",
+                _step_prefix(e.details, index),
+            ) from None
+    if spec.usernames is not None and ctx.resolve_accounts:
+        workflow_units(spec, ctx)  # unknown usernames are refused now, not at the first firing
+    return WorkflowPlan(
+        name=manifest.metadata.name,
+        labels=dict(manifest.metadata.labels),
+        spec=spec,
+        document=copy.deepcopy(doc),
+    )
+
+
+def _workflow_summary(details: list[ErrorDetail]) -> str:
+    if not details:
+        return "invalid workflow"
+    first = details[0]
+    more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
+    return f"{first.pointer or '/'}: {first.message}{more}"
+
+
+def workflow_units(spec: WorkflowSpec, ctx: IntakeContext) -> list[dict[str, Any]]:
+    """The units of a workflow as create-task unit fields (``{"serials": [s]}`` or
+    ``{"usernames": [u]}``), resolved against ``ctx.accounts`` now. Raises ``IntakeError`` 40004
+    when a selector or a phone (multi-account) has no enabled account, or a username is unknown."""
+    enabled = [a for a in ctx.accounts if a.enabled]
+    if spec.accounts is not None:
+        wanted = set(spec.accounts.tags)
+        chosen = [a.username for a in enabled if wanted <= set(a.tags)]
+        if not chosen:
+            msg = f"no enabled account has the tags {sorted(wanted)}"
+            raise IntakeError(NO_ACCOUNT, msg, [ErrorDetail("/spec/accounts/tags", msg)])
+        return [{"usernames": [u]} for u in chosen]
+    if spec.usernames is not None:
+        known = {a.username.lower(): a for a in enabled}
+        out = []
+        for i, name in enumerate(spec.usernames):
+            account = known.get(name.removeprefix("@").lower())
+            if account is None:
+                msg = f"no enabled account {name!r} in the inventory"
+                raise IntakeError(NO_ACCOUNT, msg, [ErrorDetail(f"/spec/usernames/{i}", msg)])
+            out.append({"usernames": [account.username]})
+        return out
+    assert spec.serials is not None
+    if not spec.enable_multi_account:
+        return [{"serials": [s]} for s in spec.serials]
+    out = []
+    for i, serial in enumerate(spec.serials):
+        on_phone = [a.username for a in enabled if a.serial == serial]
+        if not on_phone:
+            msg = f"no enabled account on phone {serial}"
+            raise IntakeError(NO_ACCOUNT, msg, [ErrorDetail(f"/spec/serials/{i}", msg)])
+        out.extend({"usernames": [u]} for u in on_phone)
+    return out
+
+
+def plan_firing(
+    plan: WorkflowPlan, ctx: IntakeContext, *, start_at: float, firing: str
+) -> list[WorkflowTask]:
+    """The tasks of one firing (all scheduled at ``start_at``, UTC epoch seconds), unit-major then
+    step order, ``job_count`` 0..n-1. Raises ``IntakeError`` when the units cannot be resolved."""
+    spec = plan.spec
+    tasks: list[WorkflowTask] = []
+    for unit_fields in workflow_units(spec, ctx):
+        for index, step in enumerate(spec.steps):
+            body = {
+                **unit_fields,
+                "script_name": step.script_name,
+                "script_config": step.script_config,
+            }
+            for t in plan_body(body, ctx=ctx):
+                unit = t.serial if unit_fields.get("serials") else f"{t.serial}/{t.username}"
+                tasks.append(
+                    WorkflowTask(
+                        serial=t.serial,
+                        username=t.username,
+                        script_name=t.script_name,
+                        script_config=t.script_config,
+                        job_count=len(tasks),
+                        start_at=start_at,
+                        package=t.package,
+                        step=index,
+                        step_name=spec.step_name(index),
+                        unit=unit or "",
+                        firing=firing,
+                        on_failure=spec.on_failure,
+                    )
+                )
     return tasks

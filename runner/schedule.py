@@ -22,6 +22,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -100,3 +101,14 @@ class DailySchedule:
         """The first slot with ``at`` >= ``after`` (epoch seconds), or None if the schedule has no
         day within ``horizon_days`` (an empty weekday set cannot happen: empty means every day)."""
         return next(self.slots(after, after + horizon_days * 86400.0), None)
+
+
+def schedule_of(name: str, document: dict[str, Any], tz: tzinfo) -> DailySchedule | None:
+    """The daily schedule of the workflows-folder manifest ``name`` whose parsed document is
+    ``document`` (its ``spec.schedule``, already validated), or None when it has none and so fires
+    once per generation. Raises what :meth:`DailySchedule.from_spec` raises."""
+    spec = document.get("spec") or {}
+    sched = spec.get("schedule")
+    if not sched:
+        return None
+    return DailySchedule.from_spec(name, sched, tz)

@@ -33,6 +33,7 @@ import trio
 from runner.errors import INTERNAL_ERROR, INVALID_PARAMETERS, IntakeError
 from runner.status import StatusWriter, atomic_write, dump_status, local_time, write_rejected_status
 from runner.store import Store
+from runner.watch import start_observer
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ class Spool:
     """One spool directory served by one runner.
 
     ``plan`` turns a file's bytes into an intake plan (raises ``IntakeError``); ``status`` gets
-    told which manifests changed. Blocking methods (``recover``, ``scan``, ``take``) do file and
+    told which manifests changed. Blocking methods (``recover``, ``scan``) do file and
     database work and are run in a worker thread by :meth:`run`.
     """
 
@@ -239,13 +240,6 @@ class Spool:
             pass
         return target
 
-    def take(self, path: Path) -> Outcome | None:
-        """Claim one incoming file and take it in (accept, duplicate or reject)."""
-        claimed = self.claim(path)
-        if claimed is None:
-            return None
-        return self._process_batch([claimed])[0]
-
     def _process_batch(self, claimed: list[Path]) -> list[Outcome]:
         """Take in claimed files: parse and plan each, commit every accepted one in one
         transaction (each manifest still all-or-none), then file them. Returns one outcome each."""
@@ -365,7 +359,7 @@ class Spool:
         """
         await trio.to_thread.run_sync(self.recover)
         send, receive = trio.open_memory_channel[tuple[str, bool]](10_000)
-        observer = _start_observer(self.incoming, send, trio.lowlevel.current_trio_token())
+        observer = start_observer(self.incoming, send, trio.lowlevel.current_trio_token())
         try:
             wait = await trio.to_thread.run_sync(self.scan_or_log)
             task_status.started()
@@ -393,51 +387,3 @@ def _id_range(ids: list[int]) -> str:
     if not ids:
         return ""
     return f"#{ids[0]}" if len(ids) == 1 else f"#{ids[0]}-#{ids[-1]}"
-
-
-def _start_observer(folder: Path, send: trio.MemorySendChannel, token: trio.lowlevel.TrioToken):
-    """Start watchdog on ``folder``; events reach trio as (file name, complete?) hints.
-
-    Hints are dropped when the channel is full: the periodic scan catches up (watchdog's own
-    inotify queue can overflow silently too). Returns the observer, or None if watching fails.
-    """
-    from watchdog.events import FileClosedEvent, FileMovedEvent, FileSystemEventHandler
-    from watchdog.observers import Observer
-
-    def hint(name: str, hot: bool) -> None:
-        try:
-            send.send_nowait((name, hot))
-        except (trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError):
-            pass
-
-    class Handler(FileSystemEventHandler):
-        def on_any_event(self, event):  # noqa: ANN001 - watchdog's signature
-            if event.is_directory:
-                return
-            if isinstance(event, FileMovedEvent):
-                path, hot = event.dest_path, True
-            else:
-                path, hot = event.src_path, isinstance(event, FileClosedEvent)
-            if isinstance(path, bytes):
-                path = os.fsdecode(path)
-            if os.path.dirname(path) != str(folder):
-                return
-            try:
-                token.run_sync_soon(hint, os.path.basename(path), hot)
-            except trio.RunFinishedError:
-                pass
-
-    try:
-        try:  # Linux: report a file renamed in from elsewhere as a move, not a creation
-            from watchdog.observers.inotify import InotifyObserver
-
-            observer = InotifyObserver(generate_full_events=True)
-        except (ImportError, OSError):
-            observer = Observer()
-        observer.schedule(Handler(), str(folder), recursive=False)
-        observer.daemon = True
-        observer.start()
-        return observer
-    except OSError:
-        log.exception("cannot watch %s; falling back to periodic scans", folder)
-        return None

@@ -25,6 +25,7 @@ from typing import Any
 import trio
 
 from runner.models.task import local_time
+from runner.schedule import schedule_of
 from runner.store import Store, TaskStatus, task_object
 
 log = logging.getLogger(__name__)
@@ -127,8 +128,6 @@ def build_status(store: Store, name: str, tz: tzinfo) -> dict[str, Any]:
 
 def _workflow_part(store: Store, row: Any, tz: tzinfo) -> dict[str, Any]:
     """Status fields of a manifest kept in a workflows folder (runner.gitops)."""
-    from runner.gitops import schedule_of
-
     part: dict[str, Any] = {
         "kind": row.kind or None,
         "file": Path(row.path).name,
@@ -139,7 +138,7 @@ def _workflow_part(store: Store, row: Any, tz: tzinfo) -> dict[str, Any]:
     if row.error:
         part["error"] = row.error
     recent = store.firings(row.name, limit=5)
-    sched = schedule_of(row, tz) if row.generation > 0 else None
+    sched = schedule_of(row.name, row.document, tz) if row.generation > 0 else None
     info: dict[str, Any] = {}
     if sched is not None:
         info["at"] = ", ".join(t.strftime("%H:%M") for t in sched.times)
