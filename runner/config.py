@@ -107,6 +107,7 @@ class RunnerConfig(BaseModel):
     )  # seconds a directly written file must be unchanged
     max_manifest_bytes: int = Field(default=1_000_000, ge=1)
     max_nesting: int = Field(default=32, ge=2)
+    max_targets: int = Field(default=10_000, ge=1)  # targets per body or workflow step (intake)
     thread_limit: int = Field(default=64, ge=1)  # threads for blocking adb/uiautomator2 calls
 
     @field_validator("selectors", "adb", mode="before")

@@ -54,7 +54,9 @@ from runner.materials import config_problems
 from runner.models import (
     API_SCRIPTS,
     FANOUT_SCRIPTS,
+    POST_URL_PATTERN,
     SCRIPT_CONFIGS,
+    TARGET_USER_PATTERN,
     UNAVAILABLE_SCRIPTS,
     CreateTaskBody,
     TaskManifest,
@@ -62,6 +64,9 @@ from runner.models import (
 )
 from runner.models.workflow import WorkflowManifest, WorkflowSpec
 from runner.yamlsafe import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, load_document
+
+DEFAULT_MAX_TARGETS = 10_000
+"""Targets per create-task body or workflow step unless ``max_targets`` says otherwise (ours)."""
 
 __all__ = [
     "IntakeContext",
@@ -91,8 +96,10 @@ class IntakeContext:
     ``material_roots`` and ``upload_folder``: the folders on the runner's machine material paths
     must lie under (neither: no material path is accepted); ``upload_folder`` is also the base of
     relative material paths (docs/spec/scripts.md, post and comment). ``check_materials``: False
-    where the runner's machine is not known (``tikrunner validate``): material paths unchecked. ``allow_schedule``: a manifest with a
-    ``schedule`` is refused (40001) unless it comes from a workflows folder.
+    where the runner's machine is not known (``tikrunner validate``): material paths unchecked.
+    ``allow_schedule``: a manifest with a ``schedule`` is refused (40001) unless it comes from a
+    workflows folder. ``max_targets``: the most targets (users or post URLs) one body or workflow
+    step may name (40001 beyond it).
     """
 
     accounts: list[Account] = field(default_factory=list)
@@ -106,6 +113,7 @@ class IntakeContext:
     upload_folder: Path | None = None
     check_materials: bool = True
     allow_schedule: bool = False  # True only for a workflows folder (runner.gitops)
+    max_targets: int = DEFAULT_MAX_TARGETS
 
     @classmethod
     def from_config(
@@ -123,6 +131,7 @@ class IntakeContext:
             default_package=config.package,
             material_roots=tuple(config.material_roots),
             upload_folder=config.upload_folder,
+            max_targets=config.max_targets,
         )
 
 
@@ -332,6 +341,9 @@ _PATTERN_WORDS = {
     r"^([01][0-9]|2[0-3]):[0-5][0-9]$": 'must be a time "HH:MM" from 00:00 to 23:59',
     r"^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$": "must be 1-63 lowercase letters, digits, '-', "
     "'_' or '.', starting and ending with a letter or digit",
+    TARGET_USER_PATTERN: "must be a user name: not blank once a leading @ is dropped, "
+    "no control characters",
+    POST_URL_PATTERN: "must be an http(s) URL",
 }
 
 
@@ -373,6 +385,8 @@ def _schema_details(err: SchemaError, prefix: str) -> list[ErrorDetail]:
         ]
     if v == "uniqueItems":
         return [ErrorDetail(here, "must not contain the same item twice")]
+    if v == "maxLength":
+        return [ErrorDetail(here, f"must be at most {val} characters long")]
     if v == "minLength":
         return [ErrorDetail(here, "must not be empty")]
     if v == "anyOf" and val == schemagen.UNITS_REQUIRED["anyOf"]:
@@ -512,23 +526,33 @@ def next_start(start_time: str | None, now: datetime) -> float:
     raise AssertionError("unreachable: a wall time recurs within two days")
 
 
+_TARGET_SPELLINGS = ("target_user", "target_username", "target_post_url")
+
+
 def _fan_out(
     body: CreateTaskBody, config: BaseModel, ctx: IntakeContext, prefix: str
 ) -> list[NewTask]:
-    """Units x targets (target-major), job_count 0..n-1, start times spaced per device."""
+    """Units x targets (target-major), job_count 0..n-1, start times spaced per device.
+
+    Linear in units x targets: the config without its target list is copied once per task.
+    More than ``ctx.max_targets`` targets: 40001 at the field that named them."""
     units = _units(body, ctx, prefix)
     base = dump_config(config)
     array_field = FANOUT_SCRIPTS.get(body.script_name)
     if array_field is not None:
         targets: list[str] = config.targets()  # type: ignore[attr-defined]
-        configs = []
-        for target in targets:
-            one = copy.deepcopy(base)
-            one[array_field] = [target]
-            for spelling in ("target_user", "target_username", "target_post_url"):
-                if spelling in one:
-                    one[spelling] = ""
-            configs.append(one)
+        if len(targets) > ctx.max_targets:
+            named = next(f for f in (array_field, *_TARGET_SPELLINGS) if getattr(config, f, None))
+            raise _invalid(
+                f"{len(targets)} targets; one manifest or step may name at most "
+                f"{ctx.max_targets} (max_targets in tikrunner.yaml): split it into several",
+                f"{prefix}/script_config/{named}",
+            )
+        rest = {k: v for k, v in base.items() if k != array_field}
+        for spelling in _TARGET_SPELLINGS:
+            if spelling in rest:
+                rest[spelling] = ""
+        configs = [{**rest, array_field: [target]} for target in targets]
     else:
         configs = [base]
 

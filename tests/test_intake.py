@@ -394,3 +394,74 @@ def test_intervals_longer_than_a_week_are_refused():
     err = refusal({**FOLLOW, "min_interval": 0, "max_interval": 10**9})
     assert err.code == 40001
     assert pointers(err) == ["/max_interval"]
+
+
+# ------------------------------------------------------------- bounds: refused at intake, not later
+
+
+@pytest.mark.parametrize(
+    ("script_config", "pointer"),
+    [
+        ({"task_duration": 10**14}, "/spec/script_config/task_duration"),
+        ({"max_duration": 10**9}, "/spec/script_config/max_duration"),
+        ({"upload_wait_time": 10**12}, "/spec/script_config/upload_wait_time"),
+        ({"target_users": ["@ok", "@"]}, "/spec/script_config/target_users/1"),
+        ({"target_users": ["x" * 101]}, "/spec/script_config/target_users/0"),
+        ({"target_user": "alice, @ ,bob"}, "/spec/script_config/target_user"),
+        ({"target_username": "@"}, "/spec/script_config/target_username"),
+        ({"target_post_urls": ["vm.tiktok.com/x"]}, "/spec/script_config/target_post_urls/0"),
+        ({"target_post_url": "https://vm.tiktok.com/a/\n@"}, "/spec/script_config/target_post_url"),
+    ],
+)
+def test_unbounded_values_are_refused_at_intake_with_their_pointer(script_config, pointer):
+    script = {
+        "task_duration": "account_warmup",
+        "max_duration": "account_warmup",
+        "upload_wait_time": "post",
+    }.get(next(iter(script_config)))
+    if script is None:
+        script = "comment" if "post" in next(iter(script_config)) else "follow"
+    config = dict(script_config)
+    if script == "comment":
+        config["comment_content"] = "nice"
+    spec = {"serials": ["sim-0001"], "script_name": script, "script_config": config}
+    err = refusal(envelope(spec))
+    assert pointer in pointers(err), err.as_dict()
+
+
+def test_display_names_and_search_words_stay_allowed_as_targets():
+    spec = {
+        "serials": ["sim-0001"],
+        "script_name": "follow",
+        "script_config": {"target_users": ["two words", "中文用户", "o'neil", " @padded "]},
+    }
+    tasks = plan(envelope(spec)).tasks
+    assert [t.script_config["target_users"] for t in tasks] == [
+        ["two words"],
+        ["中文用户"],
+        ["o'neil"],
+        ["@padded"],
+    ]
+
+
+@pytest.mark.parametrize("field", ["target_users", "target_user", "target_username"])
+def test_more_targets_than_the_cap_are_40001_at_the_field_that_named_them(field):
+    names = [f"u{i}" for i in range(6)]
+    value = names if field == "target_users" else ",".join(names)
+    body = {"serials": ["sim-0001"], "script_name": "follow", "script_config": {field: value}}
+    err = refusal(body, max_targets=5)
+    assert pointers(err) == [f"/script_config/{field}"]
+    assert "at most 5" in err.message and "max_targets" in err.message
+    assert len(plan(body, max_targets=6).tasks) == 6
+
+
+def test_the_default_cap_is_ten_thousand_targets_per_manifest():
+    urls = [f"https://vm.tiktok.com/{i}/" for i in range(10_001)]
+    body = {
+        "serials": ["sim-0001"],
+        "script_name": "comment",
+        "script_config": {"target_post_urls": urls, "comment_content": "hi"},
+    }
+    assert pointers(refusal(body)) == ["/script_config/target_post_urls"]
+    body["script_config"]["target_post_urls"] = urls[:10_000]
+    assert len(plan(body).tasks) == 10_000

@@ -77,8 +77,12 @@ def test_unknown_fields_are_refused(model):
         (AccountWarmupConfig, {"like_probable": 101}, "like_probable"),
         (AccountWarmupConfig, {"generate_by_chatgpt": True}, "chatgpt_settings"),
         (AccountWarmupConfig, {"chatgpt_settings": {"temperature": 2.5}}, "chatgpt_settings"),
-        (CommentConfig, {"target_post_urls": ["u"]}, "comment_content"),
-        (CommentConfig, {"target_post_urls": ["u"], "comment_content": "  \n"}, "comment_content"),
+        (CommentConfig, {"target_post_urls": ["https://vm.tiktok.com/u/"]}, "comment_content"),
+        (
+            CommentConfig,
+            {"target_post_urls": ["https://vm.tiktok.com/u/"], "comment_content": "  \n"},
+            "comment_content",
+        ),
     ],
 )
 def test_cross_field_and_range_rules_point_at_the_field(model, data, field):

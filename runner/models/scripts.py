@@ -40,6 +40,30 @@ REDACTED = "***"
 # Schema for "a non-blank string": at least one non-whitespace character.
 _NON_BLANK = r"\S"
 
+# Bounds (ours, docs/spec/scripts.md): a value past them is refused at intake (40001), not found
+# out hours later on a phone.
+MAX_TARGET_CHARS = 100
+TARGET_USER_PATTERN = r"^\s*@?[^\s@\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+"""A target user: not blank once one leading ``@`` and surrounding blanks are dropped, no control
+characters (ours). Display names and search words are allowed: ``access_method: search``."""
+POST_URL_PATTERN = r"^\s*https?://[^\s/]+\S*\s*$"
+"""A target post: an http(s) URL with a host and no blanks inside (ours)."""
+MAX_WAIT_SECONDS = 3600
+MAX_TASK_DURATION = 86_400
+
+_TargetUser = Annotated[str, Field(pattern=TARGET_USER_PATTERN, max_length=MAX_TARGET_CHARS)]
+_PostUrl = Annotated[str, Field(pattern=POST_URL_PATTERN, max_length=2000)]
+
+
+def _check_split_items(text: str, pattern: str, max_chars: int, what: str) -> str:
+    """The items of a comma/newline separated target string each as :data:`TARGET_USER_PATTERN`
+    or :data:`POST_URL_PATTERN` require; raises ValueError naming the first bad item."""
+    for number, item in enumerate(split_targets(text), 1):
+        if len(item) > max_chars or not re.match(pattern, item):
+            shown = item if len(item) <= 40 else item[:37] + "..."
+            raise ValueError(f"item {number} ({shown!r}) is not {what}")
+    return text
+
 
 class _Config(BaseModel):
     """Base of every script config: unknown fields refused, assignments validated."""
@@ -69,7 +93,9 @@ class PostConfig(_Config):
     """``post``: publish a video or images (docs/spec/scripts.md, "post")."""
 
     content_type: Literal[0, 1] = Field(0, description="0 video, 1 images.")
-    image_count: int = Field(1, ge=1, description="Images to pick when content_type is 1.")
+    image_count: int = Field(
+        1, ge=1, le=35, description="Images to pick when content_type is 1 (1-35)."
+    )
     captions: str = Field(
         "", description="Caption; spintax {a|b|c} picks one option per task (nesting allowed)."
     )
@@ -93,8 +119,12 @@ class PostConfig(_Config):
         "<material_path>/@username/ holds that account's files, files directly in it are the fallback.",
     )
     materials_tags: str = Field("", description="Comma-separated tags to filter the library.")
-    upload_wait_time: int = Field(30, ge=0, description="Seconds to wait for the upload to finish.")
-    sound_wait_time: int = Field(10, ge=0, description="Seconds to wait for a sound to load.")
+    upload_wait_time: int = Field(
+        30, ge=0, le=MAX_WAIT_SECONDS, description="Seconds to wait for the upload (0-3600)."
+    )
+    sound_wait_time: int = Field(
+        10, ge=0, le=MAX_WAIT_SECONDS, description="Seconds to wait for a sound to load (0-3600)."
+    )
     add_sound: Literal["-1", "0", "1", "custom", -1, 0, 1] = Field(
         "-1",
         description='"-1" default, "0" off, "1" on, "custom" search a sound by keyword '
@@ -148,8 +178,9 @@ class FollowConfig(_Config):
     else ``target_username`` split the same way. At least one target is required.
     """
 
-    target_users: list[Annotated[str, Field(pattern=_NON_BLANK)]] = Field(
-        default_factory=list, description="One task per user (a leading @ is fine)."
+    target_users: list[_TargetUser] = Field(
+        default_factory=list,
+        description="One task per user (a leading @ is fine; at most 100 characters each).",
     )
     target_user: str = Field("", description="One or more names separated by newlines or commas.")
     target_username: str = Field(
@@ -160,6 +191,11 @@ class FollowConfig(_Config):
         description="direct: open https://www.tiktok.com/@name in the app; "
         "search: type the name in search and open the result.",
     )
+
+    @field_validator("target_user", "target_username")
+    @classmethod
+    def _user_items(cls, v: str) -> str:
+        return _check_split_items(v, TARGET_USER_PATTERN, MAX_TARGET_CHARS, "a user name")
 
     def targets(self) -> list[str]:
         """The users this config targets, in order (one task per unit per user)."""
@@ -190,8 +226,8 @@ class CommentConfig(_Config):
     commas. At least one is required; ``comment_content`` is required and not blank.
     """
 
-    target_post_urls: list[Annotated[str, Field(pattern=_NON_BLANK)]] = Field(
-        default_factory=list, description="One task per post URL."
+    target_post_urls: list[_PostUrl] = Field(
+        default_factory=list, description="One task per post URL (http or https)."
     )
     target_post_url: str = Field(
         "", description="One or more post URLs separated by newlines or commas."
@@ -209,6 +245,11 @@ class CommentConfig(_Config):
         description="TikTok only: image attached to the comment (absolute, or relative to the "
         "runner's upload folder).",
     )
+
+    @field_validator("target_post_url")
+    @classmethod
+    def _url_items(cls, v: str) -> str:
+        return _check_split_items(v, POST_URL_PATTERN, 2000, "an http(s) URL")
 
     def targets(self) -> list[str]:
         """The post URLs this config targets, in order (one task per unit per URL)."""
@@ -246,7 +287,9 @@ class ChatGPTSettings(_Config):
     )
     model: str = Field("gpt-3.5-turbo", description="Chat model name.")
     prompt: str = Field("", description="Prompt used to generate a comment.")
-    max_tokens: int = Field(100, ge=1, description="Maximum tokens of a generated comment.")
+    max_tokens: int = Field(
+        100, ge=1, le=4096, description="Maximum tokens of a generated comment (1-4096)."
+    )
     temperature: float = Field(0.7, ge=0, le=2, description="Sampling temperature, 0-2.")
     base_url: str = Field("", description="Base URL of the endpoint; empty: OpenAI's.")
 
@@ -265,15 +308,20 @@ class AccountWarmupConfig(_Config):
     Durations are seconds; probabilities are percentages 0-100.
     """
 
-    task_duration: float = Field(600, gt=0, description="Total length in seconds.")
+    task_duration: float = Field(
+        600, gt=0, le=MAX_TASK_DURATION, description="Total length in seconds (up to 86400)."
+    )
     topic: str = Field(
         "",
         description="Search keywords, one per line; one is picked at random; empty: the home feed.",
     )
-    min_duration: float = Field(15, ge=0, description="Minimum watch time per video, seconds.")
+    min_duration: float = Field(
+        15, ge=0, le=MAX_WAIT_SECONDS, description="Minimum watch time per video, seconds."
+    )
     max_duration: float = Field(
         30,
         ge=0,
+        le=MAX_WAIT_SECONDS,
         validate_default=True,
         description="Maximum watch time per video, seconds (>= min_duration).",
     )
