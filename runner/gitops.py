@@ -413,7 +413,7 @@ class WorkflowFolder:
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Scan and fire until cancelled: on folder events, when a slot falls due, and every
         ``scan_interval`` seconds. ``task_status.started()`` after the first scan and tick."""
-        send, receive = trio.open_memory_channel[tuple[str, bool]](1000)
+        send, receive = trio.open_memory_channel[tuple[str, str]](1000)
         self.folder.mkdir(parents=True, exist_ok=True)
         observer = start_observer(self.folder, send, trio.lowlevel.current_trio_token())
         try:

@@ -88,12 +88,30 @@ def phase_of(counts: dict[str, int]) -> str:
     return "failed" if counts["failed"] else "completed"
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically: a dotfile beside it, fsync, rename over ``path``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+def name_prefix(name: str, limit: int) -> str:
+    """The longest prefix of file name ``name`` that takes at most ``limit`` bytes on disk (the
+    file system encoding, UTF-8; a byte that is not UTF-8 counts one), cut between characters."""
+    out, used = [], 0
+    for ch in name:
+        size = len(os.fsencode(ch))
+        if used + size > limit:
+            break
+        out.append(ch)
+        used += size
+    return "".join(out)
+
+
+def atomic_write(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (UTF-8) or bytes to ``path`` atomically: a dotfile beside it, fsync, rename.
+
+    The dotfile's name is at most 128 bytes whatever ``path``'s is (a name near the 255-byte
+    limit of Linux must not be pushed past it by the suffix). Raises ``OSError`` as the disk does.
+    """
+    short = name_prefix(path.name, 80)
+    tmp = path.with_name(f".{short}.{os.getpid()}.{threading.get_ident()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        os.write(fd, text.encode("utf-8"))
+        os.write(fd, text.encode("utf-8") if isinstance(text, str) else text)
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -105,15 +123,45 @@ def status_path(status_dir: Path, name: str) -> Path:
 
 
 def build_status(store: Store, name: str, tz: tzinfo) -> dict[str, Any]:
-    """The status document of manifest ``name`` from the store (all its generations' tasks)."""
+    """The status document of manifest ``name`` from the store (all its generations' tasks).
+
+    A name with no tasks and only a refusal gets ``phase: rejected`` and the reason; a refused
+    re-drop under a name that has tasks shows as ``refused`` beside them. A spool manifest
+    changed and dropped again is a new generation (``observed_generation``, ``generations``)."""
     tasks = store.tasks_of_manifest(name)
     counts = {"total": len(tasks)} | {s.text: 0 for s in TaskStatus}
     for t in tasks:
         counts[t.status_text] += 1
-    doc: dict[str, Any] = {"manifest": name, "phase": phase_of(counts), "counts": counts}
     workflow = store.workflow(name)
+    generations = store.generations_of(name)
+    refusal = store.last_refusal(name)
+    if refusal is not None and not tasks and not generations and workflow is None:
+        return {
+            "manifest": name,
+            "phase": "rejected",
+            "file": refusal["file"],
+            "error": {"code": refusal["code"], "message": refusal["message"]},
+            "updated": local_time(time.time(), tz),
+            "tasks": [],
+        }
+    doc: dict[str, Any] = {"manifest": name, "phase": phase_of(counts), "counts": counts}
     if workflow is not None:
         doc.update(_workflow_part(store, workflow, tz))
+    if generations:
+        doc["observed_generation"] = len(generations)
+        doc["generations"] = [
+            f"{gen}: {file} accepted {local_time(at, tz)}, {count} tasks"
+            for gen, file, at, count in generations
+        ]
+    if refusal is not None:
+        doc["refused"] = {
+            "file": refusal["file"],
+            "code": refusal["code"],
+            "message": refusal["message"],
+            "at": local_time(refusal["at"], tz),
+            "note": f"refused, filed as rejected/{refusal['filed_as']}; the tasks below are "
+            "unchanged",
+        }
     dup_count, dup_last = store.duplicates_of(name)
     if dup_count:
         doc["duplicates"] = {
@@ -157,18 +205,6 @@ def _workflow_part(store: Store, row: Any, tz: tzinfo) -> dict[str, Any]:
             for slot, gen, outcome, at, note in recent
         ]
     return part
-
-
-def write_rejected_status(status_dir: Path, name: str, code: int, message: str, tz: tzinfo) -> None:
-    """Status of a manifest refused at intake: phase ``rejected`` with the reason."""
-    doc = {
-        "manifest": name,
-        "phase": "rejected",
-        "error": {"code": code, "message": message},
-        "updated": local_time(time.time(), tz),
-        "tasks": [],
-    }
-    atomic_write(status_path(status_dir, name), dump_status(doc))
 
 
 class StatusWriter:

@@ -66,7 +66,7 @@ class SpoolFixture:
     def drop(self, name: str, content: str | bytes, *, age: float = 5.0) -> Path:
         """Write a file elsewhere and rename it into incoming/, its mtime ``age`` seconds old."""
         data = content.encode() if isinstance(content, str) else content
-        tmp = self.root / f".{name}.tmp"
+        tmp = self.root / ".drop.tmp"  # short: the name dropped may be near the length limit
         tmp.write_bytes(data)
         stamp = time.time() - age
         os.utime(tmp, (stamp, stamp))

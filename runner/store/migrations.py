@@ -142,7 +142,19 @@ def _m1_layout(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_m1_layout,)
+def _m2_refusals(db: sqlite3.Connection) -> None:
+    """Step 2: spool files refused at intake are logged too (``intake_log.outcome`` ``rejected``,
+    the reason as JSON ``{code, message}`` in the new ``error`` column), so a manifest's status file
+    shows a refused re-drop beside its tasks, and a file name is known to own its manifest name."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(intake_log)")}
+    if "error" not in columns:
+        db.execute("ALTER TABLE intake_log ADD COLUMN error TEXT")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS intake_log_manifest ON intake_log(manifest, outcome, id)"
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_m1_layout, _m2_refusals)
 """The steps, in order: ``MIGRATIONS[n - 1]`` takes a store from user_version ``n - 1`` to ``n``."""
 
 
