@@ -62,11 +62,19 @@ def one_run(n: int, what: str) -> dict:
             store = Store(config.spool / "state.db", synchronous="NORMAL")
             status = StatusWriter(store, config.spool / "status", config.tz())
             spool = Spool(
-                config.spool, store, make_planner(config), status, config.tz(), settle_time=0
+                config.spool,
+                store,
+                make_planner(config),
+                status,
+                config.tz(),
+                settle_time=0,
+                max_bytes=config.max_manifest_bytes,
             )
             (config.spool / "incoming" / "fanout.yaml").write_bytes(data)
             [outcome] = spool.scan()[0]
             status.flush()
+            if outcome.outcome != "accepted":
+                raise SystemExit(f"not accepted: {outcome}")
             tasks = len(outcome.task_ids)
             store.close()
         seconds = time.perf_counter() - t0

@@ -156,6 +156,24 @@ def _what(mode: int) -> str | None:
     return "a device file, not a regular file"
 
 
+def _move_no_replace(src: Path, dst: Path) -> None:
+    """Move ``src`` (not a folder) to ``dst`` without ever replacing ``dst``: link, then unlink.
+    Where the kernel refuses the link (``fs.protected_hardlinks``: a file of another user that
+    the runner may not read) it is renamed, ``dst`` checked free first (one runner per spool, so
+    nobody else fills it meanwhile). Raises ``FileExistsError``, ``FileNotFoundError``."""
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except PermissionError:
+        if os.path.lexists(dst):
+            raise FileExistsError(dst) from None
+        os.rename(src, dst)
+        return
+    try:
+        os.unlink(src)
+    except FileNotFoundError:
+        pass
+
+
 def _stamp(st: os.stat_result) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
@@ -401,23 +419,18 @@ class Spool:
         """
         target = self.active / path.name
         try:
-            os.link(path, target, follow_symlinks=False)
+            _move_no_replace(path, target)
         except (FileExistsError, FileNotFoundError):
             return None
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
         return target
 
     def _unclaim(self, claimed: Path) -> bool:
         """Put a claimed file back into ``incoming/`` (it is still being written); False when a
         new file of that name is there already (then it is taken as it is)."""
         try:
-            os.link(claimed, self.incoming / claimed.name, follow_symlinks=False)
+            _move_no_replace(claimed, self.incoming / claimed.name)
         except FileExistsError:
             return False
-        os.unlink(claimed)
         log.info("spool file %s changed while it was read: left for a later scan", claimed.name)
         return True
 
@@ -642,8 +655,7 @@ class Spool:
             if is_dir:
                 os.rename(path, final)  # final is free: _unique_name checked it just now
             else:
-                os.link(path, final, follow_symlinks=False)
-                os.unlink(path)
+                _move_no_replace(path, final)
         except FileNotFoundError:
             return None
         return self._refused(

@@ -115,7 +115,11 @@ def atomic_write(path: Path, text: str | bytes) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-    os.replace(tmp, path)
+    try:
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def status_path(status_dir: Path, name: str) -> Path:
@@ -212,14 +216,28 @@ class StatusWriter:
 
     ``mark(name)`` (thread-safe, cheap) says manifest ``name`` changed; :meth:`run` writes every
     marked manifest's file at most once per ``interval`` seconds. ``flush()`` writes all marked
-    files now (used at shutdown and in tests).
+    files now (used at shutdown and in tests). A file that cannot be written (disk full, a
+    folder in its place) stays marked and is tried again with a growing pause (up to
+    ``max_backoff`` seconds); its error is logged once until it is written again, so a lasting
+    fault never floods the log.
     """
 
-    def __init__(self, store: Store, status_dir: Path, tz: tzinfo, *, interval: float = 0.005):
+    def __init__(
+        self,
+        store: Store,
+        status_dir: Path,
+        tz: tzinfo,
+        *,
+        interval: float = 0.005,
+        max_backoff: float = 60.0,
+    ):
         self.store = store
         self.status_dir = status_dir
         self.tz = tz
         self.interval = interval
+        self.max_backoff = max_backoff
+        self._failing: set[str] = set()  # names whose last write failed (logged once)
+        self._failed_flushes = 0  # flushes in a row with a failure: the pause before the next
         self._dirty: set[str] = set()
         self._lock = threading.Lock()
         self._wake: trio.Event | None = None
@@ -244,6 +262,7 @@ class StatusWriter:
         """Write the file of every marked manifest now (blocking)."""
         with self._lock:
             names, self._dirty = self._dirty, set()
+        failed = False
         for name in sorted(names):
             try:
                 atomic_write(
@@ -251,9 +270,21 @@ class StatusWriter:
                     dump_status(build_status(self.store, name, self.tz)),
                 )
             except Exception:  # disk or database trouble: keep it marked, try again later
-                log.exception("could not write the status file of manifest %s", name)
+                failed = True
+                if name not in self._failing:
+                    self._failing.add(name)
+                    log.exception(
+                        "could not write the status file of manifest %s; trying again with a "
+                        "growing pause (logged again once it is written)",
+                        name,
+                    )
                 with self._lock:
                     self._dirty.add(name)
+            else:
+                if name in self._failing:
+                    self._failing.discard(name)
+                    log.info("status file of manifest %s written again", name)
+        self._failed_flushes = self._failed_flushes + 1 if failed else 0
 
     async def run(self) -> None:
         """Write marked status files until cancelled; on cancel, a final flush runs shielded."""
@@ -267,6 +298,10 @@ class StatusWriter:
                     await self._wake.wait()
                 await trio.sleep(self.interval)
                 await trio.to_thread.run_sync(self.flush)
+                if self._failed_flushes:
+                    await trio.sleep(
+                        min(self.max_backoff, 0.1 * 2 ** min(self._failed_flushes, 10))
+                    )
         finally:
             with trio.CancelScope(shield=True):
                 await trio.to_thread.run_sync(self.flush)

@@ -5,6 +5,7 @@ that would merge into another file's status."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -211,9 +212,10 @@ def test_a_file_the_runner_cannot_read_is_refused_and_later_files_are_taken():
         (spool / "incoming" / "secret.yaml").write_text(FOLLOW.format(name="secret"))
         (spool / "incoming" / "secret.yaml").chmod(0o000)
         (spool / "incoming" / "zz-good.yaml").write_text(FOLLOW.format(name="good"))
-        if os.geteuid() == 0:
+        if os.geteuid() == 0:  # the folders are the runner's, secret.yaml stays root's
             for path in [spool, *spool.rglob("*")]:
-                os.chown(path, 65534, 65534)
+                if path.name != "secret.yaml":
+                    os.chown(path, 65534, 65534)
 
         def serve_once() -> dict:
             fx = SpoolFixture(spool)
@@ -446,3 +448,21 @@ def test_a_changed_redrop_is_a_new_generation_of_its_manifest(spool: SpoolFixtur
     ]
     assert [g.rsplit(", ", 1)[1] for g in status["generations"]] == ["2 tasks", "3 tasks"]
     assert status["counts"]["total"] == 5
+
+
+def test_a_status_file_that_cannot_be_written_is_logged_once_and_written_once_it_can(
+    spool: SpoolFixture, caplog
+):
+    caplog.set_level(logging.INFO, "runner.status")
+    (spool.root / "status" / "stuck.status.yaml").mkdir()  # a folder where the file must go
+    spool.drop("stuck.yaml", bare())
+    spool.spool.scan()
+    for _ in range(50):  # what a busy status writer would retry
+        spool.status.flush()
+    failures = [r for r in caplog.records if "could not write the status file" in r.message]
+    assert len(failures) == 1
+    (spool.root / "status" / "stuck.status.yaml").rmdir()
+    spool.status.flush()
+    assert status_of(spool, "stuck")["counts"]["total"] == 2
+    assert "written again" in caplog.text
+    assert spool.files("status") == ["stuck.status.yaml"]  # no temporary file left behind
