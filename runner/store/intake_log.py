@@ -122,23 +122,22 @@ class IntakeLog(Database):
     def manifest_file(self, name: str) -> tuple[str, float] | None:
         """The spool file name that first brought manifest ``name`` in (it owns the name), and
         when (epoch seconds); None when no spool file did."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT claim_name, created_at FROM intake_log WHERE manifest=?"
-                " AND outcome IN ('accepted', 'duplicate') ORDER BY id LIMIT 1",
-                (name,),
-            ).fetchone()
+        row = self._taken_in("claim_name, created_at", "manifest", name, "")
         return (row[0], row[1]) if row else None
 
     def manifest_of_file(self, claim_name: str) -> str | None:
         """The manifest name the spool file ``claim_name`` last brought in, or None."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT manifest FROM intake_log WHERE claim_name=?"
-                " AND outcome IN ('accepted', 'duplicate') ORDER BY id DESC LIMIT 1",
-                (claim_name,),
-            ).fetchone()
+        row = self._taken_in("manifest", "claim_name", claim_name, " DESC")
         return row[0] if row else None
+
+    def _taken_in(self, columns: str, key: str, value: str, order: str) -> tuple | None:
+        """The first (by id, in ``order``) intake log row taken in whose ``key`` is ``value``."""
+        with self._lock:
+            return self._db.execute(
+                f"SELECT {columns} FROM intake_log WHERE {key}=?"
+                f" AND outcome IN ('accepted', 'duplicate') ORDER BY id{order} LIMIT 1",
+                (value,),
+            ).fetchone()
 
     def last_refusal(self, name: str) -> dict[str, Any] | None:
         """The latest refusal logged under manifest ``name`` after its latest accepted generation:
