@@ -81,6 +81,30 @@ class DeviceLost(TaskFailed):
     """The phone went away (adb reports it offline, unauthorized or gone) or stopped answering."""
 
 
+# What a person should know of a phone in each adb state but ``device`` (the states adb's
+# ConnectionState prints in ``adb devices`` and ``host:track-devices``, packages/modules/adb/adb.h;
+# adbutils passes them through as DeviceEvent.status, with ``absent`` for a phone gone).
+ADB_STATE_HINTS = {
+    "unauthorized": "unauthorized: accept the USB debugging prompt on the phone",
+    "authorizing": "authorizing: accept the USB debugging prompt on the phone",
+    "offline": "offline: adb has lost the phone (cable, USB hub, or adbd restarting on it)",
+    "connecting": "connecting: adb has not finished connecting to it",
+    "no permissions": "no permissions: this user may not open the USB device (udev rules)",
+    "absent": "disconnected: no adb server lists it",
+}
+
+
+def device_state_remark(serial: str | None, state: str) -> str:
+    """The remark for a task that cannot run because adb reports ``serial`` in ``state`` (not
+    ``device``): ``device S unauthorized: accept the USB debugging prompt on the phone``,
+    ``device S offline: ...``, ``device S in recovery mode``; states adb may add later are named."""
+    if state.startswith("no permissions"):  # adb appends a help text and a URL to this one
+        state = "no permissions"
+    if state in ("bootloader", "recovery", "sideload", "rescue"):
+        return f"device {serial} in {state} mode, not running Android"
+    return f"device {serial} {ADB_STATE_HINTS.get(state, state)}"
+
+
 class UiautomatorUnavailable(TaskFailed):
     """The uiautomator server on the phone did not answer, even after one restart."""
 

@@ -17,13 +17,14 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import trio
 
 from runner.config import RunnerConfig
-from runner.errors import TaskFailed, UiautomatorUnavailable
+from runner.errors import TaskFailed, UiautomatorUnavailable, device_state_remark
 from runner.scheduler import Scheduler
 from runner.status import StatusWriter
 from runner.store import Store, TaskRow, TaskStatus
@@ -57,6 +58,41 @@ class Worker:
     reason: str | None = None  # why the worker was cancelled: the remark of its running task
 
 
+ADB_RETRY_MIN = 1.0  # seconds before the first reconnection to an unreachable adb server
+ADB_RETRY_MAX = 30.0  # the doubling back-off stops growing here (seconds)
+
+
+@dataclass
+class AdbServerState:
+    """One adb server as the runner sees it: what the log says and a devices view shows.
+
+    ``address`` is ``HOST:PORT``. ``reachable``: None until the first connection ends or
+    succeeds, then whether its device list is being followed. ``last_error``: why the last
+    connection failed (kept after it recovers). ``since``: when ``reachable`` last changed,
+    ``next_retry``: when the next connection is tried while unreachable (else None), both UTC
+    epoch seconds. ``failures``: failed connections in a row. ``devices``: serial -> adb state as
+    the server last listed them (``device``, ``offline``, ``unauthorized``, ...).
+    """
+
+    address: str
+    reachable: bool | None = None
+    last_error: str | None = None
+    since: float | None = None
+    next_retry: float | None = None
+    failures: int = 0
+    devices: dict[str, str] = field(default_factory=dict)
+
+
+def _parse_devices(block: str) -> dict[str, str]:
+    """``serial\\tstate`` lines of a ``host:track-devices`` block -> {serial: state}."""
+    out = {}
+    for line in block.splitlines():
+        serial, sep, state = line.strip().partition("\t")
+        if sep and serial:
+            out[serial] = state.strip()
+    return out
+
+
 @dataclass
 class Farm:
     """Supervises device workers for one runner.
@@ -76,6 +112,7 @@ class Farm:
     scheduler: Scheduler | None = None
     limiter: trio.CapacityLimiter | None = None
     workers: dict[str, Worker] = field(default_factory=dict)
+    adb_servers: dict[str, AdbServerState] = field(default_factory=dict)  # by HOST:PORT
     running: dict[int, trio.CancelScope] = field(default_factory=dict)
     stop_reasons: dict[int, str] = field(default_factory=dict)
     shutting_down: bool = False
@@ -93,46 +130,106 @@ class Farm:
     # -- device tracking ---------------------------------------------------------------------
 
     async def track(self, adb_client: Any, nursery: trio.Nursery) -> None:
-        """Follow ``adb_client.track_devices()`` until cancelled; (re)connects every second when the
-        adb server is unreachable, treating its phones as gone meanwhile."""
-        import adbutils
+        """Follow ``adb_client``'s adb server (``host:track-devices``) until cancelled.
 
-        send, receive = trio.open_memory_channel[Any](1000)
+        Keeps one worker per serial in state ``device``; a phone in any other state, or gone,
+        has its worker stopped and its running task fails with :func:`device_state_remark`
+        (``device S unauthorized: accept the USB debugging prompt on the phone``). A server that
+        cannot be reached is logged at once (WARNING, with adbutils' reason), retried after
+        :data:`ADB_RETRY_MIN` seconds doubling up to :data:`ADB_RETRY_MAX`, and shown in
+        :attr:`adb_servers`; its phones count as gone meanwhile. Connections go through adbutils
+        (``make_connection``, which may start a local adb server as adb itself does).
+        """
+        address = f"{adb_client.host}:{adb_client.port}"
+        server = self.adb_servers.setdefault(address, AdbServerState(address))
+        while True:
+            error = await self._follow(adb_client, server, nursery)
+            for serial in sorted(server.devices):
+                self._stop_worker(serial, f"device {serial} lost: adb server {address} unreachable")
+            server.devices.clear()
+            now = time.time()
+            if server.reachable is not False:
+                server.since = now
+            delay = min(ADB_RETRY_MIN * 2**server.failures, ADB_RETRY_MAX)
+            level = logging.DEBUG
+            if server.reachable is not False or error != server.last_error:
+                level = logging.WARNING  # first failure, or a new reason: said at once
+            log.log(level, "adb server %s unreachable: %s; retrying in %g s", address, error, delay)
+            server.reachable, server.last_error = False, error
+            server.failures += 1
+            server.next_retry = now + delay
+            await trio.sleep(delay)
+
+    async def _follow(self, adb_client: Any, server: AdbServerState, nursery: trio.Nursery) -> str:
+        """One ``host:track-devices`` connection, followed until it fails; returns why (one line).
+
+        adb answers OKAY, then a length-prefixed ``serial\\tstate`` list at once and after every
+        change (adb's SERVICES.TXT; adbutils' own ``track_devices`` reads it the same way, but
+        says nothing until a phone changes, so an empty server could not be told from a dead one).
+        """
+        send, receive = trio.open_memory_channel[tuple[str, Any]](64)
         token = trio.lowlevel.current_trio_token()
-        mine: set[str] = set()
 
         def pump() -> None:
-            while True:
-                try:
-                    for event in adb_client.track_devices():
-                        trio.from_thread.run(send.send, ("event", event), trio_token=token)
-                except (adbutils.AdbError, OSError, EOFError) as e:
-                    trio.from_thread.run(send.send, ("lost", str(e)), trio_token=token)
-                except trio.RunFinishedError:
-                    return
-                time.sleep(1.0)
+            def put(item: tuple[str, Any]) -> None:
+                trio.from_thread.run(send.send, item, trio_token=token)
 
-        nursery.start_soon(lambda: trio.to_thread.run_sync(pump, abandon_on_cancel=True))
-        async for kind, item in receive:
-            if kind == "lost":
-                for serial in sorted(mine):
-                    self._stop_worker(
-                        serial,
-                        f"device {serial} lost: adb server {adb_client.host}:{adb_client.port} unreachable",
-                    )
-                mine.clear()
+            try:
+                try:
+                    with adb_client.make_connection() as conn:
+                        conn.send_command("host:track-devices")
+                        conn.check_okay()
+                        put(("connected", None))
+                        while True:
+                            put(("devices", _parse_devices(conn.read_string_block())))
+                except trio.RunFinishedError:
+                    raise
+                except Exception as e:  # AdbError, OSError, a failed `adb start-server`...
+                    put(("lost", " ".join(str(e).split()) or type(e).__name__))
+            except trio.RunFinishedError:
+                return
+
+        async with trio.open_nursery() as inner:
+            inner.start_soon(partial(trio.to_thread.run_sync, pump, abandon_on_cancel=True))
+            async for kind, item in receive:
+                if kind == "connected":
+                    if server.reachable is False:
+                        log.info("adb server %s reachable again", server.address)
+                    else:
+                        log.info("adb server %s: following its devices", server.address)
+                    server.reachable, server.failures, server.next_retry = True, 0, None
+                    server.since = time.time()
+                elif kind == "devices":
+                    self._listed(server, item, adb_client, nursery)
+                else:
+                    return item
+        return "connection closed"  # pragma: no cover (the pump always ends with "lost")
+
+    def _listed(
+        self, server: AdbServerState, listed: dict[str, str], adb_client: Any, nursery: trio.Nursery
+    ) -> None:
+        """Apply one device list of ``server``: start, stop and say what changed."""
+        for serial, state in listed.items():
+            if server.devices.get(serial) == state:
                 continue
-            serial, state = item.serial, item.status
             if state == "device":
-                mine.add(serial)
                 self._start_worker(serial, adb_client, nursery)
             else:
-                mine.discard(serial)
-                word = "disconnected" if state == "absent" else state
-                self._stop_worker(
-                    serial,
-                    f"device {serial} {'went ' + word if word != 'disconnected' else 'disconnected'}",
-                )
+                remark = device_state_remark(serial, state)
+                if serial not in self.workers:
+                    log.warning("%s (adb server %s)", remark, server.address)
+                self._stop_worker(serial, remark)
+        for serial in sorted(server.devices.keys() - listed.keys()):
+            self._stop_worker(serial, device_state_remark(serial, "absent"))
+        server.devices = dict(listed)
+
+    def device_state(self, serial: str) -> str | None:
+        """The adb state of ``serial`` as the adb servers last listed it (``device``,
+        ``unauthorized``, ``offline``, ...), or None when no reachable server lists it."""
+        for server in self.adb_servers.values():
+            if serial in server.devices:
+                return server.devices[serial]
+        return None
 
     def _start_worker(self, serial: str, adb_client: Any, nursery: trio.Nursery) -> None:
         if serial in self.workers:

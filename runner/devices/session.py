@@ -51,6 +51,7 @@ from runner.errors import (
     PostConditionFailed,
     TaskFailed,
     UiautomatorUnavailable,
+    device_state_remark,
 )
 
 logger = logging.getLogger(__name__)
@@ -234,7 +235,8 @@ class DeviceSession:
 
     def _lost_remark(self, what: str, state: str | None, exc: BaseException) -> str:
         if state and state != "device":
-            return f"device {self._serial} is {state} (during {what})"
+            said = device_state_remark(self._serial, "absent" if state == "gone" else state)
+            return f"{said} (during {what})"
         detail = str(exc) or type(exc).__name__
         return f"device {self._serial} lost during {what}: {detail}"
 

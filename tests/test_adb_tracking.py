@@ -1,0 +1,102 @@
+"""Device tracking as an operator sees it: an adb server that cannot be reached is said at once,
+retried with a growing back-off and shown; phones that leave adb are named with their state."""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+import pytest
+
+from runner import workers
+from runner.sim import SimFarm
+from tests.http.conftest import LiveRunner
+
+FOLLOW = {"script_name": "follow", "script_config": {"target_users": ["a", "b", "c"]}}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def unreachable_lines(caplog, level: int) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "runner.workers"
+        and r.levelno == level
+        and r.getMessage().startswith("adb server")
+        and "unreachable" in r.getMessage()
+    ]
+
+
+def test_an_unreachable_adb_server_is_said_at_once_retried_with_back_off_and_shown(
+    tmp_path, monkeypatch, caplog
+):
+    monkeypatch.setattr(workers, "ADB_RETRY_MIN", 0.05)
+    monkeypatch.setattr(workers, "ADB_RETRY_MAX", 0.4)
+    caplog.set_level(logging.DEBUG, logger="runner.workers")
+    port = free_port()
+    address = f"127.0.0.1:{port}"
+    live = LiveRunner(tmp_path, simulate=0, adb=[address]).start()
+    try:
+        farm = live.runner.farm
+        server = live.wait(lambda: farm.adb_servers.get(address), what="the adb server's state")
+        live.wait(lambda: server.failures >= 5, what="five failed connections")
+        assert server.reachable is False
+        assert "Connection refused" in server.last_error
+        assert server.next_retry is not None
+        # Said once at WARNING (the same reason again is not repeated), then each retry at DEBUG
+        # with a delay that doubles up to the cap.
+        warned = unreachable_lines(caplog, logging.WARNING)
+        assert len(warned) == 1 and warned[0].startswith(f"adb server {address} unreachable: ")
+        delays = [
+            float(line.rsplit("retrying in ", 1)[1].removesuffix(" s"))
+            for line in warned + unreachable_lines(caplog, logging.DEBUG)
+        ]
+        assert delays[:5] == [0.05, 0.1, 0.2, 0.4, 0.4]
+
+        sim = SimFarm(1, seed=2)
+        with sim.running("127.0.0.1", port):
+            live.wait(lambda: "sim-0001" in farm.workers, what="a worker for the phone")
+            assert server.reachable is True and server.failures == 0
+            assert server.next_retry is None
+            assert server.devices == {"sim-0001": "device"}
+        live.wait(lambda: server.reachable is False, what="the server lost again")
+        assert "sim-0001" not in farm.workers
+        assert len(unreachable_lines(caplog, logging.WARNING)) == 2  # lost again: said again
+    finally:
+        live.stop()
+    messages = [r.getMessage() for r in caplog.records]
+    assert f"adb server {address} reachable again" in messages
+
+
+@pytest.mark.parametrize(
+    ("state", "remark"),
+    [
+        (
+            "unauthorized",
+            "device sim-0001 unauthorized: accept the USB debugging prompt on the phone",
+        ),
+        ("offline", "device sim-0001 offline: adb has lost the phone"),
+    ],
+)
+def test_a_phone_leaving_adb_mid_task_fails_its_task_naming_its_state(
+    tmp_path, state, remark, caplog
+):
+    caplog.set_level(logging.INFO, logger="runner.workers")
+    live = LiveRunner(tmp_path, simulate=1).start()
+    try:
+        phone = live.sim.phone("sim-0001")
+        phone.latency = 0.2  # slow enough to be caught mid-task
+        answer = live.client.post("/task", json={"serials": ["sim-0001"], **FOLLOW}).json()
+        task_id = answer["data"]["task_ids"][0]
+        live.wait_status(task_id, 1)
+        phone.set_state(state)
+        task = live.wait_status(task_id, 3)
+        assert live.runner.farm.device_state("sim-0001") == state
+    finally:
+        live.stop()
+    assert task["remark"].startswith(remark), task["remark"]
