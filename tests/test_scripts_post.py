@@ -115,7 +115,7 @@ def test_phone_offline_before_post_fails_then_a_retry_posts_exactly_once(tmp_pat
     first = context_of(task, materials_db=db, task_id=500)
     [error] = run_contexts(farm, [first]).values()
     assert isinstance(error, DeviceLost)
-    assert "sim-0001 is offline" in error.remark and error.remark.startswith("post: ")
+    assert "device sim-0001 offline: " in error.remark and error.remark.startswith("post: ")
     assert Ledger(db).state_of(tmp_path / "a.mp4") is None  # given back: Post was never tapped
     farm.phone(S1).set_state("device")
     retry = context_of(task, materials_db=db, task_id=500, retry_count=1)
