@@ -48,7 +48,7 @@ from typing import Any
 import trio
 
 from runner.config import RetryPolicy, RunnerConfig
-from runner.errors import TaskFailed
+from runner.errors import TaskFailed, device_state_remark
 from runner.models.task import TaskStatus
 
 log = logging.getLogger(__name__)
@@ -150,6 +150,9 @@ class Scheduler:
     present: set[str] = field(default_factory=set)
     #: When each serial last lost its worker (epoch seconds).
     gone_since: dict[str, float] = field(default_factory=dict)
+    #: serial -> its adb state as an adb server lists it (``unauthorized``, ...), or None when
+    #: none does; names the state in the remark of tasks that waited for the phone in vain.
+    adb_state: Callable[[str], str | None] = lambda serial: None
     _events: dict[str, trio.Event] = field(default_factory=dict)
     _watch: trio.Event | None = None
     _token: trio.lowlevel.TrioToken | None = None
@@ -401,6 +404,9 @@ class Scheduler:
                 if not ids:
                     continue
                 remark = f"device {serial} not connected for {wait:g} s"
+                state = self.adb_state(serial)
+                if state and state != "device":  # listed, but not usable: say why and what to do
+                    remark = f"{device_state_remark(serial, state)} (waited {wait:g} s)"
                 result = await self.end(
                     ids, TaskStatus.FAILED, remark, expect=(TaskStatus.PENDING,)
                 )

@@ -120,6 +120,7 @@ class Farm:
     def __post_init__(self) -> None:
         if self.scheduler is None:
             self.scheduler = Scheduler(self.store, self.config, status=self.status)
+        self.scheduler.adb_state = self.device_state
 
     @property
     def wakeup(self) -> Scheduler:

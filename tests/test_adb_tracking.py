@@ -100,3 +100,17 @@ def test_a_phone_leaving_adb_mid_task_fails_its_task_naming_its_state(
     finally:
         live.stop()
     assert task["remark"].startswith(remark), task["remark"]
+
+
+def test_a_task_for_an_unauthorized_phone_fails_after_device_wait_saying_what_to_do(tmp_path):
+    live = LiveRunner(tmp_path, simulate=1, device_wait=0.3).start()
+    try:
+        live.sim.phone("sim-0001").set_state("unauthorized")
+        live.wait(lambda: live.runner.farm.device_state("sim-0001") == "unauthorized")
+        answer = live.client.post("/task", json={"serials": ["sim-0001"], **FOLLOW}).json()
+        task = live.wait_status(answer["data"]["task_ids"][0], 3)
+    finally:
+        live.stop()
+    assert task["remark"] == (
+        "device sim-0001 unauthorized: accept the USB debugging prompt on the phone (waited 0.3 s)"
+    )
