@@ -37,6 +37,11 @@ def test_an_unreachable_adb_server_is_said_at_once_retried_with_back_off_and_sho
 ):
     monkeypatch.setattr(workers, "ADB_RETRY_MIN", 0.05)
     monkeypatch.setattr(workers, "ADB_RETRY_MAX", 0.4)
+    # adbutils runs `adb start-server` when it cannot connect: never for a non-default address.
+    adb = tmp_path / "adb"
+    adb.write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "adb-runs"}\nexit 1\n')
+    adb.chmod(0o755)
+    monkeypatch.setenv("ADBUTILS_ADB_PATH", str(adb))
     caplog.set_level(logging.DEBUG, logger="runner.workers")
     port = free_port()
     address = f"127.0.0.1:{port}"
@@ -71,6 +76,7 @@ def test_an_unreachable_adb_server_is_said_at_once_retried_with_back_off_and_sho
         live.stop()
     messages = [r.getMessage() for r in caplog.records]
     assert f"adb server {address} reachable again" in messages
+    assert not (tmp_path / "adb-runs").exists()
 
 
 @pytest.mark.parametrize(
