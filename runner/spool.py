@@ -199,14 +199,6 @@ def _read(path: Path) -> tuple[bytes, tuple[int, int]]:
     return data, _stamp(after)
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class Spool:
     """One spool directory served by one runner.
 
