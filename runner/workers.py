@@ -16,6 +16,7 @@ import logging
 import socket
 import sqlite3
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -26,6 +27,7 @@ import trio
 
 from runner.config import RunnerConfig
 from runner.errors import TaskFailed, UiautomatorUnavailable, device_state_remark
+from runner.models import redact_config
 from runner.scheduler import Scheduler
 from runner.status import StatusWriter
 from runner.store import Store, TaskRow, TaskStatus
@@ -35,21 +37,83 @@ log = logging.getLogger(__name__)
 SHUTDOWN_REMARK = "interrupted: tikrunner shut down while the task ran"
 
 
-class TaskLog(logging.LoggerAdapter):
-    """A task's logger: every line carries the task id and serial, and is kept for the artifacts."""
+TASK_LOG = "task.log"  # in spool/artifacts/<task_id>/, written for every task as it runs
 
-    def __init__(self, logger: logging.Logger, task_id: int, serial: str | None):
+
+def _secrets_of(original: Any, redacted: Any) -> list[str]:
+    """The strings of ``original`` (a stored script_config) that ``redacted`` (its
+    :func:`runner.models.redact_config`) replaced by ``"***"``: what a task log must not show."""
+    if isinstance(original, dict) and isinstance(redacted, dict):
+        return [s for k, v in original.items() for s in _secrets_of(v, redacted.get(k))]
+    if isinstance(original, list) and isinstance(redacted, list):
+        return [s for a, b in zip(original, redacted, strict=False) for s in _secrets_of(a, b)]
+    if isinstance(original, str) and redacted == "***" and original != "***" and original:
+        return [original]
+    return []
+
+
+class TaskLog(logging.LoggerAdapter):
+    """A task's logger: every line carries the task id and serial, goes to the runner's log and
+    is appended at once to the task's own log file.
+
+    ``path`` (None: no file) is ``spool/artifacts/<task_id>/task.log``; it is opened for
+    appending, line-buffered, so a reader (``GET /api/v1/task/{id}/log``) sees each line as soon
+    as it is logged, and a retried task's runs follow each other in one file. Each line is
+    ``YYYY-MM-DD HH:MM:SS LEVEL text`` (local time of the machine). ``secrets``: strings
+    replaced by ``***`` in the file (the task's script_config secrets, the API token; README,
+    "never a secret in logs or artifacts"). A file that cannot be opened or written is reported
+    once in the runner's log and the task runs on without it; never raises OSError.
+    """
+
+    def __init__(
+        self,
+        logger: logging.Logger,
+        task_id: int,
+        serial: str | None,
+        *,
+        path: Path | None = None,
+        secrets: list[str] | tuple[str, ...] = (),
+    ):
         super().__init__(logger, {"task_id": task_id, "serial": serial})
-        self.lines: list[str] = []
+        self.path = path
+        self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        self._file: Any = None
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = open(path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+            except OSError as e:
+                logger.warning("task %d: cannot write its log %s: %s", task_id, path, e)
 
     def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
         return f"[task {self.extra['task_id']} {self.extra['serial']}] {msg}", kwargs
 
     def log(self, level: int, msg: Any, *args: Any, **kwargs: Any) -> None:
-        text = str(msg) % args if args else str(msg)
-        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-        self.lines.append(f"{stamp} {logging.getLevelName(level)} {text}")
+        if self._file is not None:
+            text = str(msg) % args if args else str(msg)
+            if kwargs.get("exc_info"):
+                text += "\n" + traceback.format_exc().rstrip()
+            for secret in self.secrets:
+                text = text.replace(secret, "***")
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+            try:
+                self._file.write(f"{stamp} {logging.getLevelName(level)} {text}\n")
+            except (OSError, ValueError) as e:  # disk full, closed: the task goes on
+                self.logger.warning("task %s: its log stops here: %s", self.extra["task_id"], e)
+                self._close()
         super().log(level, msg, *args, **kwargs)
+
+    def close(self) -> None:
+        """Close the log file (further lines go to the runner's log only)."""
+        self._close()
+
+    def _close(self) -> None:
+        f, self._file = self._file, None
+        if f is not None:
+            try:
+                f.close()
+            except OSError:
+                pass
 
 
 @dataclass
@@ -328,8 +392,23 @@ class Farm:
         whose phone's uiautomator server stopped answering before anything irreversible was
         done goes back to pending (its retry count unchanged) and the phone is benched.
         """
+        secrets = _secrets_of(task.script_config, redact_config(task.script_config))
+        if self.config.api_token:
+            secrets.append(self.config.api_token)
+        tlog = TaskLog(
+            logging.getLogger("runner.task"),
+            task.id,
+            task.serial,
+            path=self.artifacts / str(task.id) / TASK_LOG,
+            secrets=secrets,
+        )
+        try:
+            return await self._run_logged(worker, session, task, tlog)
+        finally:
+            tlog.close()
+
+    async def _run_logged(self, worker: Worker, session: Any, task: TaskRow, tlog: TaskLog) -> Any:
         package = self._package_of(task)
-        tlog = TaskLog(logging.getLogger("runner.task"), task.id, task.serial)
         ctx = self.make_context(
             task_id=task.id,
             serial=task.serial,
@@ -435,14 +514,6 @@ class Farm:
             # The outcome is known: record it even when the worker is cancelled meanwhile (the
             # phone went away during the artifacts, a shutdown), or the task stays running.
             with trio.CancelScope(shield=True):
-                if status == TaskStatus.FAILED:
-                    try:
-                        (self.artifacts / str(task.id)).mkdir(parents=True, exist_ok=True)
-                        (self.artifacts / str(task.id) / "task.log").write_text(
-                            "\n".join(tlog.lines) + "\n", encoding="utf-8"
-                        )
-                    except OSError:
-                        log.exception("could not save the log of task %d", task.id)
                 ended = await self._end(task, status, remark, failure=failure)
         if ended is not None and ended.retry_at is not None:
             tlog.info("retry %d in %.0f s", task.retry_count + 1, ended.retry_at - time.time())
