@@ -62,6 +62,7 @@ from runner.http.envelope import (
     ok,
 )
 from runner.http.security import BrowserGuard, HostRule, TokenGuard
+from runner.http.tasklog import tasklog_router
 from runner.http.taskops import TaskOperations
 from runner.models import TaskRecord
 from runner.yamlsafe import load_document
@@ -330,6 +331,7 @@ def create_app(
         return ok(await ops.retry(task_id))
 
     app.include_router(router)
+    app.include_router(tasklog_router(ops, API_PREFIX))
     _install_error_handlers(app)
     app.add_middleware(TokenGuard, token=token, prefix="/api/")
     app.add_middleware(BrowserGuard, rule=hosts)

@@ -37,6 +37,9 @@ OPERATIONS = [
     ("DELETE", "/api/v1/task/{task_id}"),
     ("POST", "/api/v1/task/{task_id}/stop"),
     ("POST", "/api/v1/task/{task_id}/retry"),
+    ("GET", "/api/v1/task/{task_id}/log"),
+    ("GET", "/api/v1/task/{task_id}/artifacts"),
+    ("GET", "/api/v1/task/{task_id}/artifacts/{name}"),
 ]
 
 
@@ -76,6 +79,9 @@ def test_the_document_describes_the_envelope_and_every_error(live):
         "/api/v1/task/{task_id}",
         "/api/v1/task/{task_id}/stop",
         "/api/v1/task/{task_id}/retry",
+        "/api/v1/task/{task_id}/log",
+        "/api/v1/task/{task_id}/artifacts",
+        "/api/v1/task/{task_id}/artifacts/{name}",
     }
     schemas = doc["components"]["schemas"]
     for path, item in paths.items():
@@ -85,6 +91,12 @@ def test_the_document_describes_the_envelope_and_every_error(live):
             assert {"200", "400", "403", "500"} <= set(responses), (method, path)
             if "{task_id}" in path:
                 assert "404" in responses
+            if path.endswith("/log"):  # plain text
+                assert set(responses["200"]["content"]) == {"text/plain"}, path
+                continue
+            if path.endswith("/artifacts/{name}"):  # a file, typed by its extension
+                assert "image/jpeg" in responses["200"]["content"], path
+                continue
             ok = responses["200"]["content"]["application/json"]["schema"]["$ref"]
             envelope = schemas[ok.rsplit("/", 1)[1]]
             assert set(envelope["required"]) >= {"data"}
