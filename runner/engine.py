@@ -27,6 +27,7 @@ from runner.spool import Spool
 from runner.spoollock import SpoolLock, SpoolLockError
 from runner.status import StatusWriter, stale_status_files
 from runner.store import Store, StoreError
+from runner.web.metrics import RunnerMetrics
 from runner.workers import Farm
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class Runner:
     # The selectors (with the config's overrides); None: read them at start of run().
     book: Any = None
     lock: SpoolLock | None = None  # held while run() runs
+    metrics: RunnerMetrics | None = None  # this runner's /metrics (its own registry)
 
     async def run(self, *, task_status: trio.TaskStatus[Runner] = trio.TASK_STATUS_IGNORED) -> None:
         """Run until cancelled. ``task_status.started(self)`` once the spool is recovered and
@@ -91,6 +93,7 @@ class Runner:
         config = self.config
         tz = config.tz()
         self.store = Store(root / "state.db")
+        self.metrics = RunnerMetrics(self.store)
         status = StatusWriter(self.store, root / "status", tz)
         scheduler = Scheduler(self.store, config, status=status)
         await scheduler.recover_after_crash("interrupted")
@@ -104,12 +107,14 @@ class Runner:
             status=status,
             config=config,
             artifacts=root / "artifacts",
-            open_session=DeviceSession.open,
+            open_session=partial(DeviceSession.open, on_call=self.metrics.device_call),
             run_task=partial(run_task, book=book),
             make_context=TaskContext,
             limiter=limiter,
             scheduler=scheduler,
+            metrics=self.metrics,
         )
+        self.metrics.farm = self.farm
         self.spool = Spool(
             root,
             self.store,
@@ -120,6 +125,7 @@ class Runner:
             scan_interval=config.scan_interval,
             max_bytes=config.max_manifest_bytes,
             on_tasks=self.farm.wakeup.notify,
+            on_outcomes=self.metrics.manifests,
         )
         try:
             async with trio.open_nursery() as nursery:
@@ -154,7 +160,14 @@ class Runner:
                     from runner.http import serve_api
 
                     self.http_address = await nursery.start(
-                        partial(serve_api, config, store=self.store, status=status, farm=self.farm)
+                        partial(
+                            serve_api,
+                            config,
+                            store=self.store,
+                            status=status,
+                            farm=self.farm,
+                            metrics=self.metrics,
+                        )
                     )
                 for address in self.adb_addresses:
                     host, _, port = address.rpartition(":")

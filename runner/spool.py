@@ -203,7 +203,8 @@ class Spool:
     """One spool directory served by one runner.
 
     ``plan`` turns a file's bytes into an intake plan (raises ``IntakeError``); ``status`` gets
-    told which manifests changed. Blocking methods (``recover``, ``scan``) do file and
+    told which manifests changed; ``on_outcomes`` gets the outcomes of each recovery and scan (in
+    the worker thread; the runner's metrics count them). Blocking methods (``recover``, ``scan``) do file and
     database work and are run in a worker thread by :meth:`run`.
     """
 
@@ -220,6 +221,7 @@ class Spool:
         max_bytes: int = 1_000_000,
         on_tasks: Callable[[], None] | None = None,
         batch_size: int = 64,
+        on_outcomes: Callable[[list[Outcome]], None] | None = None,
     ):
         self.root = Path(root).absolute()
         self.store = store
@@ -230,6 +232,7 @@ class Spool:
         self.scan_interval = scan_interval
         self.max_bytes = max_bytes
         self.on_tasks = on_tasks or (lambda: None)
+        self.on_outcomes = on_outcomes or (lambda outcomes: None)
         self.batch_size = batch_size
         self._recover_first = False
         self._displaced: list[Outcome] = []
@@ -361,9 +364,11 @@ class Spool:
         ready, or None."""
         try:
             if self._recover_first:
-                self.recover()
+                self.on_outcomes(self.recover())
                 self._recover_first = False
-            return self.scan(hot, writing)[1]
+            outcomes, wait = self.scan(hot, writing)
+            self.on_outcomes(outcomes)
+            return wait
         except Exception:
             log.exception("spool: taking files in failed; retrying in %g s", self.scan_interval)
             self._recover_first = True
@@ -696,7 +701,7 @@ class Spool:
         store and the folders stay consistent. A file written to (an IN_MODIFY hint) waits for
         its close hint; an ``incoming/`` made again is watched again.
         """
-        await trio.to_thread.run_sync(self.recover)
+        self.on_outcomes(await trio.to_thread.run_sync(self.recover))
         send, receive = trio.open_memory_channel[tuple[str, str]](10_000)
         token = trio.lowlevel.current_trio_token()
         observer = start_observer(self.incoming, send, token)

@@ -184,6 +184,7 @@ class Farm:
     running: dict[int, trio.CancelScope] = field(default_factory=dict)
     stop_reasons: dict[int, str] = field(default_factory=dict)
     shutting_down: bool = False
+    metrics: Any = None  # runner.web.metrics.RunnerMetrics: task durations observed here
 
     def __post_init__(self) -> None:
         if self.scheduler is None:
@@ -515,6 +516,9 @@ class Farm:
             # phone went away during the artifacts, a shutdown), or the task stays running.
             with trio.CancelScope(shield=True):
                 ended = await self._end(task, status, remark, failure=failure)
+                if ended is not None and self.metrics is not None:
+                    took = time.time() - (task.started_at or time.time())
+                    self.metrics.task_ended(task.script_name, status, took)
         if ended is not None and ended.retry_at is not None:
             tlog.info("retry %d in %.0f s", task.retry_count + 1, ended.retry_at - time.time())
 

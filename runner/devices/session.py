@@ -126,6 +126,10 @@ class DeviceSession:
         self.call_timeout = CALL_TIMEOUT
         #: Device calls given up (timed out or cancelled) while their thread still ran.
         self.abandoned = 0
+        #: Told of each device call as it ends: ``on_call(None)`` answered, ``on_call("timeout")``
+        #: given up, ``on_call("error")`` raised, ``on_call("cancelled")`` cancelled (the task
+        #: stopped); the runner's metrics count them. Set by :meth:`open`.
+        self.on_call: Callable[[str | None], None] = lambda error: None
 
     # -- construction -----------------------------------------------------------------------
 
@@ -137,6 +141,7 @@ class DeviceSession:
         *,
         limiter: trio.CapacityLimiter,
         call_timeout: float = CALL_TIMEOUT,
+        on_call: Callable[[str | None], None] | None = None,
     ) -> DeviceSession:
         """Connect uiautomator2 to the phone ``serial`` reached through ``adb``.
 
@@ -146,7 +151,8 @@ class DeviceSession:
 
         Raises :class:`DeviceLost` (phone not reachable through adb) or
         :class:`UiautomatorUnavailable` (server did not start, or the connect took more than
-        :data:`CONNECT_TIMEOUT` s). ``call_timeout``: seconds each later device call may take.
+        :data:`CONNECT_TIMEOUT` s). ``call_timeout``: seconds each later device call may take;
+        ``on_call``: see :attr:`on_call`.
         Cancelled: at once (the connect's thread is abandoned) and no session is returned.
         """
         adb_device = adb.device(serial)
@@ -156,6 +162,8 @@ class DeviceSession:
 
         session = cls(serial, adb_device, limiter)
         session.call_timeout = call_timeout
+        if on_call is not None:
+            session.on_call = on_call
         session._d = await session._call("connect uiautomator2", connect, timeout=CONNECT_TIMEOUT)
         return session
 
@@ -186,12 +194,22 @@ class DeviceSession:
         or at once when cancelled; either way its thread is abandoned and counted."""
         try:
             with trio.fail_after(timeout):
-                return await trio.to_thread.run_sync(
+                answer = await trio.to_thread.run_sync(
                     fn, limiter=self._limiter, abandon_on_cancel=True
                 )
-        except (trio.Cancelled, trio.TooSlowError):
+        except trio.Cancelled:
             self.abandoned += 1
+            self.on_call("cancelled")
             raise
+        except trio.TooSlowError:
+            self.abandoned += 1
+            self.on_call("timeout")
+            raise
+        except Exception:
+            self.on_call("error")
+            raise
+        self.on_call(None)
+        return answer
 
     async def _call(
         self, what: str, fn: Callable[..., T], *args: Any, timeout: float | None = None

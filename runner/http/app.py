@@ -28,7 +28,8 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Query, Request
+import trio
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from pydantic import BeforeValidator, Field, ValidationError
@@ -65,6 +66,8 @@ from runner.http.security import BrowserGuard, HostRule, TokenGuard
 from runner.http.tasklog import tasklog_router
 from runner.http.taskops import TaskOperations
 from runner.models import TaskRecord
+from runner.web.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from runner.web.metrics import HttpMetrics, RunnerMetrics
 from runner.yamlsafe import load_document
 
 log = logging.getLogger(__name__)
@@ -136,10 +139,17 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def create_app(
-    ops: TaskOperations, *, config: RunnerConfig, token: str | None, hosts: HostRule
+    ops: TaskOperations,
+    *,
+    config: RunnerConfig,
+    token: str | None,
+    hosts: HostRule,
+    metrics: RunnerMetrics | None = None,
 ) -> FastAPI:
-    """The API app over ``ops``; ``token`` (None: no token) guards every ``/api/`` path;
-    ``hosts`` says which ``Host`` and ``Origin`` values name the API (every path).
+    """The API app over ``ops``; ``token`` (None: no token) guards every ``/api/`` path and
+    ``/metrics``; ``hosts`` says which ``Host`` and ``Origin`` values name the API (every path).
+    ``metrics``: what ``/metrics`` shows, and where every HTTP answer is counted (None: a fresh
+    ``RunnerMetrics`` over ``ops``' store and farm).
 
     ``/openapi.json`` and ``/docs`` stay open to the token: they describe the API and carry no
     data.
@@ -330,12 +340,25 @@ def create_app(
         """A failed task back to pending, ``retry_count`` + 1; any other: 40001."""
         return ok(await ops.retry(task_id))
 
+    if metrics is None:
+        metrics = RunnerMetrics(ops.store, ops.farm)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_text() -> Response:
+        """Prometheus' text format (docs/spec/local-api.md, "Metrics"), outside the envelope."""
+        body = await trio.to_thread.run_sync(metrics.render)
+        return Response(body, media_type=METRICS_CONTENT_TYPE)
+
     app.include_router(router)
     app.include_router(tasklog_router(ops, API_PREFIX))
     _install_error_handlers(app)
     app.add_middleware(TokenGuard, token=token, prefix="/api/")
+    app.add_middleware(TokenGuard, token=token, prefix="/metrics")
     app.add_middleware(BrowserGuard, rule=hosts)
     app.add_middleware(CatchAll)
+    app.add_middleware(
+        HttpMetrics, metrics=metrics, routes=lambda: [*app.router.routes, *router.routes]
+    )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -109,12 +109,14 @@ async def serve_api(
     store: Store,
     status: StatusWriter,
     farm: Any = None,
+    metrics: Any = None,
     task_status: trio.TaskStatus[Address] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Serve the API on ``config.http`` until cancelled.
 
     ``task_status.started(Address)`` once the socket listens. Raises HttpBindError (before
-    starting) when it cannot listen. On cancellation hypercorn stops taking connections and
+    starting) when it cannot listen. ``metrics``: the runner's ``RunnerMetrics`` served at
+    ``/metrics`` (None: a fresh one over ``store`` and ``farm``). On cancellation hypercorn stops taking connections and
     requests in flight are cancelled with it.
     """
     host, port = check_bind(config)
@@ -122,7 +124,7 @@ async def serve_api(
     address = Address(*sock.getsockname()[:2])
     ops = TaskOperations(store=store, status=status, config=config, farm=farm)
     hosts = HostRule(host, address.port, config.allowed_hosts)
-    app = create_app(ops, config=config, token=config.api_token, hosts=hosts)
+    app = create_app(ops, config=config, token=config.api_token, hosts=hosts, metrics=metrics)
     hc = HypercornConfig()
     hc.bind = [f"fd://{sock.detach()}"]
     hc.accesslog = None  # an access log would record ?token= query strings

@@ -331,6 +331,14 @@ class TaskQueue(Database):
             out[name] = max(out.get(name, 0.0), when or 0.0)
         return out
 
+    def counts_by_script(self) -> dict[tuple[int, str], int]:
+        """Tasks per (status 0-3, script_name); pairs with no task are absent (for /metrics)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT status, script_name, count(*) FROM tasks GROUP BY status, script_name"
+            ).fetchall()
+        return {(int(status), script): n for status, script, n in rows}
+
     def counts(self) -> dict[str, int]:
         """Tasks per status text, plus ``total``."""
         with self._lock:
