@@ -183,6 +183,9 @@ class Farm:
     adb_servers: dict[str, AdbServerState] = field(default_factory=dict)  # by HOST:PORT
     running: dict[int, trio.CancelScope] = field(default_factory=dict)
     stop_reasons: dict[int, str] = field(default_factory=dict)
+    sessions: dict[str, Any] = field(default_factory=dict)  # serial -> its open device session
+    last_seen: dict[str, float] = field(default_factory=dict)  # serial -> UTC epoch s last listed
+    last_server: dict[str, str] = field(default_factory=dict)  # serial -> adb server that listed it
     shutting_down: bool = False
     metrics: Any = None  # runner.web.metrics.RunnerMetrics: task durations observed here
 
@@ -216,6 +219,7 @@ class Farm:
         while True:
             error = await self._follow(adb_client, server, nursery)
             for serial in sorted(server.devices):
+                self.last_seen[serial] = time.time()
                 self._stop_worker(serial, f"device {serial} lost: adb server {address} unreachable")
             server.devices.clear()
             now = time.time()
@@ -284,6 +288,9 @@ class Farm:
         self, server: AdbServerState, listed: dict[str, str], adb_client: Any, nursery: trio.Nursery
     ) -> None:
         """Apply one device list of ``server``: start, stop and say what changed."""
+        now = time.time()
+        for serial in server.devices.keys() | listed.keys():
+            self.last_seen[serial], self.last_server[serial] = now, server.address
         for serial, state in listed.items():
             if server.devices.get(serial) == state:
                 continue
@@ -357,6 +364,8 @@ class Farm:
                                 )
                                 if task is not None:
                                     session = await self._run_one(worker, session, task)
+                            if session is None:
+                                self.sessions.pop(serial, None)
                         if session is not None and task is None:
                             # due, but behind an earlier workflow step: only an event helps
                             await sched.wait_for_work(serial, event, blocked=True)
@@ -368,6 +377,7 @@ class Farm:
                     del self.workers[serial]
                 if serial not in self.workers:
                     sched.present.discard(serial)
+                    self.sessions.pop(serial, None)
 
     async def _open(self, worker: Worker, adb_client: Any) -> Any:
         """The phone's device session, or None when it cannot be had now: then the phone is
@@ -383,6 +393,7 @@ class Farm:
             self.wakeup.bench(worker.serial, f"could not connect: {type(e).__name__}: {e}")
             return None
         self.wakeup.healthy(worker.serial)
+        self.sessions[worker.serial] = session
         return session
 
     async def _run_one(self, worker: Worker, session: Any, task: TaskRow) -> Any:

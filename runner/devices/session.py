@@ -122,6 +122,8 @@ class DeviceSession:
         #: The phone's system locale as ``prepare`` read it (``fr-FR``), a hint for the app's
         #: language (TikTok has its own setting); ``""`` until then.
         self.locale_hint = ""
+        #: package -> the app's ``versionName`` as the last ``prepare`` read it (devices view).
+        self.app_versions: dict[str, str] = {}
         #: Seconds one device call may take before it is given up (see the module docstring).
         self.call_timeout = CALL_TIMEOUT
         #: Device calls given up (timed out or cancelled) while their thread still ran.
@@ -315,6 +317,7 @@ class DeviceSession:
                 break
         if version is None:
             raise TaskFailed(f"app {package} is not installed")
+        self.app_versions[package] = version or "unknown"
         return version or "unknown"
 
     def _ping(self) -> bool:

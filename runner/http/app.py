@@ -20,7 +20,7 @@ through the spool's safe parser, with the same size and nesting caps. A path wit
 is not redirected (a redirect's ``Location`` would come from the ``Host`` header): it is 40401,
 naming the path without the slash. Routes are declared in the order the spec requires: ``/task/batch``, ``/task/stats`` and
 ``/task/retry-all`` before ``/task/{task_id}`` (whose id must be digits, so ``GET /task/batch`` is
-a 405, not a bad id).
+a 405, not a bad id). ``GET /accounts`` and ``GET /devices[/{serial}]`` are runner/http/devices.py's.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from runner.errors import (
     ErrorDetail,
     IntakeError,
 )
+from runner.http.devices import PhoneViews, phone_router
 from runner.http.envelope import (
     METHOD_NOT_ALLOWED,
     ApiError,
@@ -349,6 +350,7 @@ def create_app(
         body = await trio.to_thread.run_sync(metrics.render)
         return Response(body, media_type=METRICS_CONTENT_TYPE)
 
+    router.include_router(phone_router(PhoneViews(farm=ops.farm, store=ops.store, config=config)))
     app.include_router(router)
     app.include_router(tasklog_router(ops, API_PREFIX))
     _install_error_handlers(app)

@@ -40,6 +40,9 @@ OPERATIONS = [
     ("GET", "/api/v1/task/{task_id}/log"),
     ("GET", "/api/v1/task/{task_id}/artifacts"),
     ("GET", "/api/v1/task/{task_id}/artifacts/{name}"),
+    ("GET", "/api/v1/accounts"),
+    ("GET", "/api/v1/devices"),
+    ("GET", "/api/v1/devices/{serial}"),
 ]
 
 
@@ -48,7 +51,8 @@ def api_schema(live):
     return schemathesis.openapi.from_url(live.base_url.removesuffix("/api/v1") + "/openapi.json")
 
 
-WITH_INPUT = [(m, p) for m, p in OPERATIONS if m != "GET" or "{" in p or p == "/api/v1/task"]
+WITH_QUERY = ("/api/v1/task", "/api/v1/accounts")
+WITH_INPUT = [(m, p) for m, p in OPERATIONS if m != "GET" or "{" in p or p in WITH_QUERY]
 WITH_INPUT = [op for op in WITH_INPUT if op[1] != "/api/v1/task/retry-all"]
 CASES = [(*op, GenerationMode.POSITIVE) for op in OPERATIONS] + [
     (*op, GenerationMode.NEGATIVE) for op in WITH_INPUT
@@ -82,6 +86,9 @@ def test_the_document_describes_the_envelope_and_every_error(live):
         "/api/v1/task/{task_id}/log",
         "/api/v1/task/{task_id}/artifacts",
         "/api/v1/task/{task_id}/artifacts/{name}",
+        "/api/v1/accounts",
+        "/api/v1/devices",
+        "/api/v1/devices/{serial}",
     }
     schemas = doc["components"]["schemas"]
     for path, item in paths.items():
@@ -89,7 +96,7 @@ def test_the_document_describes_the_envelope_and_every_error(live):
             responses = operation["responses"]
             assert "422" not in responses, (method, path)
             assert {"200", "400", "403", "500"} <= set(responses), (method, path)
-            if "{task_id}" in path:
+            if "{task_id}" in path or "{serial}" in path:
                 assert "404" in responses
             if path.endswith("/log"):  # plain text
                 assert set(responses["200"]["content"]) == {"text/plain"}, path
