@@ -32,6 +32,7 @@ from runner.store import TaskStatus, task_object
 PROBE_TTL = 10.0  # seconds a phone's probed facts (model, Android version, screen) are reused
 PROBE_CONCURRENCY = 8  # phones probed at the same time
 PROBE_TIMEOUT = 5.0  # seconds one probe may take
+MAX_RUNNING = 100_000  # running tasks read per devices answer (one per phone: the device limit)
 PLATFORM = "tiktok"
 _MARK = "--tikrunner-probe--"
 
@@ -190,13 +191,10 @@ class PhoneViews:
     def _server_of(self, serial: str) -> str | None:
         if self.farm is None:
             return None
-        last = None
         for server in self.farm.adb_servers.values():
             if serial in server.devices:
                 return server.address
-            if serial in getattr(self.farm, "last_server", {}):
-                last = self.farm.last_server[serial]
-        return last
+        return getattr(self.farm, "last_server", {}).get(serial)
 
     def serials(self) -> list[str]:
         """Every phone the runner knows of, sorted."""
@@ -233,10 +231,9 @@ class PhoneViews:
     def _tasks(self) -> tuple[dict[str, Any], dict[str, int]]:
         """(serial -> running task row, serial -> pending count), from the store."""
         running: dict[str, Any] = {}
-        ids = list(self.farm.running) if self.farm is not None else []
-        for task_id in ids:
-            row = self.store.get(task_id)
-            if row is not None and row.serial and row.status == TaskStatus.RUNNING:
+        rows, _ = self.store.list_tasks(status=TaskStatus.RUNNING, limit=MAX_RUNNING)
+        for row in rows:  # in id order: a phone's latest claim wins (one runs at a time)
+            if row.serial:
                 running[row.serial] = row
         waiting = {s: int(n) for s, _, n in self.store.pending_by_serial() if s}
         return running, waiting
