@@ -60,8 +60,8 @@ class TaskLog(logging.LoggerAdapter):
     appending, line-buffered, so a reader (``GET /api/v1/task/{id}/log``) sees each line as soon
     as it is logged, and a retried task's runs follow each other in one file. Each line is
     ``YYYY-MM-DD HH:MM:SS LEVEL text`` (local time of the machine). ``secrets``: strings
-    replaced by ``***`` in the file (the task's script_config secrets, the API token; README,
-    "never a secret in logs or artifacts"). A file that cannot be opened or written is reported
+    replaced by ``***`` in the file and in the runner's log (the task's script_config secrets,
+    the API token; README, "never a secret in logs or artifacts"). A file that cannot be opened or written is reported
     once in the runner's log and the task runs on without it; never raises OSError.
     """
 
@@ -89,19 +89,23 @@ class TaskLog(logging.LoggerAdapter):
         return f"[task {self.extra['task_id']} {self.extra['serial']}] {msg}", kwargs
 
     def log(self, level: int, msg: Any, *args: Any, **kwargs: Any) -> None:
+        # Masked once, for the task's file and the runner's log alike.
+        text = str(msg) % args if args else str(msg)
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
         if self._file is not None:
-            text = str(msg) % args if args else str(msg)
+            line = text
             if kwargs.get("exc_info"):
-                text += "\n" + traceback.format_exc().rstrip()
-            for secret in self.secrets:
-                text = text.replace(secret, "***")
+                line += "\n" + traceback.format_exc().rstrip()
+                for secret in self.secrets:
+                    line = line.replace(secret, "***")
             stamp = time.strftime("%Y-%m-%d %H:%M:%S")
             try:
-                self._file.write(f"{stamp} {logging.getLevelName(level)} {text}\n")
+                self._file.write(f"{stamp} {logging.getLevelName(level)} {line}\n")
             except (OSError, ValueError) as e:  # disk full, closed: the task goes on
                 self.logger.warning("task %s: its log stops here: %s", self.extra["task_id"], e)
                 self._close()
-        super().log(level, msg, *args, **kwargs)
+        super().log(level, text, **kwargs)
 
     def close(self) -> None:
         """Close the log file (further lines go to the runner's log only)."""

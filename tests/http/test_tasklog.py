@@ -130,3 +130,11 @@ def test_the_log_file_grows_line_by_line_and_never_shows_a_secret(tmp_path):
     tlog.info("after close: the runner's log only")
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2 and "sk-XYZ" not in "".join(lines)
+
+
+def test_a_secret_never_reaches_the_runners_log_either(tmp_path, caplog):
+    tlog = TaskLog(logging.getLogger("test.tasklog"), 8, "sim-0001", secrets=["sk-XYZ"])
+    with caplog.at_level(logging.INFO, logger="test.tasklog"):
+        tlog.info("asking with key %s", "sk-XYZ")
+    assert "asking with key ***" in caplog.text
+    assert "sk-XYZ" not in caplog.text
