@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from runner.errors import FORBIDDEN, INVALID_PARAMETERS, ErrorDetail
-from runner.http.envelope import ApiError, error_response
+from runner.http.envelope import ApiError, JsonResponse, error_response
 
 
 def is_loopback(host: str) -> bool:
@@ -84,9 +84,37 @@ class TokenGuard:
                     "(Authorization: Bearer <token>, X-API-Token or ?token=)",
                 )
             )
-            await response(scope, receive, send)
+            await refuse(response, scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+#: How much of a refused request's body is read (and dropped) so that the connection can carry
+#: the client's next request; past it the answer says ``Connection: close``.
+DRAIN_LIMIT = 1024 * 1024
+
+
+async def refuse(response: JsonResponse, scope: Scope, receive: Receive, send: Send) -> None:
+    """Send ``response`` (an error answered before any route runs) so that the client's next
+    request on the same keep-alive connection is not lost.
+
+    A server that answers before reading the request's body cannot reuse the connection (h11,
+    hypercorn's HTTP/1.1 layer, then closes it), and a client that already sent its next request
+    on it sees "Server disconnected without sending a response". So the body is read and dropped,
+    up to ``DRAIN_LIMIT`` bytes; a longer body is left unread and the answer carries
+    ``Connection: close``, which tells the client not to reuse the connection (RFC 9112, 9.6)."""
+    if _carries_body(scope):
+        read = 0
+        while read <= DRAIN_LIMIT:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            read += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        else:
+            response.headers["connection"] = "close"
+    await response(scope, receive, send)
 
 
 # --------------------------------------------------------------------------- the browser guard
@@ -245,7 +273,7 @@ class BrowserGuard:
             return
         err = self.problem(scope)
         if err is not None:
-            await error_response(err)(scope, receive, send)
+            await refuse(error_response(err), scope, receive, send)
             return
         await self.app(scope, receive, send)
 

@@ -161,3 +161,75 @@ def test_a_port_of_non_ascii_digits_is_a_clear_bind_error():
 
     with pytest.raises(HttpBindError, match="is not HOST:PORT"):
         parse_bind("127.0.0.1:\u00b9")
+
+
+# ------------------------------------------------- a refused request keeps the connection usable
+
+
+def _refused_exchange(guard, body_chunks: list[bytes], content_length: int):
+    """Drive ``guard`` through ASGI with a request whose body arrives in ``body_chunks``; return
+    (how many chunks it read before it answered, the answer's headers)."""
+    import trio
+
+    async def app(scope, receive, send):  # pragma: no cover - the guard refuses first
+        raise AssertionError("a refused request reached the app")
+
+    read_before_answer: list[int] = []
+    chunks = list(body_chunks)
+    taken = 0
+    headers: dict[bytes, bytes] = {}
+
+    async def receive():
+        nonlocal taken
+        chunk = chunks.pop(0)
+        taken += 1
+        return {"type": "http.request", "body": chunk, "more_body": bool(chunks)}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            read_before_answer.append(taken)
+            headers.update(dict(message["headers"]))
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/api/v1/task",
+        "headers": [
+            (b"host", b"localhost:50809"),
+            (b"origin", b"http://evil.example"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(content_length).encode()),
+        ],
+    }
+    trio.run(guard(app, rule=HostRule("127.0.0.1", 50809)), scope, receive, send)
+    return read_before_answer[0], headers
+
+
+def test_a_refused_request_s_body_is_read_before_the_answer_so_the_connection_is_reused():
+    """hypercorn (h11) closes a connection whose request body was not read when the answer ended;
+    a client that already sent its next request on it got "Server disconnected without sending a
+    response" (seen in CI: the GET after a refused POST)."""
+    from runner.http.security import BrowserGuard
+
+    read, headers = _refused_exchange(BrowserGuard, [b'{"a":', b" 1}"], 8)
+    assert read == 2
+    assert headers.get(b"connection") != b"close"
+
+
+def test_a_refused_request_with_a_huge_body_is_answered_connection_close():
+    from runner.http.security import DRAIN_LIMIT, BrowserGuard
+
+    chunk = b"x" * 65536
+    count = DRAIN_LIMIT // len(chunk) + 4
+    read, headers = _refused_exchange(BrowserGuard, [chunk] * count, len(chunk) * count)
+    assert read < count
+    assert headers[b"connection"] == b"close"
+
+
+def test_a_refused_post_then_a_get_on_one_connection_both_answer(fresh):
+    for _ in range(20):
+        error(
+            fresh.client.post("/task", json=follow_body("sim-0001"), headers={"Origin": "null"}),
+            40301,
+        )
+        assert total(fresh) == 0
