@@ -131,6 +131,7 @@ class Runner:
             async with trio.open_nursery() as nursery:
                 self.farm.wakeup.bind()
                 nursery.start_soon(status.run)
+                nursery.start_soon(self.farm.progress.run)
                 if self.simulate:
                     from runner.sim import SimFarm
 

@@ -28,6 +28,7 @@ import trio
 from runner.config import RunnerConfig
 from runner.errors import TaskFailed, UiautomatorUnavailable, device_state_remark
 from runner.models import redact_config
+from runner.progress import ProgressBoard
 from runner.scheduler import Scheduler
 from runner.status import StatusWriter
 from runner.store import Store, TaskRow, TaskStatus
@@ -172,6 +173,9 @@ class Farm:
     ``open_session(adb_client, serial, limiter)`` and ``run_task(ctx, session)`` are the device
     facade and script entry points (runner.devices / runner.scripts), injected for layering.
     ``scheduler`` rules which task runs when and ends every task (default: one over ``store``).
+    ``progress`` takes the scripts' progress reports (default: a board over ``store``; the
+    engine runs its :meth:`~runner.progress.ProgressBoard.run`, without which each task's last
+    report is still written when it ends).
     """
 
     store: Store
@@ -192,11 +196,14 @@ class Farm:
     last_server: dict[str, str] = field(default_factory=dict)  # serial -> adb server that listed it
     shutting_down: bool = False
     metrics: Any = None  # runner.web.metrics.RunnerMetrics: task durations observed here
+    progress: ProgressBoard | None = None  # the scripts' progress reports; its run() writes them
 
     def __post_init__(self) -> None:
         if self.scheduler is None:
             self.scheduler = Scheduler(self.store, self.config, status=self.status)
         self.scheduler.adb_state = self.device_state
+        if self.progress is None:
+            self.progress = ProgressBoard(self.store, self.status)
 
     @property
     def wakeup(self) -> Scheduler:
@@ -418,12 +425,17 @@ class Farm:
             path=self.artifacts / str(task.id) / TASK_LOG,
             secrets=secrets,
         )
+        assert self.progress is not None
+        report = self.progress.open(task, secrets)
         try:
-            return await self._run_logged(worker, session, task, tlog)
+            return await self._run_logged(worker, session, task, tlog, report)
         finally:
+            self.progress.forget(task)  # already closed by the end, unless a bug came first
             tlog.close()
 
-    async def _run_logged(self, worker: Worker, session: Any, task: TaskRow, tlog: TaskLog) -> Any:
+    async def _run_logged(
+        self, worker: Worker, session: Any, task: TaskRow, tlog: TaskLog, report: Any
+    ) -> Any:
         package = self._package_of(task)
         ctx = self.make_context(
             task_id=task.id,
@@ -439,6 +451,7 @@ class Farm:
             material_roots=tuple(self.config.material_roots),
             materials_db=Path(self.config.spool) / "materials.db",
             retry_count=task.retry_count,
+            report=report,
         )
         self.status.mark(task.manifest)
         tlog.info(
@@ -539,7 +552,11 @@ class Farm:
 
     async def _end(self, task: TaskRow, status: int, remark: str, **how: Any) -> Any:
         """``Scheduler.end`` for a task this worker ran, retried while the store is locked or
-        full (the outcome must be recorded); returns its ``Ended`` (None: never recorded)."""
+        full (the outcome must be recorded); returns its ``Ended`` (None: never recorded).
+        The run's progress is closed first: its last report is stored while the task still
+        runs, and later reports are dropped (runner/progress.py)."""
+        assert self.progress is not None
+        await self.progress.close(task)
         for attempt in range(30):
             try:
                 return await self.wakeup.end(

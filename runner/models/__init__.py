@@ -30,7 +30,14 @@ from runner.models.scripts import (
     redact_config,
     split_targets,
 )
-from runner.models.task import START_TIME_PATTERN, CreateTaskBody, TaskRecord, TaskStatus
+from runner.models.task import (
+    START_TIME_PATTERN,
+    CreateTaskBody,
+    TaskProgress,
+    TaskRecord,
+    TaskStatus,
+    clean_progress,
+)
 from runner.models.workflow import AccountSelector, WorkflowManifest, WorkflowSpec, WorkflowStep
 
 __all__ = [
@@ -58,9 +65,11 @@ __all__ = [
     "ManifestMetadata",
     "PostConfig",
     "TaskManifest",
+    "TaskProgress",
     "TaskRecord",
     "TaskStatus",
     "UnfollowConfig",
+    "clean_progress",
     "dump_config",
     "redact_config",
     "split_targets",

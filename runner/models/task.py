@@ -8,6 +8,7 @@ model (:data:`runner.models.SCRIPT_CONFIGS`) and, in the generated JSON Schema, 
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, tzinfo
 from enum import IntEnum
 from typing import Annotated, Any, Literal
@@ -151,8 +152,52 @@ class TaskStatus(IntEnum):
         return self.name.lower()
 
 
+#: (ours) The longest progress text kept (characters); longer reports are cut.
+PROGRESS_TEXT_MAX = 200
+
+
+def clean_progress(text: object, fraction: object = None) -> tuple[str, float | None]:
+    """A script's progress report as the store keeps it (docs/spec/local-api.md, "Task object",
+    ``progress``): ``text`` made one line (whitespace runs become one space, trimmed) and cut to
+    :data:`PROGRESS_TEXT_MAX` characters; ``fraction`` (a number, 0..1) clamped into [0, 1] and
+    rounded to 4 decimals, or None (no measure: a step text). A fraction that is not a finite
+    number (NaN, inf, a bool, a string) becomes None. Never raises: a progress report must not
+    fail the task that makes it."""
+    line = " ".join(str(text).split())[:PROGRESS_TEXT_MAX]
+    value: float | None = None
+    if isinstance(fraction, int | float) and not isinstance(fraction, bool):
+        number = float(fraction)
+        if math.isfinite(number):
+            value = round(min(1.0, max(0.0, number)), 4)
+    return line, value
+
+
+class TaskProgress(BaseModel):
+    """(ours) How far a running task's script says it is (docs/spec/local-api.md, "Task object"):
+    the last report of its current (or, once ended, last) run."""
+
+    model_config = ConfigDict(extra="forbid", title="Task progress")
+
+    text: str = Field(
+        max_length=PROGRESS_TEXT_MAX,
+        description="What the script is doing or has done, one line: 'watched 12 videos, 240 of "
+        "600 s', 'uploading 66%', a step such as 'tap Follow'.",
+    )
+    fraction: float | None = Field(
+        ge=0.0,
+        le=1.0,
+        description="How much of the task is done, 0..1; null when the script has no measure "
+        "(a step text).",
+    )
+    updated: str = Field(
+        pattern=LOCAL_TIME_PATTERN,
+        description='When the script reported it, local time "YYYY-MM-DD HH:MM:SS".',
+    )
+
+
 class TaskRecord(BaseModel):
-    """The API's task object (docs/spec/local-api.md, "Task object"): its fields, plus (ours) ``step``.
+    """The API's task object (docs/spec/local-api.md, "Task object"): its fields, plus (ours)
+    ``step`` and ``progress``.
 
     Times are local time in the runner's zone, ``"YYYY-MM-DD HH:MM:SS"``, or None.
     ``script_config`` must already be redacted (:func:`runner.models.redact_config`).
@@ -178,6 +223,11 @@ class TaskRecord(BaseModel):
     step: str | None = Field(
         default=None,
         description="(ours) For a workflow's task: the step's name; null otherwise.",
+    )
+    progress: TaskProgress | None = Field(
+        default=None,
+        description="(ours) The script's last progress report in the task's current or last run "
+        "(kept after it ends; null again when it starts over); null when it reported nothing.",
     )
 
     @model_validator(mode="after")

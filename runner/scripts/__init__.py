@@ -95,6 +95,7 @@ async def run_task(
             account=(ctx.username or "").removeprefix("@"),
             locale_hint=session.locale_hint,
             serial=ctx.serial,
+            progress=ctx.progress,
         )
         try:
             remark = await script(ctx, session, steps)

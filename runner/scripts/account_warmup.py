@@ -24,6 +24,11 @@ goes, the comment shows in the list) and never repeated blindly. A crash of the 
 recover from here (nothing half done is repeated): the app is relaunched, at most
 :data:`MAX_CRASHES` times. Cancellation: between device calls or during a watch.
 
+Progress (the task object's ``progress``): the steps' labels until the first video shows, then
+``"watched N videos, S of D s"`` with the fraction S/D of ``task_duration`` (D) gone, reported at
+each video and every :data:`PROGRESS_TICK` seconds of a watch (no device call), and at the end
+``"watched N videos, D of D s"``, fraction 1.
+
 Outcome: remark ``"watched N videos in S s: L liked, F followed, B bookmarked, C commented"``,
 followed by ``"; K ads or LIVEs left alone"`` when there were any.
 """
@@ -45,6 +50,8 @@ from runner.scripts.navigate import SCREEN_TIMEOUT, TAP_TIMEOUT, ensure_account,
 from runner.scripts.steps import AppCrashed, Found, Steps
 
 MAX_CRASHES = 2
+#: Seconds between two progress reports while a video is watched (reports cost no device call).
+PROGRESS_TICK = 1.0
 
 
 class Warmup:
@@ -72,6 +79,20 @@ class Warmup:
     def left(self) -> float:
         return self.deadline - trio.current_time()
 
+    def report(self) -> None:
+        """Report ``watched N videos, S of D s`` (S: seconds of the task gone, at most D)."""
+        gone = min(self.duration, max(0.0, trio.current_time() - self.start))
+        fraction = gone / self.duration if self.duration > 0 else 1.0
+        self.ctx.progress(
+            f"watched {self.stats['watched']} videos, {gone:.0f} of {self.duration:g} s", fraction
+        )
+
+    async def watch_until(self, until: float) -> None:
+        """Sleep until trio time ``until``, reporting progress every :data:`PROGRESS_TICK` s."""
+        while (now := trio.current_time()) < until:
+            self.report()
+            await trio.sleep(min(PROGRESS_TICK, until - now))
+
     async def run(self) -> str:
         ctx = self.ctx
         ctx.log.info(
@@ -94,6 +115,7 @@ class Warmup:
                 ctx.log.warning(
                     "%s; relaunching the app (%d of %d)", e.remark, crashes, MAX_CRASHES
                 )
+        self.report()
         elapsed = trio.current_time() - self.start
         s = self.stats
         skipped = f"; {s['skipped']} ads or LIVEs left alone" if s["skipped"] else ""
@@ -122,8 +144,10 @@ class Warmup:
         else:
             async with steps.step("open the home feed"):
                 await go_home(self.ctx, self.session, steps)
+        steps.report_steps = False  # from here on, progress is videos and seconds
         while self.left() > 0:
             arrived = trio.current_time()
+            self.report()
             watch = self.rng.uniform(self.low, self.high)
             draws = {k: self.rng.random() * 100 < p for k, p in self.chances.items()}
             async with steps.step(f"video {self.stats['watched'] + 1}"):
@@ -143,9 +167,7 @@ class Warmup:
                     self.ctx.log.info("an ad (%r): watching, no interaction", ad.node.text)
                 else:
                     await self._interact(h, draws)
-                await trio.sleep(
-                    max(0.0, min(arrived + watch, self.deadline) - trio.current_time())
-                )
+                await self.watch_until(min(arrived + watch, self.deadline))
                 self.stats["watched"] += 1
                 if self.left() <= 0:
                     return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,7 +36,10 @@ class TaskContext:
     - ``materials_db``: the SQLite file of the material ledger ("a file is not posted twice"),
       ``<spool>/materials.db``; None: an in-process ledger (tests, ``tikrunner sim`` tries);
     - ``retry_count``: how many times the task was retried (0 on the first run): a retried post
-      or comment first looks whether an earlier attempt already published it.
+      or comment first looks whether an earlier attempt already published it;
+    - ``report``: where :meth:`progress` reports go (the worker's
+      :meth:`runner.progress.ProgressBoard.open`); None: reports are dropped (tests, ``tikrunner
+      sim`` tries).
     """
 
     task_id: int
@@ -51,6 +55,20 @@ class TaskContext:
     material_roots: tuple[Path, ...] = ()
     materials_db: Path | None = None
     retry_count: int = 0
+    report: Callable[..., None] | None = field(default=None, repr=False)
+
+    def progress(self, text: str, fraction: float | None = None) -> None:
+        """Say how far the task is: ``text`` one short line (``"watched 12 videos, 240 of 600
+        s"``, ``"uploading 66%"``, a step's label), ``fraction`` how much is done, 0..1, or None
+        when there is no measure. Shown as the task object's ``progress`` (docs/spec/local-api.md,
+        "Task object") within about a second, and kept once the task ends.
+
+        Cheap and synchronous: no device call, no store write here (the worker's board writes at
+        most about once a second), so scripts may call it as often as they like. Never raises: a
+        text is made one line and cut at 200 characters, a fraction outside 0..1 clamped, one that
+        is not a finite number dropped (``runner.models.clean_progress``)."""
+        if self.report is not None:
+            self.report(text, fraction)
 
     def config(self, model: type[M]) -> M:
         """``script_config`` as the script's validated config model ``model`` (one of

@@ -54,6 +54,10 @@ the same count and no upload means the earlier tap published nothing, so it post
 attempt had seen the upload start (the post may still appear: it fails without posting) or the
 count cannot tell (full grid: it fails without posting). A retry never posts twice.
 
+Progress (the task object's ``progress``): each step's label (``push media``, ``type caption``,
+``tap Post``...), and while the upload runs ``uploading N%`` with fraction N/100, read from the
+dumps the wait makes anyway.
+
 Outcome: remark ``""``. The files are marked posted in the ledger as Post is tapped, so even an
 unconfirmed post never reuses them; a task failing before that gives them back.
 """
@@ -858,17 +862,30 @@ def _after_post(steps: Steps):
     return decide
 
 
+_PERCENT = re.compile(r"(\d{1,3})\s*%")
+
+
+def _report_upload(ctx: TaskContext, shown: str) -> None:
+    """Report the upload's percentage as the app shows it (``66%``, in a dump already made) as
+    the task's progress ``uploading 66%``, fraction 0.66; nothing when no percentage shows."""
+    m = _PERCENT.search(shown)
+    if m is not None and int(m.group(1)) <= 100:
+        ctx.progress(f"uploading {m.group(1)}%", int(m.group(1)) / 100)
+
+
 async def _wait_upload(ctx: TaskContext, steps: Steps, start: Found) -> None:
     """Wait up to ``upload_wait_time`` seconds for the upload's progress (``N%``, a window of
     its own over the feed) to go away."""
     wait = _upload_wait(ctx)
     async with steps.step("wait for the upload"):
         last = [start.node.text if start.name == "upload_progress" else ""]
+        _report_upload(ctx, last[0])
 
         def done(h: Hierarchy) -> bool | None:
             progress = steps.find(h, "upload_progress")
             if progress is not None:
                 last[0] = progress.node.text
+                _report_upload(ctx, last[0])
                 return None
             return True
 

@@ -62,7 +62,7 @@ class Steps:
     """Labelled steps of one script run on one phone.
 
     ``values`` fills the selector templates (``package``, ``username``). ``log`` is the task's
-    logger. ``popups_dismissed`` and ``dumps`` count what happened, for logs and tests.
+    logger; ``progress`` its progress reporter (each step's label is reported). ``popups_dismissed`` and ``dumps`` count what happened, for logs and tests.
     """
 
     def __init__(
@@ -78,6 +78,7 @@ class Steps:
         poll_interval: float = POLL_INTERVAL,
         locale_hint: str = "",
         serial: str = "",
+        progress: Callable[..., None] | None = None,
     ) -> None:
         self.session = session
         self.book = book
@@ -98,13 +99,22 @@ class Steps:
         #: The irreversible actions this run started, in order (``"follow: tap Follow"``): a
         #: failure before the first is safe to retry (``TaskFailed.retry_safe``).
         self.committed: list[str] = []
+        #: The task's progress reporter (``TaskContext.progress``); None: no reports.
+        self.progress = progress
+        #: Whether each step's label is reported as the task's progress (a script that reports
+        #: its own measure, such as account_warmup's videos and seconds, turns it off).
+        self.report_steps = True
 
     @contextlib.asynccontextmanager
     async def step(self, label: str) -> AsyncIterator[None]:
-        """Run the block as the step ``label``: logged, and any ``TaskFailed`` raised inside
-        without a step gets this step's name (``remark`` prefixed with ``<script>: <label>:``)."""
+        """Run the block as the step ``label``: logged, reported as the task's progress (text
+        ``label``, no fraction; unless :attr:`report_steps` is off), and any ``TaskFailed``
+        raised inside without a step gets this step's name (``remark`` prefixed with
+        ``<script>: <label>:``)."""
         previous, self.current = self.current, f"{self.script}: {label}"
         self.log.info("step: %s", label)
+        if self.progress is not None and self.report_steps:
+            self.progress(label)
         try:
             yield
         except TaskFailed as e:

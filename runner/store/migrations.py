@@ -13,6 +13,8 @@ Tables (step 1):
   transaction as its tasks, so a crash between commit and the final rename is finished on restart
   instead of taken twice.
 - ``workflows`` and ``firings``: the workflows folder's generations and the slots fired.
+
+Later steps: 2, ``intake_log.error`` (refusals logged); 3, the tasks' ``progress_*`` columns.
 """
 
 from __future__ import annotations
@@ -154,7 +156,27 @@ def _m2_refusals(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_m1_layout, _m2_refusals)
+def _m3_progress(db: sqlite3.Connection) -> None:
+    """Step 3: a running task's progress (the task object's ``progress``, docs/spec/local-api.md):
+    ``progress_text`` (one line), ``progress_fraction`` (0..1 or NULL) and ``progress_at`` (UTC
+    epoch seconds of the report), all NULL until the script reports; existing tasks get NULL."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(tasks)")}
+    for column, kind in _PROGRESS_COLUMNS:
+        if column not in have:
+            db.execute(f"ALTER TABLE tasks ADD COLUMN {column} {kind}")
+
+
+_PROGRESS_COLUMNS = (
+    ("progress_text", "TEXT"),
+    ("progress_fraction", "REAL"),
+    ("progress_at", "REAL"),
+)
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _m1_layout,
+    _m2_refusals,
+    _m3_progress,
+)
 """The steps, in order: ``MIGRATIONS[n - 1]`` takes a store from user_version ``n - 1`` to ``n``."""
 
 

@@ -37,6 +37,10 @@ class TaskRow:
     step_name: str | None = None
     unit: str | None = None
     firing: str | None = None
+    # the script's last progress report in the current or last run (docs/spec/local-api.md)
+    progress_text: str | None = None
+    progress_fraction: float | None = None
+    progress_at: float | None = None  # UTC epoch seconds of the report
 
     @property
     def status_text(self) -> str:
@@ -47,7 +51,7 @@ class TaskRow:
 TASK_COLUMNS = (
     "id, manifest_id, manifest, source, serial, username, script_name, script_config, status,"
     " job_count, start_at, started_at, ended_at, created_at, retry_count, remark,"
-    " step, step_name, unit, firing"
+    " step, step_name, unit, firing, progress_text, progress_fraction, progress_at"
 )
 
 
@@ -64,7 +68,7 @@ def task_object(task: TaskRow, tz: tzinfo) -> dict[str, Any]:
 
     ``start_time`` is the scheduled start while pending, the actual start after; times are local
     ``"YYYY-MM-DD HH:MM:SS"`` in ``tz``; ``script_config`` is redacted (secrets such as chatgpt's
-    ``api_key`` are ``"***"``). The one projection of a task: the API's answers and the status
+    ``api_key`` are ``"***"``); ``progress`` is :func:`progress_object`. The one projection of a task: the API's answers and the status
     files' rows (runner.status) are both built here, so they never differ.
     """
     start = task.start_at if task.status == TaskStatus.PENDING else task.started_at
@@ -85,6 +89,20 @@ def task_object(task: TaskRow, tz: tzinfo) -> dict[str, Any]:
         "retry_count": task.retry_count,
         "remark": task.remark,
         "step": task.step_name,
+        "progress": progress_object(task, tz),
+    }
+
+
+def progress_object(task: TaskRow, tz: tzinfo) -> dict[str, Any] | None:
+    """The task object's ``progress`` (docs/spec/local-api.md, "Task object"): None when the
+    script reported nothing in the task's current (or last) run, else ``{"text": str,
+    "fraction": float 0..1 or None, "updated": local "YYYY-MM-DD HH:MM:SS" in tz}``."""
+    if task.progress_text is None or task.progress_at is None:
+        return None
+    return {
+        "text": task.progress_text,
+        "fraction": task.progress_fraction,
+        "updated": local_time(task.progress_at, tz),
     }
 
 

@@ -64,6 +64,20 @@ def insert_tasks(
     return ids
 
 
+@dataclass(frozen=True)
+class ProgressReport:
+    """One progress report of a task's run, as :meth:`TaskQueue.record_progress` takes it:
+    ``started_at`` names the run (the task's ``started_at`` when it was claimed, UTC epoch
+    seconds), ``text`` and ``fraction`` are already clean (:func:`runner.models.clean_progress`),
+    ``at`` is when the script made it (UTC epoch seconds)."""
+
+    task_id: int
+    started_at: float
+    text: str
+    fraction: float | None
+    at: float
+
+
 @dataclass
 class EndResult:
     """What :meth:`TaskQueue.end_tasks` did: ``ended`` the ids ended (or deleted, or put back),
@@ -101,7 +115,8 @@ class TaskQueue(Database):
             if row is None:
                 return None
             self._db.execute(
-                f"UPDATE tasks SET status={_RUNNING}, started_at=?, ended_at=NULL, remark='' WHERE id=?",
+                f"UPDATE tasks SET status={_RUNNING}, started_at=?, ended_at=NULL, remark='',"
+                " progress_text=NULL, progress_fraction=NULL, progress_at=NULL WHERE id=?",
                 (now, row[0]),
             )
         task = row_to_task(row)
@@ -112,8 +127,35 @@ class TaskQueue(Database):
                 "started_at": now,
                 "ended_at": None,
                 "remark": "",
+                "progress_text": None,
+                "progress_fraction": None,
+                "progress_at": None,
             }
         )
+
+    def record_progress(self, reports: Iterable[ProgressReport]) -> list[int]:
+        """Store scripts' progress reports (the task object's ``progress``), all in one
+        transaction; returns the ids of the tasks whose progress changed.
+
+        A report is written only while its run is the task's current one: the task is running
+        and its ``started_at`` is the report's (the run the script belongs to). A report of a
+        run that ended (completed, failed, stopped, deleted, back to pending) or was superseded
+        by a retry changes nothing, so a late report never resurrects or overwrites an end.
+        Callers throttle (runner/progress.py: at most about one write per second per task)."""
+        rows = [(r.text, r.fraction, r.at, r.task_id, r.started_at) for r in reports]
+        if not rows:
+            return []
+        changed = []
+        with self._transaction():
+            for row in rows:
+                hit = self._db.execute(
+                    "UPDATE tasks SET progress_text=?, progress_fraction=?, progress_at=?"
+                    f" WHERE id=? AND status={_RUNNING} AND started_at=? RETURNING id",
+                    row,
+                ).fetchone()
+                if hit is not None:
+                    changed.append(int(hit[0]))
+        return changed
 
     def end_tasks(
         self,

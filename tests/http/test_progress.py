@@ -1,0 +1,86 @@
+"""A warm-up's progress as a client sees it (docs/spec/local-api.md, "Task object", ``progress``):
+growing over the API while it runs on simulated phones, kept after it ends, in the task list and
+the status file alike, and written to the store about once a second per task."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from tests.http.conftest import LiveRunner, data
+
+DURATION = 5  # seconds of warm-up
+
+
+def test_a_warmup_shows_its_progress_growing_while_it_runs_and_keeps_the_last(tmp_path: Path):
+    live = LiveRunner(tmp_path, simulate=3).start()
+    try:
+        updates: list[str] = []
+        live.runner.store._db.set_trace_callback(  # a hook on the store's own connection
+            lambda sql: updates.append(sql) if "SET progress_text" in sql else None
+        )
+        created = data(
+            live.client.post(
+                "/task",
+                json={
+                    "serials": live.serials,
+                    "script_name": "account_warmup",
+                    "script_config": {
+                        "task_duration": DURATION,
+                        "min_duration": 0.3,
+                        "max_duration": 0.6,
+                    },
+                },
+            )
+        )
+        first, *others = created["task_ids"]
+
+        def measured_while_running(above: float = -1.0):
+            task = live.task(first)
+            assert task["status"] in (0, 1), task  # it must not end before we saw it grow
+            progress = task["progress"]
+            if task["status"] == 1 and progress and (progress["fraction"] or -1) > above:
+                return progress
+
+        seen = live.wait(measured_while_running, what="a measured progress")
+        assert seen["text"].startswith("watched ") and 0 <= seen["fraction"] < 1
+        grown = live.wait(lambda: measured_while_running(seen["fraction"]), what="it to grow")
+        assert grown["fraction"] > seen["fraction"]
+
+        for task_id in created["task_ids"]:
+            done = live.wait_status(task_id, 2, timeout=30)
+            watched = int(done["remark"].split()[1])  # "watched N videos in S s: ..."
+            assert done["progress"]["text"] == f"watched {watched} videos, 5 of 5 s"
+            assert done["progress"]["fraction"] == 1.0
+            assert done["progress"]["updated"] <= done["end_time"]
+        listed = {t["id"]: t for t in data(live.client.get("/task"))["list"]}
+        assert listed[first]["progress"] == live.task(first)["progress"]
+
+        # the status file carries the same object (it is written after the end)
+        manifest = live.task(first)["manifest"]
+        row = live.wait(
+            lambda: next(
+                (
+                    t
+                    for t in (live.status_file(manifest) or {}).get("tasks", [])
+                    if t["id"] == first and t["status"] == 2
+                ),
+                None,
+            ),
+            what="the status file",
+        )
+        assert row["progress"] == live.task(first)["progress"]
+
+        # throttled: about one write a second per task, however often the script reported
+        times = [live.task(i) for i in created["task_ids"]]
+        seconds = max(
+            (
+                datetime.fromisoformat(t["end_time"]) - datetime.fromisoformat(t["start_time"])
+            ).total_seconds()
+            for t in times
+        )
+        assert len(updates) <= 3 * (seconds + 3), (len(updates), seconds)
+        assert live.runner.farm.progress.writes <= seconds + 3 + 3  # batches + the 3 last values
+        assert others
+    finally:
+        live.stop()
