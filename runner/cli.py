@@ -2,13 +2,60 @@
 
 from __future__ import annotations
 
+import inspect as pyinspect  # `inspect` is a command below
+from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+
+import runner
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"tikrunner {runner.__version__}")
+        raise typer.Exit(0)
+
+
+VersionOption = Annotated[
+    bool,
+    typer.Option(
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        expose_value=False,
+        help="Show the version and exit.",
+    ),
+]
+
+
+def _with_version(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``func`` as a command that also takes ``--version`` (eager: it prints ``tikrunner X.Y.Z``
+    and exits 0 before anything else is parsed); typer reads the added parameter from the
+    signature (its value, always False here, is dropped)."""
+    sig = pyinspect.signature(func, eval_str=True)
+    if "version" in sig.parameters:
+        return func
+
+    def command(*args: Any, version: bool = False, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    extra = pyinspect.Parameter(
+        "version", pyinspect.Parameter.KEYWORD_ONLY, default=False, annotation=VersionOption
+    )
+    params = [*sig.parameters.values(), extra]
+    command.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    for name in ("__name__", "__qualname__", "__doc__", "__module__"):
+        setattr(command, name, getattr(func, name))
+    return command
+
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Run phone-farm automation from declarative files; speaks TikMatrix's local API.",
 )
 
@@ -184,6 +231,29 @@ def inspect(
         )
     )
 
+
+from runner.views_cli import add_view_commands  # noqa: E402 (the views: devices, tasks, ...)
+
+add_view_commands(app)
+
+
+@app.callback()
+def main(version: VersionOption = False) -> None:
+    """Run phone-farm automation from declarative files; speaks TikMatrix's local API."""
+
+
+def _everywhere(typer_app: typer.Typer) -> None:
+    """``--version`` on every command of ``typer_app`` and its sub-apps (``-h`` comes from the
+    app's context settings, which sub-commands inherit)."""
+    for info in typer_app.registered_commands:
+        if info.callback is not None:
+            info.callback = _with_version(info.callback)
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _everywhere(group.typer_instance)
+
+
+_everywhere(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

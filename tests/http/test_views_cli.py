@@ -1,0 +1,316 @@
+"""The operator's CLI views (``tikrunner devices``, ``tasks``, ``task``, ``logs``, ``top``) against
+a running runner's HTTP API, as a person at a terminal (or a script) sees them (issue 11, item 3).
+
+The views are run in-process with typer's CliRunner, and ``logs -f`` as a real process, against a
+real runner (tests/http/conftest.py's LiveRunner: simulated phones, the HTTP API on a port).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from rich.console import Console
+from typer.testing import CliRunner
+
+from runner import __version__
+from runner.cli import app
+from runner.views_cli import ApiClient, Target, progress_text, run_top, tasks_table
+from runner.yamlsafe import load_yaml_text
+from tests.http.conftest import data, follow_body, later
+
+CLEAN_ENV = {"COLUMNS": "200", "TIKRUNNER_API": None, "TIKRUNNER_API_TOKEN": None}
+
+
+def cli(*args: str, **env: str | None):
+    """``tikrunner ARGS`` in-process: the result (exit_code, stdout, stderr)."""
+    return CliRunner().invoke(app, list(args), env=CLEAN_ENV | env)
+
+
+def api_of(live) -> str:
+    address = live.runner.http_address
+    return f"http://{address.host}:{address.port}"
+
+
+def one_line_error(result, *words: str) -> str:
+    """The stderr of a failed view: exactly one line, no traceback, naming ``words``."""
+    err = result.stderr
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    for word in words:
+        assert word in err, err
+    return err
+
+
+def test_every_command_answers_version_and_h():
+    commands = sorted(typer.main.get_command(app).commands)
+    assert {"serve", "validate", "apply", "schemas", "sim", "inspect"} <= set(commands)
+    assert {"devices", "tasks", "task", "logs", "top"} <= set(commands)
+    for args in ([], *([name] for name in commands)):
+        version = cli(*args, "--version")
+        assert version.exit_code == 0, (args, version.output)
+        assert version.stdout.strip() == f"tikrunner {__version__}", args
+        helped = cli(*args, "-h")
+        assert helped.exit_code == 0, (args, helped.output)
+        assert "Usage: " in helped.stdout and "--version" in helped.stdout, args
+
+
+def test_bad_usage_exits_2_without_touching_the_network():
+    unreachable = {"TIKRUNNER_API": "http://127.0.0.1:1"}
+    for args in (
+        ["tasks", "--status", "sleeping"],
+        ["tasks", "--status", "4"],
+        ["tasks", "-o", "xml"],
+        ["tasks", "-o", "json", "--watch"],
+        ["task", "abc"],
+        ["task"],
+        ["logs"],
+        ["devices", "--api", "ftp://farm:50809"],
+        ["devices", "--api", "http://farm:50809/other/path"],
+        ["top", "--interval", "0"],
+    ):
+        result = cli(*args, **unreachable)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output and "cannot reach" not in result.output, args
+
+
+def test_an_api_that_does_not_answer_is_one_line_naming_it_and_how_to_point_elsewhere(tmp_path):
+    result = cli("devices", "--api", "http://127.0.0.1:1")
+    assert result.exit_code == 1
+    one_line_error(result, "http://127.0.0.1:1", "connection refused", "--api", "TIKRUNNER_API")
+    # the address from tikrunner.yaml's http: bind (a wildcard bind is reached on loopback)
+    config = tmp_path / "tikrunner.yaml"
+    config.write_text("http: 0.0.0.0:1\n")
+    result = cli("tasks", "--config", str(config))
+    assert result.exit_code == 1
+    one_line_error(result, "http://127.0.0.1:1 (tikrunner.yaml http:)")
+    config.write_text("htp: 127.0.0.1:1\n")
+    result = cli("tasks", "--config", str(config))
+    assert result.exit_code == 2
+    one_line_error(result, "unknown setting (did you mean http?)")
+
+
+def test_devices_lists_the_simulated_phones(live):
+    result = cli("devices", "--api", api_of(live))
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[1:] if line}
+    assert set(rows) == set(live.serials)
+    assert all(row[1] == "device" for row in rows.values())
+    as_json = json.loads(cli("devices", "--api", api_of(live), "-o", "json").stdout)
+    assert [d["serial"] for d in as_json["list"]] == live.serials
+    assert as_json["total"] == 3
+    one = cli("devices", "sim-0002", "--api", api_of(live), "-o", "yaml")
+    assert load_yaml_text(one.stdout)["serial"] == "sim-0002"
+    unknown = cli("devices", "sim-9999", "--api", api_of(live))
+    assert unknown.exit_code == 1
+    one_line_error(unknown, "no phone 'sim-9999'")
+
+
+def test_tasks_filters_and_json_and_yaml_parse_back(live):
+    [done] = data(live.client.post("/task", json=follow_body("sim-0001", "views_a")))["task_ids"]
+    live.wait_status(done, 2)
+    waiting = data(live.client.post("/task", json=later("sim-0002", "views_b", "views_c")))
+    api = api_of(live)
+
+    pending = json.loads(
+        cli(
+            "tasks", "--api", api, "--status", "pending", "--serial", "sim-0002", "-o", "json"
+        ).stdout
+    )
+    assert set(waiting["task_ids"]) <= {t["id"] for t in pending["list"]}
+    assert all(t["status"] == 0 and t["serial"] == "sim-0002" for t in pending["list"])
+    assert pending["total"] == len(pending["list"])
+    as_yaml = cli("tasks", "--api", api, "--status", "0", "--serial", "sim-0002", "-o", "yaml")
+    assert load_yaml_text(as_yaml.stdout) == pending
+
+    table = cli("tasks", "--api", api, "--status", "COMPLETED", "--script", "follow")
+    assert table.exit_code == 0, table.output
+    rows = {line.split()[0]: line.split() for line in table.stdout.splitlines()[1:-1]}
+    assert str(done) in rows and rows[str(done)][1:4] == ["completed", "sim-0001", "follow"]
+    assert not set(map(str, waiting["task_ids"])) & set(rows)
+    assert all(row[1] == "completed" for row in rows.values())
+    none = cli("tasks", "--api", api, "--serial", "sim-0404")
+    assert none.exit_code == 0 and "no tasks" in none.stdout
+
+
+def test_tasks_over_100_matches_page_through_the_api_and_limit_keeps_the_newest(live):
+    targets = [f"page_{i}" for i in range(130)]
+    ids = data(live.client.post("/task", json=later("sim-0003", *targets)))["task_ids"]
+    assert len(ids) == 130
+    api, only = api_of(live), ["--serial", "sim-0003", "--status", "0", "--script", "follow"]
+    every = json.loads(cli("tasks", "--api", api, *only, "--limit", "0", "-o", "json").stdout)
+    assert [t["id"] for t in every["list"]] == ids and every["total"] == 130
+    newest = json.loads(cli("tasks", "--api", api, *only, "--limit", "5", "-o", "json").stdout)
+    assert [t["id"] for t in newest["list"]] == ids[-5:] and newest["total"] == 130
+    table = cli("tasks", "--api", api, *only).stdout.splitlines()
+    assert len(table) == 1 + 100 + 1 and table[1].split()[0] == str(ids[30])
+    assert table[-1] == "100 of 130 tasks (the newest; --limit 0 for all)"
+
+
+def test_task_shows_every_field_its_log_tail_and_artifact_paths(live):
+    live.sim.missing_users.add("ghost_view")
+    [task_id] = data(live.client.post("/task", json=follow_body("sim-0003", "ghost_view")))[
+        "task_ids"
+    ]
+    obj = live.wait_status(task_id, 3, timeout=30)
+    api = api_of(live)
+    result = cli("task", str(task_id), "--api", api, "--tail", "3")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    fields = {line.split(":", 1)[0]: line.split(":", 1)[1].strip() for line in lines[: len(obj)]}
+    assert list(fields) == list(obj)  # every field, in the API's order
+    assert fields["status_text"] == "failed" and fields["remark"] == obj["remark"]
+    assert fields["script_config"] == json.dumps(obj["script_config"])
+    for name in ("task.log", "screenshot.jpg", "hierarchy.xml"):
+        assert f"{api}/api/v1/task/{task_id}/artifacts/{name}" in result.stdout
+    log = live.client.get(f"/task/{task_id}/log").text.splitlines()
+    assert lines[-4].split() == ["log:", "last", "3", "lines"]
+    assert [line.strip() for line in lines[-3:]] == log[-3:]
+    assert json.loads(cli("task", str(task_id), "--api", api, "-o", "json").stdout) == obj
+
+    unknown = cli("task", "987654", "--api", api)
+    assert unknown.exit_code == 1 and unknown.stdout == ""
+    one_line_error(unknown, "no task 987654")
+    assert cli("logs", "987654", "--api", api).exit_code == 1
+
+
+@contextmanager
+def running_slowly(live, serial: str, target: str) -> Iterator[tuple[int, Any]]:
+    """A follow task running on ``serial``, whose replies each take 0.2 s until the block ends
+    (or the phone's ``latency`` is set back to 0 inside it): (task id, the phone)."""
+    phone = live.sim.phone(serial)
+    phone.latency = 0.2
+    try:
+        [task_id] = data(live.client.post("/task", json=follow_body(serial, target)))["task_ids"]
+        live.wait_status(task_id, 1)
+        yield task_id, phone
+    finally:
+        phone.latency = 0.0
+
+
+def test_logs_follows_the_log_until_the_task_completes(live, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TIKRUNNER_API")}
+    with (
+        running_slowly(live, "sim-0001", "slow_view") as (task_id, phone),
+        open(tmp_path / "stderr", "w+") as errors,
+    ):
+        follower = subprocess.Popen(
+            [sys.executable, "-m", "runner.cli", "logs", str(task_id), "-f"]
+            + ["--api", api_of(live), "--interval", "0.1"],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            env=env,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        watchdog = threading.Timer(60, follower.kill)  # a follower that never ends fails
+        watchdog.start()
+        try:
+            first = follower.stdout.readline()
+            assert "started follow" in first
+            assert live.task(task_id)["status"] == 1  # it printed while the task ran
+        finally:
+            phone.latency = 0.0
+        rest = follower.stdout.read()  # until it exits (the same buffer: nothing skipped)
+        follower.wait()
+        watchdog.cancel()
+        errors.seek(0)
+        err = errors.read()
+    assert follower.returncode == 0, err
+    assert live.task(task_id)["status"] == 2
+    assert first + rest == live.client.get(f"/task/{task_id}/log").text
+    assert rest.splitlines()[-1].endswith("INFO completed")
+    plain = cli("logs", str(task_id), "--api", api_of(live), "--tail", "1")
+    assert plain.stdout == rest.splitlines(keepends=True)[-1]
+
+
+def test_top_renders_the_phones_and_their_running_tasks(live):
+    with running_slowly(live, "sim-0002", "top_view") as (task_id, _phone):
+        frame = cli("top", "--api", api_of(live), "--iterations", "1")
+    assert frame.exit_code == 0, frame.output
+    rows = {line.split()[0]: line.split() for line in frame.stdout.splitlines() if line}
+    assert set(live.serials) <= set(rows)
+    assert rows["sim-0002"][1:4] == ["device", f"#{task_id}", "follow"]
+    assert "tikrunner top " + api_of(live) in frame.stdout and "running" in frame.stdout
+    live.wait_status(task_id, 2)
+
+
+def test_top_and_watch_redraw_in_place_on_a_terminal(live):
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=160, color_system=None)
+    target = Target(base=api_of(live), token=None, source="--api")
+    assert run_top(target, iterations=3, console=console, sleep=lambda _s: None) == 0
+    text = out.getvalue()
+    assert text.count("tikrunner top") >= 3  # one frame per refresh (and a last one at the end)
+    assert "\x1b[1A" in text and "\x1b[2K" in text  # cursor up, erase line: the same place
+    watched = cli(
+        "tasks", "--api", api_of(live), "--watch", "--iterations", "2", "--interval", "0.1"
+    )
+    assert watched.exit_code == 0 and "STATUS" in watched.stdout
+
+
+def test_the_token_is_asked_for_when_missing_or_wrong_and_never_printed(make_live, tmp_path):
+    secret = "s3cret-views-token"
+    runner = make_live(api_token=secret)
+    api = api_of(runner)
+    missing = cli("devices", "--api", api)
+    assert missing.exit_code == 1
+    one_line_error(missing, "40301", "token is missing", "--token", "TIKRUNNER_API_TOKEN")
+    wrong = cli("tasks", "--api", api, "--token", "not-it")
+    assert wrong.exit_code == 1
+    one_line_error(wrong, "token is wrong")
+    assert cli("devices", "--api", api, "--token", secret).exit_code == 0
+    by_env = cli("tasks", "--api", api, TIKRUNNER_API_TOKEN=secret)
+    assert by_env.exit_code == 0 and secret not in by_env.output
+    config = tmp_path / "views.yaml"
+    address = runner.runner.http_address
+    config.write_text(f"http: {address.host}:{address.port}\napi_token: {secret}\n")
+    listed = cli("devices", "--config", str(config), "-o", "json")
+    assert listed.exit_code == 0, listed.output
+    assert [d["serial"] for d in json.loads(listed.stdout)["list"]] == runner.serials
+    for result in (missing, wrong, listed):
+        assert secret not in result.output
+    assert secret not in repr(Target(base=api, token=secret, source="--api"))
+
+
+def test_progress_is_shown_when_the_task_reports_one():
+    assert progress_text(None) == "" and progress_text({}) == ""
+    report = {"text": "watched 12 videos, 240 of 600 s", "fraction": 0.4, "updated": "x"}
+    assert progress_text(report) == "watched 12 videos, 240 of 600 s (40%)"
+    assert progress_text({"text": "tap Follow", "fraction": None}) == "tap Follow"
+    assert progress_text({"fraction": float("nan")}) == ""
+    assert (
+        progress_text({"text": "\x1b[31mred\x1b[0m", "fraction": 2})
+        == "\\x1b[31mred\\x1b[0m (100%)"
+    )
+    task = {"id": 7, "status": 1, "status_text": "running", "serial": "s", "progress": report}
+    out = io.StringIO()
+    Console(file=out, width=200).print(tasks_table([task, task | {"progress": None}]))
+    assert "watched 12 videos, 240 of 600 s (40%)" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "text, base",
+    [
+        ("127.0.0.1:50809", "http://127.0.0.1:50809"),
+        ("http://farm.lan:8080/", "http://farm.lan:8080"),
+        ("https://farm.lan/api/v1", "https://farm.lan"),
+        ("[::1]:50809", "http://[::1]:50809"),
+    ],
+)
+def test_api_addresses_as_people_type_them(text, base):
+    assert ApiClient(Target(base=base, token=None, source="--api")).url("/task", {"page": 1}) == (
+        f"{base}/api/v1/task?page=1"
+    )
+    from runner.views_cli import normalise_api
+
+    assert normalise_api(text) == base
