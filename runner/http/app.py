@@ -67,6 +67,7 @@ from runner.http.security import BrowserGuard, HostRule, TokenGuard
 from runner.http.tasklog import tasklog_router
 from runner.http.taskops import TaskOperations
 from runner.models import TaskRecord
+from runner.web.docs import docs_router
 from runner.web.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from runner.web.metrics import HttpMetrics, RunnerMetrics
 from runner.yamlsafe import load_document
@@ -166,9 +167,10 @@ def create_app(
         "(or `X-API-Token: <token>`, or `?token=<token>`). Request bodies must be sent as "
         "`Content-Type: application/json` (else 40001); a request from a web page of another "
         "origin, or with a `Host` that does not name the API, is refused (40301).",
-        docs_url="/docs",
+        docs_url=None,  # runner/web/docs.py serves /docs from the package (no CDN)
         redoc_url=None,
     )
+    app.include_router(docs_router(title=app.title))
     router = APIRouter(prefix=API_PREFIX)
     limit = config.max_manifest_bytes
 
