@@ -76,6 +76,14 @@ def serve(
         "--workflows",
         help="Apply this folder of manifests (kept in git) and fire its schedules.",
     ),
+    log_format: str | None = typer.Option(
+        None,
+        "--log-format",
+        help="auto (rich on a terminal, else text), rich, text or json (one object a line).",
+    ),
+    log_level: str | None = typer.Option(
+        None, "--log-level", help="debug, info (default), warning or error."
+    ),
 ) -> None:
     """Run everything (spool watcher, scheduler, device workers, HTTP API) until interrupted."""
     from runner.engine import run_serve
@@ -90,6 +98,8 @@ def serve(
             no_http=no_http,
             seed=seed,
             workflows=workflows,
+            log_format=log_format,
+            log_level=log_level,
         )
     )
 

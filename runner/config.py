@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from datetime import tzinfo
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -109,11 +109,20 @@ class RunnerConfig(BaseModel):
     max_nesting: int = Field(default=32, ge=2)
     max_targets: int = Field(default=10_000, ge=1)  # targets per body or workflow step (intake)
     thread_limit: int = Field(default=64, ge=1)  # threads for blocking adb/uiautomator2 calls
+    # The runner's log (runner/logs.py): auto = rich on a terminal, else text; json: one object
+    # a line. The level applies to every logger, the libraries' too.
+    log_format: Literal["auto", "rich", "text", "json"] = "auto"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @field_validator("selectors", "adb", mode="before")
     @classmethod
     def _one_or_many(cls, v: Any) -> Any:
         return [v] if isinstance(v, str | Path) else v
+
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _lower(cls, v: Any) -> Any:
+        return v.strip().lower() if isinstance(v, str) else v
 
     @field_validator("timezone")
     @classmethod
@@ -152,6 +161,8 @@ _ENV_FIELDS = {
     "DEVICE_LIMIT": "device_limit",
     "PACKAGE": "package",
     "SELECTORS": "selectors",
+    "LOG_FORMAT": "log_format",
+    "LOG_LEVEL": "log_level",
 }
 
 

@@ -22,6 +22,8 @@ import trio
 
 from runner.config import ConfigError, RunnerConfig, load_config
 from runner.errors import find_leaf
+from runner.logs import announce
+from runner.logs import configure as configure_logging
 from runner.scheduler import Scheduler
 from runner.spool import Spool
 from runner.spoollock import SpoolLock, SpoolLockError
@@ -194,17 +196,13 @@ async def _serve_until_signal(runner: Runner) -> None:
             )
             if runner.http_address is not None:
                 serials_note += f"; HTTP API on {runner.http_address.url}"
-            print(
-                f"tikrunner: serving spool {Path(started.config.spool).absolute()} with {serials_note}; Ctrl-C to stop",
-                file=sys.stderr,
-                flush=True,
+            announce(
+                "serving spool %s with %s; Ctrl-C to stop",
+                Path(started.config.spool).absolute(),
+                serials_note,
             )
             async for signum in signals:
-                print(
-                    f"tikrunner: {signal.Signals(signum).name}: shutting down",
-                    file=sys.stderr,
-                    flush=True,
-                )
+                announce("%s: shutting down", signal.Signals(signum).name)
                 runner.farm.shutting_down = True  # type: ignore[union-attr]
                 nursery.cancel_scope.cancel()
                 break
@@ -220,25 +218,35 @@ def run_serve(
     no_http: bool,
     seed: int | None,
     workflows: Path | None = None,
+    log_format: str | None = None,
+    log_level: str | None = None,
 ) -> int:
     """``tikrunner serve``: returns the exit code (0 after a clean shutdown; 2 for a start-up
     mistake: a bad config or selectors, a spool locked by another runner (``SpoolLockError``), a
     store that cannot be opened (``StoreError``: empty, damaged, newer); 1 when the HTTP API
     cannot listen: port taken, or not loopback without a token). Each mistake is one line on
-    stderr."""
-    logging.basicConfig(
-        level=os.environ.get("TIKRUNNER_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for noisy in ("uiautomator2", "adbutils", "watchdog", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    overrides: dict[str, Any] = {"spool": spool, "adb": adb, "http": http, "workflows": workflows}
+    stderr. ``log_format`` / ``log_level`` (None: the config's) set the runner's log
+    (runner/logs.py); a name that is not one of theirs is a config mistake (exit 2)."""
+    overrides: dict[str, Any] = {
+        "spool": spool,
+        "adb": adb,
+        "http": http,
+        "workflows": workflows,
+        "log_format": log_format,
+        "log_level": log_level,
+    }
     try:
         config = load_config(config_path, overrides)
     except ConfigError as e:
         for problem in e.problems:
             print(f"tikrunner: config: {problem}", file=sys.stderr)
         return 2
+    configure_logging(
+        config.log_format,
+        config.log_level,
+        tz=config.tz(),
+        secrets=[config.api_token] if config.api_token else [],
+    )
     if no_http:
         config.http = None
     from runner.scripts.matcher import SelectorFileError, load_selectors

@@ -27,6 +27,7 @@ import trio
 
 from runner.config import RunnerConfig
 from runner.errors import TaskFailed, UiautomatorUnavailable, device_state_remark
+from runner.logs import TaskFields, about_task
 from runner.models import redact_config
 from runner.progress import ProgressBoard
 from runner.scheduler import Scheduler
@@ -54,8 +55,9 @@ def _secrets_of(original: Any, redacted: Any) -> list[str]:
 
 
 class TaskLog(logging.LoggerAdapter):
-    """A task's logger: every line carries the task id and serial, goes to the runner's log and
-    is appended at once to the task's own log file.
+    """A task's logger: every line carries the task's fields (``task_id``, ``serial``,
+    ``script``, ``manifest``, ``username``: runner/logs.py shows them in every format), goes to
+    the runner's log and is appended at once to the task's own log file.
 
     ``path`` (None: no file) is ``spool/artifacts/<task_id>/task.log``; it is opened for
     appending, line-buffered, so a reader (``GET /api/v1/task/{id}/log``) sees each line as soon
@@ -64,6 +66,8 @@ class TaskLog(logging.LoggerAdapter):
     replaced by ``***`` in the file and in the runner's log (the task's script_config secrets,
     the API token; README, "never a secret in logs or artifacts"). A file that cannot be opened or written is reported
     once in the runner's log and the task runs on without it; never raises OSError.
+    :attr:`fields` is what :func:`runner.logs.about_task` takes, so that lines logged elsewhere
+    while the task runs (the device session, uiautomator2, adbutils) name it too.
     """
 
     def __init__(
@@ -74,8 +78,12 @@ class TaskLog(logging.LoggerAdapter):
         *,
         path: Path | None = None,
         secrets: list[str] | tuple[str, ...] = (),
+        script: str | None = None,
+        manifest: str | None = None,
+        username: str | None = None,
     ):
-        super().__init__(logger, {"task_id": task_id, "serial": serial})
+        self.fields = TaskFields(task_id, serial, script, manifest, username, tuple(secrets))
+        super().__init__(logger, self.fields.extra())
         self.path = path
         self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
         self._file: Any = None
@@ -84,10 +92,11 @@ class TaskLog(logging.LoggerAdapter):
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._file = open(path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
             except OSError as e:
-                logger.warning("task %d: cannot write its log %s: %s", task_id, path, e)
+                logger.warning("cannot write its log %s: %s", path, e, extra=self.extra)
 
     def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
-        return f"[task {self.extra['task_id']} {self.extra['serial']}] {msg}", kwargs
+        kwargs["extra"] = {**(self.extra or {}), **kwargs.get("extra", {})}
+        return msg, kwargs
 
     def log(self, level: int, msg: Any, *args: Any, **kwargs: Any) -> None:
         # Masked once, for the task's file and the runner's log alike.
@@ -104,7 +113,7 @@ class TaskLog(logging.LoggerAdapter):
             try:
                 self._file.write(f"{stamp} {logging.getLevelName(level)} {line}\n")
             except (OSError, ValueError) as e:  # disk full, closed: the task goes on
-                self.logger.warning("task %s: its log stops here: %s", self.extra["task_id"], e)
+                self.logger.warning("its log file stops here: %s", e, extra=self.extra)
                 self._close()
         super().log(level, text, **kwargs)
 
@@ -329,14 +338,14 @@ class Farm:
             return
         worker = Worker(serial, trio.CancelScope())
         self.workers[serial] = worker
-        log.info("device %s connected: worker started", serial)
+        log.info("device %s connected: worker started", serial, extra={"serial": serial})
         nursery.start_soon(self._worker_main, worker, adb_client)
 
     def _stop_worker(self, serial: str, reason: str) -> None:
         worker = self.workers.pop(serial, None)
         self.wakeup.device_down(serial)
         if worker is not None:
-            log.warning("%s: worker stopped", reason)
+            log.warning("%s: worker stopped", reason, extra={"serial": serial})
             worker.reason = reason
             worker.scope.cancel()
 
@@ -356,7 +365,7 @@ class Farm:
         serial = worker.serial
         session = None
         sched.device_up(serial)
-        with worker.scope:
+        with worker.scope, about_task(TaskFields(None, serial)):  # lines name the phone
             try:
                 while True:
                     event = sched.changed(serial)  # before looking: no notify is lost
@@ -400,7 +409,11 @@ class Farm:
             self.wakeup.bench(worker.serial, e.remark)
             return None
         except Exception as e:  # a bug or an unexpected library error: never stop the worker
-            log.exception("device %s: could not open its session", worker.serial)
+            log.exception(
+                "device %s: could not open its session",
+                worker.serial,
+                extra={"serial": worker.serial},
+            )
             self.wakeup.bench(worker.serial, f"could not connect: {type(e).__name__}: {e}")
             return None
         self.wakeup.healthy(worker.serial)
@@ -424,11 +437,15 @@ class Farm:
             task.serial,
             path=self.artifacts / str(task.id) / TASK_LOG,
             secrets=secrets,
+            script=task.script_name,
+            manifest=task.manifest,
+            username=task.username,
         )
         assert self.progress is not None
         report = self.progress.open(task, secrets)
         try:
-            return await self._run_logged(worker, session, task, tlog, report)
+            with about_task(tlog.fields):  # lines logged anywhere meanwhile name the task
+                return await self._run_logged(worker, session, task, tlog, report)
         finally:
             self.progress.forget(task)  # already closed by the end, unless a bug came first
             tlog.close()

@@ -17,6 +17,7 @@ from typing import Any
 
 import trio
 from hypercorn.config import Config as HypercornConfig
+from hypercorn.logging import Logger as HypercornLogger
 from hypercorn.trio import serve
 
 from runner.config import RunnerConfig
@@ -33,6 +34,16 @@ log = logging.getLogger(__name__)
 class HttpBindError(TikrunnerError):
     """The API cannot listen where asked: a malformed ``HOST:PORT``, the port taken, or an
     address off this machine without an API token. ``str()`` is one line for a person."""
+
+
+class AccessAtDebug(HypercornLogger):
+    """hypercorn's logger, with each request's access line logged at DEBUG (hypercorn: INFO),
+    formatted only when DEBUG is on."""
+
+    async def access(self, request: Any, response: Any, request_time: float) -> None:
+        logger = self.access_logger
+        if logger is not None and logger.isEnabledFor(logging.DEBUG):
+            logger.debug(self.access_log_format, self.atoms(request, response, request_time))
 
 
 @dataclass(frozen=True)
@@ -127,7 +138,11 @@ async def serve_api(
     app = create_app(ops, config=config, token=config.api_token, hosts=hosts, metrics=metrics)
     hc = HypercornConfig()
     hc.bind = [f"fd://{sock.detach()}"]
-    hc.accesslog = None  # an access log would record ?token= query strings
+    # Each request's line: client, method, path without its query (?token=), status, bytes,
+    # seconds, at DEBUG (a dashboard polling every second would fill an INFO log).
+    hc.accesslog = logging.getLogger("hypercorn.access")
+    hc.access_log_format = '%(h)s "%(m)s %(U)s HTTP/%(H)s" %(s)s %(b)s %(L)ss'
+    hc.logger_class = AccessAtDebug
     hc.errorlog = logging.getLogger("hypercorn.error")
     hc.graceful_timeout = 2.0
     hc.keep_alive_timeout = 30.0

@@ -26,6 +26,7 @@ from runner.config import RunnerConfig
 from runner.errors import INTERNAL_ERROR, INVALID_PARAMETERS, NOT_FOUND, IntakeError
 from runner.http.envelope import ApiError
 from runner.intake import IntakeContext, plan_body
+from runner.logs import TaskFields
 from runner.scheduler import Scheduler
 from runner.status import StatusWriter
 from runner.store import Store, TaskRow, TaskStatus, task_object
@@ -175,7 +176,7 @@ class TaskOperations:
                 if after is None:
                     return task
                 if ended.ended:
-                    log.info("task %d %s: stopped before it ran", task.id, task.serial)
+                    log.info("stopped before it ran", extra=TaskFields.of(task).extra())
                 task = after  # else a worker claimed it meanwhile: stop it on the device
             if task.status != TaskStatus.RUNNING:
                 return task
@@ -189,7 +190,7 @@ class TaskOperations:
                         task.id, TaskStatus.FAILED, STOP_REMARK, expect=(TaskStatus.RUNNING,)
                     )
                 ).ended:
-                    log.warning("task %d %s: stopped (no worker held it)", task.id, task.serial)
+                    log.warning("stopped (no worker held it)", extra=TaskFields.of(task).extra())
                 return (await trio.to_thread.run_sync(self.store.get, task.id)) or task
             await trio.sleep(0.01)
             fresh = await trio.to_thread.run_sync(self.store.get, task.id)
@@ -201,7 +202,7 @@ class TaskOperations:
         farm = self.farm
         if farm is None or task.id not in farm.running:
             return False
-        log.info("task %d %s: stopping on the device", task.id, task.serial)
+        log.info("stopping on the device", extra=TaskFields.of(task).extra())
         return bool(farm.stop_task(task.id, STOP_REMARK))
 
     async def _await_end(self, task: TaskRow, deadline: float) -> TaskRow:
@@ -226,7 +227,7 @@ class TaskOperations:
             )
         self.status.mark(task.manifest)
         self._wake()
-        log.info("task %d %s: retry %d", task.id, task.serial, task.retry_count)
+        log.info("retry %d", task.retry_count, extra=TaskFields.of(task).extra())
         return task_object(task, self.tz)
 
     async def retry_all(self) -> dict[str, int]:
