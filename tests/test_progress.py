@@ -310,5 +310,6 @@ def test_follow_reports_each_step_it_takes():
     ctx, reports = collecting(make_ctx("sim-0001", "follow", "@alice", access_method="direct"))
     assert run_tasks(farm, "sim-0001", [ctx]) == [""]
     texts = [t for t, _ in reports]
-    assert texts[-1] == "tap Follow" and "open profile" in texts, texts
+    assert texts[0] == "health check" and texts[-1] == "tap Follow", texts
+    assert "open profile" in texts
     assert all(f is None for _, f in reports)

@@ -65,7 +65,8 @@ async def run_task(
     built-in ones. The app's language is recognised from the first dumps (logged with the app
     version); a language without strings fails the task before anything is tapped.
     Cancellation (stop, delete, shutdown) arrives as trio cancellation between device calls and
-    propagates unchanged; the phone is left on whatever screen it was.
+    propagates unchanged; the phone is left on whatever screen it was. Progress: ``health
+    check``, then each step's label (``Steps.step``) and what the script reports itself.
     """
     if ctx.script_name in NOT_IMPLEMENTED:
         raise ScriptNotImplemented(ctx.script_name)
@@ -76,6 +77,7 @@ async def run_task(
     username = ctx.target_user() if ctx.script_name in TARGETED else ""
     with session.logging_to(ctx.log):
         calls_before = session.device_calls  # the session outlives the task: count this task's
+        ctx.progress("health check")
         try:
             version = await session.prepare(ctx.package)
         except TaskFailed as e:  # nothing was done on the phone yet
