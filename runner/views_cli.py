@@ -730,6 +730,28 @@ def run_logs(
     return 0
 
 
+class Bar:
+    """A progress bar of :data:`BAR_WIDTH` columns for a ``fraction`` 0..1 that reads without
+    colour too (``━━━━────``; ``####....`` on an ASCII-only output), unlike rich's ProgressBar,
+    whose done and remaining parts differ by colour alone."""
+
+    def __init__(self, fraction: float, width: int = BAR_WIDTH):
+        self.fraction = max(0.0, min(1.0, fraction))
+        self.width = width
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterator[Any]:
+        from rich.text import Text
+
+        done = round(self.fraction * self.width)
+        full, empty = ("#", ".") if options.ascii_only else ("━", "─")
+        yield Text.assemble((full * done, "green"), (empty * (self.width - done), "dim"))
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        return Measurement(self.width, self.width)
+
+
 def top_frame(client: ApiClient) -> Any:
     """One frame of ``tikrunner top``: a header (address, local time of this machine, phones
     by state, tasks by status from ``GET /task/stats``) and the phones with their running
@@ -758,16 +780,12 @@ def top_frame(client: ApiClient) -> Any:
     table.add_column("", width=BAR_WIDTH, no_wrap=True)
     table.add_column("WAIT", justify="right", no_wrap=True)
     table.add_column("NOTE", overflow="fold")
-    from rich.progress_bar import ProgressBar
-
     for d in devices:
         state = d.get("state")
         running = d.get("running_task") if isinstance(d.get("running_task"), dict) else None
         progress = (running or {}).get("progress")
         fraction = fraction_of(progress)
-        bar: Any = ""
-        if fraction is not None:
-            bar = ProgressBar(total=1.0, completed=fraction, width=BAR_WIDTH)
+        bar: Any = "" if fraction is None else Bar(fraction)
         health = d.get("health") or {}
         note = health.get("last_error") or (
             f"benched until {health['benched_until']}" if health.get("benched_until") else ""

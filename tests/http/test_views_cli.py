@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -280,6 +281,34 @@ def test_the_token_is_asked_for_when_missing_or_wrong_and_never_printed(make_liv
     for result in (missing, wrong, listed):
         assert secret not in result.output
     assert secret not in repr(Target(base=api, token=secret, source="--api"))
+
+
+def test_a_running_warmups_progress_shows_in_tasks_task_and_top(live):
+    body = {
+        "serials": ["sim-0003"],
+        "script_name": "account_warmup",
+        "script_config": {"task_duration": 3, "min_duration": 0.3, "max_duration": 0.6},
+    }
+    [task_id] = data(live.client.post("/task", json=body))["task_ids"]
+
+    def measured() -> dict | None:
+        task = live.task(task_id)
+        assert task["status"] in (0, 1), task  # still running when we look
+        return task if task["status"] == 1 and (task["progress"] or {}).get("fraction") else None
+
+    live.wait(measured, what="a measured progress")
+    api = api_of(live)
+    listed = cli("tasks", "--api", api, "--status", "running", "--script", "account_warmup")
+    frame = cli("top", "--api", api, "--iterations", "1")
+    shown = cli("task", str(task_id), "--api", api, "--tail", "0")
+    assert live.task(task_id)["status"] == 1  # all three looked while it ran
+    [row] = [line for line in listed.stdout.splitlines() if line.startswith(f"{task_id} ")]
+    assert "running" in row and "watched " in row and "%)" in row
+    [phone] = [line for line in frame.stdout.splitlines() if line.startswith("sim-0003 ")]
+    assert f"#{task_id}" in phone and "watched " in phone
+    assert re.search(r"%\)\s+[━─#.]{12}\s", phone), phone  # the progress text, then its bar
+    assert "progress:" in shown.stdout and "watched " in shown.stdout
+    live.wait_status(task_id, 2, timeout=30)
 
 
 def test_progress_is_shown_when_the_task_reports_one():
