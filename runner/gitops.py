@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -50,7 +50,8 @@ ContextFactory = Callable[[float], IntakeContext]  # epoch seconds -> intake con
 @dataclass(frozen=True)
 class FileState:
     """One manifest file of the folder as read now: its name, content hash and parsed document,
-    or the error that stopped it from applying."""
+    or the error that stopped it from applying (``error``: one line for the status file and the
+    log; ``problem``: the same as an IntakeError, with its code and JSON pointers)."""
 
     path: str
     name: str
@@ -58,46 +59,70 @@ class FileState:
     kind: str
     document: dict[str, Any] | None
     error: str | None
+    problem: IntakeError | None = None
 
 
 def manifest_files(folder: Path) -> list[Path]:
     """The manifest files of ``folder`` (not recursive; dotfiles, ``*.tmp`` and accounts.yaml left out)."""
-    out = []
-    for path in sorted(folder.iterdir()):
-        name = path.name
-        if name.startswith(".") or name.endswith(".tmp") or name in ACCOUNTS_FILES:
-            continue
-        if path.is_file() and name.endswith(MANIFEST_SUFFIXES):
-            out.append(path)
-    return out
+    return [path for path in sorted(folder.iterdir()) if is_manifest_file(path)]
+
+
+def is_manifest_file(path: Path) -> bool:
+    """Whether the folder applies ``path``: a regular file named ``*.yaml``, ``*.yml`` or
+    ``*.json``, not a dotfile, not ``*.tmp``, not accounts.yaml (the others are left alone)."""
+    name = path.name
+    if name.startswith(".") or name.endswith(".tmp") or name in ACCOUNTS_FILES:
+        return False
+    return name.endswith(MANIFEST_SUFFIXES) and path.is_file()
+
+
+def check_manifest(data: bytes, filename: str, ctx: IntakeContext) -> tuple[str, str, Any]:
+    """Check a workflows-folder manifest's bytes as the folder applies them (schedules allowed):
+    returns (kind ``"Workflow"`` or ``"Task"``, manifest name, parsed document). Raises
+    IntakeError (40001-40004). A Workflow's account selector is not resolved here: the inventory
+    may change before it fires (a firing that finds no account is recorded ``failed``)."""
+    ctx = IntakeContext(**{**ctx.__dict__, "allow_schedule": True})
+    doc = load_document(data, filename=filename, max_bytes=ctx.max_bytes, max_depth=ctx.max_depth)
+    if isinstance(doc, dict) and doc.get("kind") == "Workflow":
+        plan = check_workflow(doc, ctx)
+        return "Workflow", plan.name, doc
+    # the whole document, schedule included: a bad Task schedule is refused here, not at a tick
+    task = check_document(doc, name=Path(filename).stem, ctx=ctx)
+    return "Task", task.name or Path(filename).stem, doc
 
 
 def read_file(path: Path, ctx: IntakeContext) -> FileState:
-    """Read and check one manifest file as the folder would apply it (schedules allowed)."""
-    data = path.read_bytes()
+    """Read and check one manifest file as the folder would apply it (:func:`check_manifest`);
+    a file that cannot be read is refused (40001) like an invalid one, never raised."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        unreadable = IntakeError(INVALID_PARAMETERS, f"cannot read: {e.strerror or e}")
+        return _refused(FileState(str(path), path.stem, "", "", None, None), unreadable)
     sha = hashlib.sha256(data).hexdigest()
     try:
-        doc = load_document(
-            data, filename=path.name, max_bytes=ctx.max_bytes, max_depth=ctx.max_depth
-        )
-        if isinstance(doc, dict) and doc.get("kind") == "Workflow":
-            plan = check_workflow(doc, ctx)
-            return FileState(str(path), plan.name, sha, "Workflow", doc, None)
-        task_doc = _without_schedule(doc)
-        plan = check_document(task_doc, name=path.stem, ctx=ctx)
-        name = plan.name or path.stem
-        return FileState(str(path), name, sha, "Task", doc, None)
+        kind, name, doc = check_manifest(data, path.name, ctx)
     except IntakeError as e:
-        name = path.stem
-        details = "; ".join(f"{d.pointer or '/'}: {d.message}" for d in e.details[:5])
-        return FileState(
-            str(path),
-            name,
-            sha,
-            "",
-            None,
-            f"{e.code}: {e.message}" + (f" ({details})" if details else ""),
-        )
+        return _refused(FileState(str(path), path.stem, sha, "", None, None), e)
+    return FileState(str(path), name, sha, kind, doc, None)
+
+
+def _refused(state: FileState, e: IntakeError) -> FileState:
+    details = "; ".join(f"{d.pointer or '/'}: {d.message}" for d in e.details[:5])
+    error = f"{e.code}: {e.message}" + (f" ({details})" if details else "")
+    return FileState(state.path, state.name, state.sha256, "", None, error, e)
+
+
+def named_states(states: Iterable[FileState]) -> Iterator[FileState]:
+    """The states of a folder's files (in :func:`manifest_files` order) with the rule that one
+    name is one manifest: a file whose manifest name an earlier file already uses is refused."""
+    present: dict[str, str] = {}
+    for state in states:
+        if state.name in present:
+            message = f"the name {state.name!r} is already used by {Path(present[state.name]).name}"
+            state = _refused(state, IntakeError(INVALID_PARAMETERS, message))
+        present.setdefault(state.name, state.path)
+        yield state
 
 
 def _without_schedule(doc: Any) -> Any:
@@ -105,6 +130,33 @@ def _without_schedule(doc: Any) -> Any:
     if isinstance(doc, dict) and isinstance(doc.get("spec"), dict) and "schedule" in doc["spec"]:
         doc = {**doc, "spec": {k: v for k, v in doc["spec"].items() if k != "schedule"}}
     return doc
+
+
+def firing_tasks(
+    kind: str, name: str, document: dict[str, Any], ctx: IntakeContext, start: float, firing: str
+) -> list[Any]:
+    """The tasks of one firing at ``start`` (epoch seconds) of the checked manifest ``name`` of
+    ``kind`` (``Workflow`` or ``Task``) with parsed ``document``, against ``ctx``'s inventory
+    now; ``firing`` keys a Workflow's steps. Raises IntakeError (40004 when a selector, a
+    username or a multi-account phone finds no enabled account)."""
+    ctx = IntakeContext(
+        **{
+            **ctx.__dict__,
+            "allow_schedule": True,
+            "now": datetime.fromtimestamp(start, ctx.now.tzinfo),
+        }
+    )
+    if kind == "Workflow":
+        plan = check_workflow(document, ctx)
+        return plan_firing(plan, ctx, start_at=start, firing=firing)
+    return check_document(_without_schedule(document), name=name, ctx=ctx).tasks
+
+
+def merge_inventory(from_file: list[Account], base: list[Account]) -> list[Account]:
+    """The inventory of a workflows folder: the accounts of its accounts.yaml, then those of
+    ``base`` (tikrunner.yaml's, simulated phones') whose usernames the file does not name."""
+    names = {a.username.lower() for a in from_file}
+    return from_file + [a for a in base if a.username.lower() not in names]
 
 
 def read_accounts(folder: Path) -> list[Account] | None:
@@ -185,17 +237,10 @@ class WorkflowFolder:
         ctx = self.context(now)
         ctx = IntakeContext(**{**ctx.__dict__, "allow_schedule": True})
         rows = {w.name: w for w in self.store.workflows()}
-        present: dict[str, str] = {}
-        for path in manifest_files(self.folder):
-            state = self._read(path, ctx)
-            if state is None:
-                continue
-            if state.name in present:
-                error = (
-                    f"the name {state.name!r} is already used by {Path(present[state.name]).name}"
-                )
-                state = FileState(state.path, state.name, state.sha256, "", None, error)
-            present.setdefault(state.name, state.path)
+        present: set[str] = set()
+        read = (self._read(path, ctx) for path in manifest_files(self.folder))
+        for state in named_states(s for s in read if s is not None):
+            present.add(state.name)
             row = rows.get(state.name)
             if state.error is not None:
                 if row is None or row.error != state.error or row.deleted_at is not None:
@@ -281,11 +326,8 @@ class WorkflowFolder:
             return
         if accounts is None:
             accounts = []
-        names = {a.username.lower() for a in accounts}
         self._files.clear()  # validity of usernames may have changed
-        self.accounts[:] = accounts + [
-            a for a in self.base_accounts if a.username.lower() not in names
-        ]
+        self.accounts[:] = merge_inventory(accounts, self.base_accounts)
         log.info(
             "account inventory: %d accounts from %s", len(accounts), self.folder / "accounts.yaml"
         )
@@ -383,20 +425,8 @@ class WorkflowFolder:
     @staticmethod
     def plan(row: WorkflowRow, ctx: IntakeContext, start: float, key: str) -> list[Any]:
         """The tasks of one firing of ``row`` at ``start`` (epoch seconds). Raises IntakeError."""
-        ctx = IntakeContext(
-            **{
-                **ctx.__dict__,
-                "allow_schedule": True,
-                "now": datetime.fromtimestamp(start, ctx.now.tzinfo),
-            }
-        )
-        if row.kind == "Workflow":
-            plan = check_workflow(row.document, ctx)
-            return plan_firing(
-                plan, ctx, start_at=start, firing=f"{row.name}/{row.generation}/{key}"
-            )
-        plan = check_document(_without_schedule(row.document), name=row.name, ctx=ctx)
-        return plan.tasks
+        firing = f"{row.name}/{row.generation}/{key}"
+        return firing_tasks(row.kind, row.name, row.document, ctx, start, firing)
 
     # -- the trio loop -----------------------------------------------------------------------
 
@@ -438,37 +468,48 @@ def _key_floor(epoch: float, tz: tzinfo) -> str:
     return datetime.fromtimestamp(epoch - 86400, tz).strftime("%Y-%m-%dT%H:%M")
 
 
-def describe_changes(
+def plan_changes(
     folder: Path,
     store: Store | None,
     context: ContextFactory,
     tz: tzinfo,
     *,
     now: float | None = None,
-) -> list[str]:
-    """What applying ``folder`` would change, in lines for ``tikrunner apply --dry-run``: each file
-    new, changed, unchanged or invalid, each deleted manifest, and for new and changed ones the
-    next firing's tasks (unit, step, script, phone, local time). Writes nothing."""
+) -> list[dict[str, Any]]:
+    """What applying ``folder`` would change (``tikrunner apply --dry-run``), one entry per file
+    in :func:`manifest_files` order, then one per deleted manifest. Writes nothing.
+
+    Each entry: ``file`` (name in the folder), ``name`` (the manifest's), ``change`` (``new``,
+    ``changed``, ``unchanged``, ``invalid`` or ``deleted``), ``generation`` (the one in force
+    after applying; None for invalid and deleted), and for ``invalid`` ``code``, ``message`` and
+    ``errors`` (``[{pointer, message}]``). New and changed ones have ``next_firing``: ``at``
+    (local ISO 8601 time in ``tz``), ``slot`` (the schedule's slot key, None without a
+    schedule: it fires once when applied), ``error`` (why that firing would fail, else None) and
+    ``tasks`` (``[{serial, username, step, script_name, start_at}]``, ``start_at`` local ISO
+    8601). An invalid accounts.yaml is an ``invalid`` entry too; the inventory is then the
+    context's alone. ``now``: epoch seconds (default: the current time)."""
     now = time.time() if now is None else now
     ctx = IntakeContext(**{**context(now).__dict__, "allow_schedule": True})
-    accounts = read_accounts(folder)
+    out: list[dict[str, Any]] = []
+    try:
+        accounts = read_accounts(folder)
+    except IntakeError as e:
+        accounts = None
+        name = next(n for n in ACCOUNTS_FILES if (folder / n).is_file())
+        out.append({"file": name, "name": name, "change": "invalid", "generation": None})
+        out[-1].update(_problem(e))
     if accounts is not None:
-        known = {a.username.lower() for a in accounts}
-        ctx = IntakeContext(
-            **{
-                **ctx.__dict__,
-                "accounts": accounts + [a for a in ctx.accounts if a.username.lower() not in known],
-            }
-        )
+        ctx = IntakeContext(**{**ctx.__dict__, "accounts": merge_inventory(accounts, ctx.accounts)})
     rows = {w.name: w for w in store.workflows()} if store is not None else {}
-    lines: list[str] = []
     seen: set[str] = set()
-    for path in manifest_files(folder):
-        state = read_file(path, ctx)
+    for state in named_states(read_file(path, ctx) for path in manifest_files(folder)):
         seen.add(state.name)
         row = rows.get(state.name)
+        entry: dict[str, Any] = {"file": Path(state.path).name, "name": state.name}
+        out.append(entry)
         if state.error:
-            lines.append(f"invalid   {path.name}: {state.error}")
+            assert state.problem is not None
+            entry.update(change="invalid", generation=None, **_problem(state.problem))
             continue
         if (
             row is not None
@@ -476,11 +517,11 @@ def describe_changes(
             and row.deleted_at is None
             and row.generation > 0
         ):
-            lines.append(f"unchanged {path.name} ({state.name}, generation {row.generation})")
+            entry.update(change="unchanged", generation=row.generation)
             continue
-        generation = 1 if row is None or row.generation == 0 else row.generation + 1
-        verb = "new      " if row is None or row.generation == 0 else "changed  "
-        lines.append(f"{verb} {path.name} ({state.name}) -> generation {generation}")
+        fresh = row is None or row.generation == 0
+        generation = 1 if fresh else row.generation + 1  # type: ignore[union-attr]
+        entry.update(change="new" if fresh else "changed", generation=generation)
         fake = WorkflowRow(
             state.name,
             state.path,
@@ -494,28 +535,92 @@ def describe_changes(
         )
         sched = schedule_of(fake.name, fake.document, tz)
         slot = sched.next_slot(now) if sched is not None else None
-        start, when = (
-            (slot.due, f"at {_local(slot.due, tz)} (slot {slot.key})") if slot else (now, "now")
-        )
+        start = slot.due if slot else now
+        firing: dict[str, Any] = {
+            "at": _iso(start, tz),
+            "slot": slot.key if slot else None,
+            "error": None,
+            "tasks": [],
+        }
+        entry["next_firing"] = firing
         try:
             tasks = WorkflowFolder.plan(
                 fake, ctx, start, slot.key if slot else f"apply-{generation}"
             )
         except IntakeError as e:
-            lines.append(f"          next firing {when} would fail: {e.message}")
+            firing["error"] = e.message
             continue
-        lines.append(f"          next firing {when}: {len(tasks)} tasks")
-        for t in tasks:
-            step = f" step {getattr(t, 'step_name', '')!r}" if getattr(t, "step_name", None) else ""
-            who = t.serial + (f" as @{t.username}" if t.username else "")
-            lines.append(f"            {_local(t.start_at, tz)} {who}{step}: {t.script_name}")
+        firing["tasks"] = [
+            {
+                "serial": t.serial,
+                "username": t.username,
+                "step": getattr(t, "step_name", None) or None,
+                "script_name": t.script_name,
+                "start_at": _iso(t.start_at, tz),
+            }
+            for t in tasks
+        ]
     for name, row in rows.items():
         if name not in seen and row.deleted_at is None:
-            lines.append(
-                f"deleted   {Path(row.path).name} ({name}): future firings stop, pending tasks cancelled"
+            out.append(
+                {"file": Path(row.path).name, "name": name, "change": "deleted", "generation": None}
             )
+    return out
+
+
+def _problem(e: IntakeError) -> dict[str, Any]:
+    return {"code": e.code, "message": e.message, "errors": [d.as_dict() for d in e.details]}
+
+
+def describe_changes(
+    folder: Path,
+    store: Store | None,
+    context: ContextFactory,
+    tz: tzinfo,
+    *,
+    now: float | None = None,
+) -> list[str]:
+    """:func:`plan_changes` in lines for a person (:func:`render_changes`). Writes nothing."""
+    return render_changes(plan_changes(folder, store, context, tz, now=now))
+
+
+def render_changes(changes: list[dict[str, Any]]) -> list[str]:
+    """:func:`plan_changes`'s entries in lines for a person: each file new, changed, unchanged
+    or invalid, each deleted manifest, and for new and changed ones the next firing's tasks
+    (local time, phone, account, step, script)."""
+    lines: list[str] = []
+    for e in changes:
+        file, name, change = e["file"], e["name"], e["change"]
+        if change == "invalid":
+            details = "; ".join(f"{d['pointer'] or '/'}: {d['message']}" for d in e["errors"][:5])
+            error = f"{e['code']}: {e['message']}" + (f" ({details})" if details else "")
+            lines.append(f"invalid   {file}: {error}")
+            continue
+        if change == "deleted":
+            lines.append(f"deleted   {file} ({name}): future firings stop, pending tasks cancelled")
+            continue
+        if change == "unchanged":
+            lines.append(f"unchanged {file} ({name}, generation {e['generation']})")
+            continue
+        lines.append(f"{change:<9} {file} ({name}) -> generation {e['generation']}")
+        firing = e["next_firing"]
+        at = _local_iso(firing["at"])
+        when = f"at {at} (slot {firing['slot']})" if firing["slot"] else "now"
+        if firing["error"] is not None:
+            lines.append(f"          next firing {when} would fail: {firing['error']}")
+            continue
+        lines.append(f"          next firing {when}: {len(firing['tasks'])} tasks")
+        for t in firing["tasks"]:
+            step = f" step {t['step']!r}" if t["step"] else ""
+            who = t["serial"] + (f" as @{t['username']}" if t["username"] else "")
+            lines.append(f"            {_local_iso(t['start_at'])} {who}{step}: {t['script_name']}")
     return lines
 
 
-def _local(epoch: float, tz: tzinfo) -> str:
-    return datetime.fromtimestamp(epoch, tz).strftime("%Y-%m-%d %H:%M:%S")
+def _iso(epoch: float, tz: tzinfo) -> str:
+    return datetime.fromtimestamp(epoch, tz).isoformat(timespec="seconds")
+
+
+def _local_iso(text: str) -> str:
+    """``2026-06-01T09:00:00+02:00`` as ``2026-06-01 09:00:00`` (the lines' local time)."""
+    return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M:%S")

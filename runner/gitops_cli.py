@@ -1,21 +1,32 @@
-"""``tikrunner apply DIR --dry-run``: what applying a workflows folder would change (issue 6)."""
+"""``tikrunner apply DIR --dry-run [--json]``: what applying a workflows folder would change (issue 6)."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 from runner.config import load_config
 
 
-def run_apply(folder: Path, *, dry_run: bool, config_path: Path | None, spool: Path | None) -> int:
-    """Print the changes (runner.gitops.describe_changes) against the store of the spool, if any.
+def run_apply(
+    folder: Path,
+    *,
+    dry_run: bool,
+    config_path: Path | None,
+    spool: Path | None,
+    as_json: bool = False,
+) -> int:
+    """Print the changes against the store of the spool, if any: lines for a person
+    (runner.gitops.render_changes), or with ``as_json`` one JSON document ``{"folder": str,
+    "valid": bool, "files": [...]}`` whose entries are runner.gitops.plan_changes's.
 
-    Returns 0; 2 for a missing folder, a bad config, a store that cannot be opened (one line,
+    Returns 0; 1 when a file of the folder (or its accounts.yaml) is invalid, as serving would
+    not apply it; 2 for a missing folder, a bad config, a store that cannot be opened (one line,
     ``StoreError``), or without ``--dry-run`` (``tikrunner serve --workflows DIR`` is what applies
     a folder, so that firing and applying stay one process).
     """
-    from runner.gitops import describe_changes
+    from runner.gitops import plan_changes, render_changes
     from runner.intake import IntakeContext
     from runner.store import Store, StoreError
 
@@ -41,11 +52,17 @@ def run_apply(folder: Path, *, dry_run: bool, config_path: Path | None, spool: P
         print(f"tikrunner apply: {e}", file=sys.stderr)
         return 2
     try:
-        lines = describe_changes(
+        changes = plan_changes(
             folder, store, lambda now: IntakeContext.from_config(config, now), config.tz()
         )
     finally:
         if store is not None:
             store.close()
-    print("\n".join(lines) if lines else "nothing to apply")
-    return 0
+    valid = all(c["change"] != "invalid" for c in changes)
+    if as_json:
+        report = {"folder": str(folder), "valid": valid, "files": changes}
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        lines = render_changes(changes)
+        print("\n".join(lines) if lines else "nothing to apply")
+    return 0 if valid else 1

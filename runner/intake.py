@@ -37,6 +37,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema import ValidationError as SchemaError
+from jsonschema.exceptions import best_match
 from pydantic import BaseModel
 from pydantic import ValidationError as ModelError
 
@@ -56,6 +57,7 @@ from runner.models import (
     FANOUT_SCRIPTS,
     POST_URL_PATTERN,
     SCRIPT_CONFIGS,
+    START_TIME_PATTERN,
     TARGET_USER_PATTERN,
     UNAVAILABLE_SCRIPTS,
     CreateTaskBody,
@@ -69,6 +71,7 @@ DEFAULT_MAX_TARGETS = 10_000
 """Targets per create-task body or workflow step unless ``max_targets`` says otherwise (ours)."""
 
 __all__ = [
+    "SCHEDULE_NOT_HERE",
     "IntakeContext",
     "ManifestPlan",
     "NewTask",
@@ -197,6 +200,8 @@ def check_document(doc: Any, *, name: str, ctx: IntakeContext) -> ManifestPlan:
     """Plan an already parsed manifest document; ``name`` is used for a bare body.
 
     Same rules and errors as :func:`plan_manifest` after parsing. The input is not modified.
+    A mapping with neither envelope keys nor any create-task field (a CI workflow, a compose
+    file) is 40001 "not a tikrunner manifest" (ours), not 40002 for its missing script_name.
     """
     if not isinstance(doc, dict):
         what = "empty" if doc is None else f"a {_json_type(doc)}"
@@ -205,6 +210,14 @@ def check_document(doc: Any, *, name: str, ctx: IntakeContext) -> ManifestPlan:
         )
     if "apiVersion" in doc or "kind" in doc:
         return _plan_envelope(doc, ctx)
+    if not set(doc) & set(CreateTaskBody.model_fields):
+        found = ", ".join(_short(k) for k in list(doc)[:8]) or "none"
+        raise _invalid(
+            "not a tikrunner manifest: expected a create-task body (script_name, script_config, "
+            "serials or usernames) or an envelope (apiVersion: tikrunner/v1, kind, metadata, "
+            f"spec); its keys: {found}",
+            "",
+        )
     plan = _plan_bare(doc, ctx)
     return ManifestPlan(name=name, kind="Task", labels={}, body=plan.body, tasks=plan.tasks)
 
@@ -212,13 +225,16 @@ def check_document(doc: Any, *, name: str, ctx: IntakeContext) -> ManifestPlan:
 # ------------------------------------------------------------------------------------ the forms
 
 
+SCHEDULE_NOT_HERE = (
+    "a schedule runs from a workflows folder (tikrunner serve --workflows DIR), "
+    "not from the spool or the API"
+)
+"""The refusal (40001 at ``/spec/schedule``) of a schedule outside a workflows folder."""
+
+
 def _no_schedule_here(schedule: Any, ctx: IntakeContext) -> None:
     if schedule is not None and not ctx.allow_schedule:
-        raise _invalid(
-            "a schedule runs from a workflows folder (tikrunner serve --workflows DIR), "
-            "not from the spool or the API",
-            "/spec/schedule",
-        )
+        raise _invalid(SCHEDULE_NOT_HERE, "/spec/schedule")
 
 
 def _plan_envelope(doc: dict[str, Any], ctx: IntakeContext) -> ManifestPlan:
@@ -372,7 +388,8 @@ def _schema_details(err: SchemaError, prefix: str) -> list[ErrorDetail]:
     if v == "const":
         return [ErrorDetail(here, f"must be {_short(val)}; got {_short(inst)}")]
     if v == "pattern":
-        return [ErrorDetail(here, _PATTERN_WORDS.get(val, f"must match the pattern {val}"))]
+        words = _PATTERN_WORDS.get(val, f"must match the pattern {val}")
+        return [ErrorDetail(here, words + _time_problem(val, inst))]
     if v == "minimum":
         return [ErrorDetail(here, f"must be at least {val}, got {_short(inst)}")]
     if v == "maximum":
@@ -393,7 +410,51 @@ def _schema_details(err: SchemaError, prefix: str) -> list[ErrorDetail]:
         return [ErrorDetail(here, "serials or usernames is required")]
     if v == "not" and val == schemagen.UNITS_EXCLUSIVE["not"]:
         return [ErrorDetail(here, "give either serials or usernames, not both")]
+    if v in ("anyOf", "oneOf") and err.context:
+        return _branch_details(err, prefix)
     return [ErrorDetail(here, err.message)]
+
+
+def _branch_details(err: SchemaError, prefix: str) -> list[ErrorDetail]:
+    """The errors of an ``anyOf``/``oneOf`` none of whose branches matched, in the words of the
+    branch that was meant, instead of jsonschema's "is not valid under any of the given schemas".
+
+    The branch meant: the only one left once ``{"type": "null"}`` is set aside for a value that is
+    not null (pydantic writes every optional field as ``anyOf: [<the field>, null]``); else the
+    branch of jsonschema's :func:`~jsonschema.exceptions.best_match` among the branches' errors.
+    """
+    branches: dict[int, list[SchemaError]] = {}
+    for sub in err.context:
+        branches.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
+    options = err.validator_value
+    if err.instance is not None:
+        for index in [i for i in branches if options[i] == {"type": "null"}]:
+            del branches[index]
+    if not branches:
+        return [ErrorDetail(prefix + _pointer(err.absolute_path), err.message)]
+    if len(branches) == 1:
+        (chosen,) = branches.values()
+    else:
+        best = best_match(sub for subs in branches.values() for sub in subs)
+        chosen = branches[int(best.relative_schema_path[0])]
+    return [d for sub in chosen for d in _schema_details(sub, prefix)]
+
+
+def _time_problem(pattern: str, value: Any) -> str:
+    """What is wrong with a wall time ``"HH:MM"`` (runner.schedule.parse_hhmm's reading), as a
+    clause to append to the pattern's words (with the value: a wall time is no secret); empty
+    for other patterns and non-strings."""
+    if pattern != START_TIME_PATTERN or not isinstance(value, str):
+        return ""
+    got = f"; got {_short(value)}"
+    hours, sep, minutes = value.partition(":")
+    if not sep or len(hours) != 2 or len(minutes) != 2 or not (hours + minutes).isdigit():
+        return got + ": two digits for the hour, a colon, two digits for the minute"
+    if int(hours) > 23:
+        return got + f": hour {int(hours)} is out of range 00-23"
+    if int(minutes) > 59:
+        return got + f": minute {int(minutes)} is out of range 00-59"
+    return got
 
 
 def _short(value: Any) -> str:
@@ -644,7 +705,8 @@ def check_workflow(doc: dict[str, Any], ctx: IntakeContext) -> WorkflowPlan:
         manifest = WorkflowManifest.model_validate(doc)
     except ModelError as e:
         details = [
-            ErrorDetail("".join(f"/{p}" for p in err["loc"]), err["msg"]) for err in e.errors()
+            ErrorDetail(_pointer(err["loc"]), str(err["msg"]).removeprefix("Value error, "))
+            for err in e.errors()
         ]
         raise IntakeError(INVALID_PARAMETERS, _workflow_summary(details), details) from None
     spec = manifest.spec

@@ -92,7 +92,52 @@ class _Unsettled(Exception):
     """A claimed file changed while it was read or planned: a writer is still at it."""
 
 
-def _ignored(name: str) -> bool:
+class ReservedName(IntakeError):
+    """A spool file whose manifest name starts with :data:`API_PREFIX` (40001)."""
+
+
+def refusal_before_reading(name: str, size: int, max_bytes: int) -> IntakeError | None:
+    """The spool's refusal of file ``name`` of ``size`` bytes before it reads a byte, or None:
+    a name longer than :data:`MAX_NAME_BYTES` (UTF-8), a file larger than ``max_bytes``."""
+    if _nbytes(name) > MAX_NAME_BYTES:
+        return IntakeError(
+            INVALID_PARAMETERS,
+            f"the file name is {_nbytes(name)} bytes long; names of at most "
+            f"{MAX_NAME_BYTES} bytes (UTF-8) are taken: rename it shorter",
+        )
+    if size > max_bytes:
+        return IntakeError(
+            INVALID_PARAMETERS,
+            f"the file is {size} bytes; manifests may be at most {max_bytes} bytes",
+        )
+    return None
+
+
+def plan_file(name: str, data: bytes, plan: Planner, max_bytes: int) -> Any:
+    """What the spool makes of the bytes ``data`` of file ``name`` in ``incoming/``, before the
+    store's rules (a name owned by another file or by the workflows folder): the intake plan
+    (``plan(data, name)``, a ``runner.intake.ManifestPlan``), or IntakeError: the checks of
+    :func:`refusal_before_reading`, a name not ending ``.yaml``, ``.yml`` or ``.json``, intake's
+    refusal, and :class:`ReservedName`. ``tikrunner validate --for spool`` calls this too."""
+    refusal = refusal_before_reading(name, len(data), max_bytes)
+    if refusal is not None:
+        raise refusal
+    if not name.endswith(MANIFEST_SUFFIXES):
+        raise IntakeError(
+            INVALID_PARAMETERS, "not a manifest: only .yaml, .yml and .json files are taken"
+        )
+    planned = plan(data, name)
+    if planned.name.startswith(API_PREFIX):
+        raise ReservedName(
+            INVALID_PARAMETERS,
+            f"manifest name {planned.name!r}: names starting with {API_PREFIX!r} are kept for "
+            "tasks created over HTTP; rename the file (or its metadata.name)",
+        )
+    return planned
+
+
+def is_ignored(name: str) -> bool:
+    """Whether the spool leaves file ``name`` in ``incoming/`` alone (a dotfile, ``*.tmp``)."""
     return name.startswith(".") or name.endswith(".tmp")
 
 
@@ -255,12 +300,12 @@ class Spool:
         self._ensure_folders()
         done = []
         for path in sorted(self.active.iterdir()):
-            if _ignored(path.name) or not stat.S_ISREG(os.lstat(path).st_mode):
+            if is_ignored(path.name) or not stat.S_ISREG(os.lstat(path).st_mode):
                 continue
             self._drop_twin(path)  # crashed between link and unlink of the claim
             done.extend(self._process_batch([path]))
         for path in sorted(self.rejected.iterdir()):
-            if path.name.endswith(ERROR_SUFFIX) or _ignored(path.name):
+            if path.name.endswith(ERROR_SUFFIX) or is_ignored(path.name):
                 continue
             if os.path.lexists(path.with_name(path.name + ERROR_SUFFIX)):
                 continue
@@ -324,7 +369,7 @@ class Spool:
         except (FileNotFoundError, NotADirectoryError):
             return outcomes, None
         for entry in entries:
-            if _ignored(entry.name):
+            if is_ignored(entry.name):
                 continue
             try:
                 st = entry.stat(follow_symlinks=False)
@@ -514,26 +559,10 @@ class Spool:
         (rejected, or committed before a crash and now filed). Raises :class:`_Unsettled` when
         the file changed while read or planned (unless ``settled``: then it is taken as read)."""
         name = claimed.name
-        if _nbytes(name) > MAX_NAME_BYTES:
-            return self._reject(
-                claimed,
-                IntakeError(
-                    INVALID_PARAMETERS,
-                    f"the file name is {_nbytes(name)} bytes long; names of at most "
-                    f"{MAX_NAME_BYTES} bytes (UTF-8) are taken: rename it shorter",
-                ),
-            )
         try:
-            size = os.lstat(claimed).st_size
-            if size > self.max_bytes:
-                return self._reject(
-                    claimed,
-                    IntakeError(
-                        INVALID_PARAMETERS,
-                        f"the file is {size} bytes; manifests may be at most {self.max_bytes} "
-                        "bytes",
-                    ),
-                )
+            refusal = refusal_before_reading(name, os.lstat(claimed).st_size, self.max_bytes)
+            if refusal is not None:
+                return self._reject(claimed, refusal)
             data, stamp = _read(claimed)
         except _Unsettled:
             if not settled:
@@ -548,16 +577,10 @@ class Spool:
                 os.replace(claimed, final)
                 self.status.mark(record.manifest)
                 return Outcome(record.outcome, record.manifest, record.final_name)
-        if not name.endswith(MANIFEST_SUFFIXES):
-            return self._reject(
-                claimed,
-                IntakeError(
-                    INVALID_PARAMETERS, "not a manifest: only .yaml, .yml and .json files are taken"
-                ),
-                sha=sha,
-            )
         try:
-            plan = self.plan(data, name)
+            plan = plan_file(name, data, self.plan, self.max_bytes)
+        except ReservedName as e:  # shown under the file's own name, not the reserved one
+            return self._reject(claimed, e, name, sha)
         except IntakeError as e:
             return self._reject(claimed, e, sha=sha)
         except Exception:  # a bug in intake: refuse this file with a reason, keep the runner going
@@ -572,10 +595,8 @@ class Spool:
                 sha=sha,
             )
         taken = self._name_taken(plan.name, name, sha, names)
-        if taken is not None:
-            # shown beside the name's tasks; a reserved name's refusal under the file's own name
-            shown = name if plan.name.startswith(API_PREFIX) else plan.name
-            return self._reject(claimed, IntakeError(INVALID_PARAMETERS, taken), shown, sha)
+        if taken is not None:  # shown beside the name's tasks
+            return self._reject(claimed, IntakeError(INVALID_PARAMETERS, taken), plan.name, sha)
         if not settled and _stamp(os.lstat(claimed)) != stamp:
             raise _Unsettled()  # written to while it was planned
         final_name = _unique_name(self.accepted, name, reserved)
@@ -592,15 +613,10 @@ class Spool:
     def _name_taken(
         self, manifest: str, claim_name: str, sha: str, batch: dict[str, tuple[str, str]]
     ) -> str | None:
-        """Why spool file ``claim_name`` may not bring manifest ``manifest`` in, or None: the
-        ``api-`` prefix is kept for HTTP creates, a workflows-folder manifest owns its name, and
-        so does the spool file that first brought a name in (a different file may only re-drop
-        the same bytes, a duplicate)."""
-        if manifest.startswith(API_PREFIX):
-            return (
-                f"manifest name {manifest!r}: names starting with {API_PREFIX!r} are kept for "
-                "tasks created over HTTP; rename the file (or its metadata.name)"
-            )
+        """Why spool file ``claim_name`` may not bring manifest ``manifest`` in, or None, by
+        what the store knows (the ``api-`` prefix is :func:`plan_file`'s): a workflows-folder
+        manifest owns its name, and so does the spool file that first brought a name in (a
+        different file may only re-drop the same bytes, a duplicate)."""
         workflow = self.store.workflow(manifest)
         if workflow is not None:
             return (

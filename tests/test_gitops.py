@@ -314,3 +314,89 @@ def test_validate_refuses_a_bad_inventory_with_its_pointer(tmp_path):
     )
     assert result.returncode == 1
     assert "/0/serial" in result.stdout
+
+
+def test_a_task_with_a_bad_schedule_is_refused_by_the_folder_and_the_others_still_fire(tmp_path):
+    farm = Farm(tmp_path, utc(2026, 6, 1, 6))
+    task = {
+        "apiVersion": "tikrunner/v1",
+        "kind": "Task",
+        "metadata": {"name": "nightly"},
+        "spec": {
+            "serials": ["sim-0001"],
+            "script_name": "follow",
+            "script_config": {"target_users": ["@a"]},
+            "schedule": {"at": ["25:00"]},
+        },
+    }
+    farm.write("nightly.yaml", task)
+    farm.write("daily.yaml", wf(at=["09:00"]))
+    farm.run_until(utc(2026, 6, 1, 7, 30))  # 09:00 in Berlin
+    assert "/spec/schedule/at/0" in farm.status_doc("nightly")["error"]
+    assert "hour 25 is out of range 00-23" in farm.status_doc("nightly")["error"]
+    assert farm.firings("daily") == [("2026-06-01T09:00", "fired")]
+
+
+def _apply(tmp_path: Path, folder: Path, *args: str):
+    from typer.testing import CliRunner
+
+    from runner.cli import app
+
+    config = tmp_path / "tikrunner.yaml"
+    config.write_text(f"spool: {tmp_path / 'spool'}\ntimezone: Europe/Berlin\n")
+    return CliRunner().invoke(
+        app, ["apply", str(folder), "--dry-run", "--config", str(config), *args]
+    )
+
+
+def test_apply_dry_run_exits_1_when_a_file_is_invalid_and_prints_json(tmp_path):
+    folder = tmp_path / "workflows"
+    folder.mkdir()
+    (folder / "daily.yaml").write_text(json.dumps(wf(at=["09:00"])))
+    result = _apply(tmp_path, folder)
+    assert result.exit_code == 0, result.output
+    assert "new       daily.yaml (daily) -> generation 1" in result.output
+    (folder / "copy.yaml").write_text(json.dumps(wf(at=["10:00"])))  # the same name: refused
+    (folder / "nightly.yaml").write_text(json.dumps(wf("nightly", at=["25:00"])))
+    result = _apply(tmp_path, folder)
+    assert result.exit_code == 1
+    assert "invalid   daily.yaml: 40001: the name 'daily' is already used by copy.yaml" in (
+        result.output
+    )
+    report = json.loads(_apply(tmp_path, folder, "--json").output)
+    assert report["valid"] is False and report["folder"] == str(folder)
+    by_file = {e["file"]: e for e in report["files"]}
+    assert by_file["copy.yaml"]["change"] == "new" and by_file["copy.yaml"]["generation"] == 1
+    firing = by_file["copy.yaml"]["next_firing"]
+    assert firing["slot"] is not None and firing["slot"].endswith("T10:00")
+    at = datetime.fromisoformat(firing["at"])  # local time in the runner's zone, with offset
+    assert (
+        at.strftime("%H:%M:%S") == "10:00:00"
+        and at.utcoffset() == at.astimezone(BERLIN).utcoffset()
+    )
+    assert firing["error"] is None
+    assert [(t["serial"], t["step"], t["script_name"]) for t in firing["tasks"]] == [
+        ("sim-0001", "1-follow", "follow"),
+        ("sim-0002", "1-follow", "follow"),
+    ]
+    assert by_file["daily.yaml"]["change"] == "invalid"
+    assert by_file["nightly.yaml"]["code"] == 40001
+    assert by_file["nightly.yaml"]["errors"] == [
+        {
+            "pointer": "/spec/schedule/at/0",
+            "message": "must be a time \"HH:MM\" from 00:00 to 23:59; got '25:00': hour 25 is "
+            "out of range 00-23",
+        }
+    ]
+
+
+def test_apply_dry_run_reports_a_bad_accounts_file_instead_of_crashing(tmp_path):
+    folder = tmp_path / "workflows"
+    folder.mkdir()
+    (folder / "accounts.yaml").write_text("- {username: alice}\n")
+    (folder / "daily.yaml").write_text(json.dumps(wf(at=None)))
+    result = _apply(tmp_path, folder, "--json")
+    assert result.exit_code == 1, result.output
+    entry = json.loads(result.output)["files"][0]
+    assert entry["file"] == "accounts.yaml" and entry["change"] == "invalid"
+    assert entry["errors"][0]["pointer"] == "/0/serial"
