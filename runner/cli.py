@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect as pyinspect  # `inspect` is a command below
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -104,15 +105,33 @@ def serve(
     )
 
 
+class Target(StrEnum):
+    """Where ``tikrunner validate --for`` judges a file for."""
+
+    spool = "spool"
+    workflows = "workflows"
+
+
 @app.command()
 def validate(
     files: list[Path] = typer.Argument(..., help="Manifests to check."),
     json_output: bool = typer.Option(False, "--json", help="Print a JSON report for machines."),
+    target: Target | None = typer.Option(
+        None,
+        "--for",
+        help="Judge the files as the spool or a workflows folder would (default: from the "
+        "folder each lies in).",
+    ),
+    strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
 ) -> None:
-    """Check manifests without running anything: exit 0 when all are valid, 1 when any is not."""
+    """Check manifests as serving would take them: exit 0 when all are valid, 1 when any is not."""
     from runner.validate import run_validate
 
-    raise typer.Exit(run_validate(files, as_json=json_output))
+    raise typer.Exit(
+        run_validate(
+            files, as_json=json_output, target=target.value if target else None, strict=strict
+        )
+    )
 
 
 @app.command()
@@ -123,11 +142,14 @@ def apply(
     ),
     config: Path | None = typer.Option(None, "--config", help="tikrunner.yaml to read."),
     spool: Path | None = typer.Option(None, "--spool", help="Spool whose store to compare with."),
+    json_output: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
 ) -> None:
     """Show what applying a workflows folder would change: which tasks, on which phones, when."""
     from runner.gitops_cli import run_apply
 
-    raise typer.Exit(run_apply(folder, dry_run=dry_run, config_path=config, spool=spool))
+    raise typer.Exit(
+        run_apply(folder, dry_run=dry_run, config_path=config, spool=spool, as_json=json_output)
+    )
 
 
 @app.command()
