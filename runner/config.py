@@ -122,7 +122,9 @@ class RunnerConfig(BaseModel):
     @field_validator("log_format", "log_level", mode="before")
     @classmethod
     def _lower(cls, v: Any) -> Any:
-        return v.strip().lower() if isinstance(v, str) else v
+        # INFO, Json: as given (an unknown name is shown as typed, in the error)
+        known = ("auto", "rich", "text", "json", "debug", "info", "warning", "error")
+        return v.strip().lower() if isinstance(v, str) and v.strip().lower() in known else v
 
     @field_validator("timezone")
     @classmethod

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import trio
 
-from runner.logs import TaskFields, about_task, configure
+from runner.logs import TaskFields, about_task, configure, resolve_format
 from runner.workers import TaskLog
 from tests.serving import load_yaml
 
@@ -132,6 +132,29 @@ def test_the_level_hides_the_lines_below_it_for_libraries_too(tmp_path, restore_
     ]
     # The task's own file keeps every line, whatever the runner's level.
     assert "INFO asking the chat endpoint" in (tmp_path / "task.log").read_text(encoding="utf-8")
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_auto_is_rich_on_a_terminal_and_text_elsewhere(restore_logging):
+    assert resolve_format("auto", Terminal()) == "rich"
+    assert resolve_format("auto", io.StringIO()) == "text"
+    assert resolve_format("json", Terminal()) == "json"
+
+
+def test_a_malformed_log_call_is_still_one_json_line(restore_logging, capsys):
+    out = io.StringIO()
+    handler = configure("json", "info", stream=out)
+    # A bug in a log call (given to the handler itself: pytest's capture would raise first).
+    handler.handle(logging.makeLogRecord({"name": "runner.spool", "msg": "%d", "args": ("x",)}))
+    handler.handle(logging.makeLogRecord({"name": "runner.spool", "msg": "next line"}))
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert first["level"] == "ERROR" and "could not be written: TypeError" in first["message"]
+    assert second["message"] == "next line"
+    assert capsys.readouterr().err == ""  # not logging's multi-line traceback
 
 
 # ------------------------------------------------------------------------------ tikrunner serve
@@ -252,9 +275,9 @@ def test_serve_at_warning_from_the_config_shows_no_info_line(tmp_path):
             "tikrunner: config: --log-format xml: Input should be 'auto', 'rich', 'text' or 'json'",
         ),
         (
-            ["--log-level", "loud"],
+            ["--log-level", "LOUD"],
             None,
-            "tikrunner: config: --log-level loud: Input should be 'debug', 'info', 'warning' or "
+            "tikrunner: config: --log-level LOUD: Input should be 'debug', 'info', 'warning' or "
             "'error'",
         ),
         (
