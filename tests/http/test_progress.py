@@ -84,3 +84,41 @@ def test_a_warmup_shows_its_progress_growing_while_it_runs_and_keeps_the_last(tm
         assert others
     finally:
         live.stop()
+
+
+def test_a_report_after_the_task_ended_changes_nothing(tmp_path: Path, monkeypatch):
+    """A script that keeps its context and reports once its task has ended (a straggler: a
+    thread it started, say) changes neither the progress nor the end the client sees."""
+    import trio
+
+    from runner import scripts
+
+    kept = []
+
+    async def follow_keeping_its_context(ctx, session, steps) -> str:
+        kept.append(ctx)
+        async with steps.step("tap Follow"):
+            ctx.progress("followed 1 of 1", 1.0)
+        return ""
+
+    monkeypatch.setitem(scripts.SCRIPTS, "follow", follow_keeping_its_context)
+    live = LiveRunner(tmp_path, simulate=1).start()
+    try:
+        [task_id] = data(
+            live.client.post(
+                "/task",
+                json={
+                    "serials": live.serials,
+                    "script_name": "follow",
+                    "script_config": {"target_users": ["alice"], "access_method": "direct"},
+                },
+            )
+        )["task_ids"]
+        ended = live.wait_status(task_id, 2)
+        assert ended["progress"]["text"] == "followed 1 of 1"  # the last report stays
+        [ctx] = kept
+        trio.from_thread.run_sync(ctx.progress, "late", 0.1, trio_token=live._token)
+        assert live.runner.farm.progress.flush() == []  # nothing left to write
+        assert live.task(task_id) == ended
+    finally:
+        live.stop()
