@@ -20,7 +20,8 @@ through the spool's safe parser, with the same size and nesting caps. A path wit
 is not redirected (a redirect's ``Location`` would come from the ``Host`` header): it is 40401,
 naming the path without the slash. Routes are declared in the order the spec requires: ``/task/batch``, ``/task/stats`` and
 ``/task/retry-all`` before ``/task/{task_id}`` (whose id must be digits, so ``GET /task/batch`` is
-a 405, not a bad id). ``GET /accounts`` and ``GET /devices[/{serial}]`` are runner/http/devices.py's.
+a 405, not a bad id). ``GET /accounts`` and ``GET /devices[/{serial}]`` are runner/http/devices.py's,
+``GET /manifests`` runner/http/manifests.py's.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ from runner.http.envelope import (
     error_responses,
     ok,
 )
+from runner.http.manifests import manifest_router
 from runner.http.security import BrowserGuard, HostRule, TokenGuard
 from runner.http.tasklog import tasklog_router
 from runner.http.taskops import TaskOperations
@@ -237,6 +239,9 @@ def create_app(
                 json_schema_extra={"enum": [*SOURCES, ""]},
             ),
         ] = None,
+        manifest: Annotated[
+            OptionalStr, Query(description="(ours) the manifest's name; empty: any")
+        ] = None,
         page: Annotated[int, Query(ge=1, description="1-based")] = 1,
         page_size: Annotated[int, Query(ge=1, le=100)] = 20,
     ) -> Any:
@@ -253,6 +258,7 @@ def create_app(
                 serial=serial,
                 script_name=script_name,
                 source=source,
+                manifest=manifest,
                 page=page,
                 page_size=page_size,
             )
@@ -353,6 +359,7 @@ def create_app(
         return Response(body, media_type=METRICS_CONTENT_TYPE)
 
     router.include_router(phone_router(PhoneViews(farm=ops.farm, store=ops.store, config=config)))
+    router.include_router(manifest_router(ops.store, ops.tz))
     app.include_router(router)
     app.include_router(tasklog_router(ops, API_PREFIX))
     _install_error_handlers(app)

@@ -110,8 +110,10 @@ class TaskOperations:
         source: str | None,
         page: int,
         page_size: int,
+        manifest: str | None = None,
     ) -> dict[str, Any]:
-        """``GET /task``: one page (1-based) in id order and the count of every match."""
+        """``GET /task``: one page (1-based) in id order and the count of every match;
+        ``manifest`` (ours) keeps the tasks of the manifest of that name."""
         offset = min((page - 1) * page_size, MAX_ID)  # past the end: an empty page
         rows, total = await trio.to_thread.run_sync(
             lambda: self.store.list_tasks(
@@ -119,6 +121,7 @@ class TaskOperations:
                 serial=serial,
                 script_name=script_name,
                 source=source,
+                manifest=manifest,
                 limit=page_size,
                 offset=offset,
             )

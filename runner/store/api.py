@@ -47,11 +47,13 @@ class ApiOperations(Database):
         serial: str | None = None,
         script_name: str | None = None,
         source: str | None = None,
+        manifest: str | None = None,
         limit: int = 20,
         offset: int = 0,
     ) -> tuple[list[TaskRow], int]:
         """One page of the tasks matching every given filter, in id order, and how many match.
 
+        ``manifest`` is the manifest's name (every generation of it: what its status file lists).
         ``limit``/``offset`` are rows. Returns (rows, total). The page's ids are picked from the
         narrow filter indexes first, then the rows are read, so deep pages stay fast.
         """
@@ -61,6 +63,7 @@ class ApiOperations(Database):
             ("serial", serial),
             ("script_name", script_name),
             ("source", source),
+            ("manifest", manifest),
         ):
             if value is not None:
                 where.append(f"{column}=?")
@@ -132,3 +135,80 @@ class ApiOperations(Database):
                 (ids,),
             ).fetchall()
         return {int(i): int(s) for i, s in rows}
+
+    def manifest_page(
+        self, *, limit: int = 20, offset: int = 0
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of manifest names, the latest first, and how many names there are.
+
+        A name is listed once whatever its generations: every name some task carries, every name
+        a refused spool file was logged under, every manifest of the workflows folder. Newest
+        first by ``at``: when the name last brought work in (its newest task created), was
+        refused, or had its workflow file applied (UTC epoch seconds). Each item is ``{name,
+        at, source, kind, counts: {total, pending, running, completed, failed}, refusal,
+        file, workflow}``: ``source`` the newest task's (``api``, ``spool``, ``workflow``; for a name
+        with no task: ``workflow`` when it is a workflow's, else ``spool``), ``kind`` the newest
+        accepted manifest's (``Task``, ``Workflow``, ...; None for API tasks), ``file`` its file
+        name in ``accepted/`` (None for API tasks), ``refusal`` as
+        :meth:`~runner.store.intake_log.IntakeLog.last_refusal`, ``workflow`` the
+        :class:`~runner.store.rows.WorkflowRow` or None. The names are picked from the
+        ``tasks_manifest`` index (no task row read but each name's newest), then only the
+        page's names are counted."""
+        names_sql = (
+            "SELECT name, max(at) AS at FROM ("
+            " SELECT g.name, (SELECT created_at FROM tasks WHERE id=g.last) AS at FROM"
+            "  (SELECT manifest AS name, max(id) AS last FROM tasks"
+            "   WHERE manifest IS NOT NULL GROUP BY manifest) AS g"
+            " UNION ALL SELECT manifest, max(created_at) FROM intake_log"
+            "  WHERE outcome='rejected' GROUP BY manifest"
+            " UNION ALL SELECT name, applied_at FROM workflows"
+            ") GROUP BY name"
+        )
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                total = self._db.execute(f"SELECT count(*) FROM ({names_sql})").fetchone()[0]
+                page = self._db.execute(
+                    f"{names_sql} ORDER BY at DESC, name LIMIT ? OFFSET ?", (limit, offset)
+                ).fetchall()
+                names = [r[0] for r in page]
+                wanted = json.dumps(names)
+                counted = self._db.execute(
+                    "SELECT manifest, status, count(*) FROM tasks WHERE manifest IN"
+                    " (SELECT value FROM json_each(?)) GROUP BY manifest, status",
+                    (wanted,),
+                ).fetchall()
+                newest = self._db.execute(
+                    "SELECT t.manifest, t.source, m.kind, m.filename FROM tasks AS t"
+                    " LEFT JOIN manifests AS m ON m.id = t.manifest_id WHERE t.id IN"
+                    " (SELECT max(id) FROM tasks WHERE manifest IN"
+                    "  (SELECT value FROM json_each(?)) GROUP BY manifest)",
+                    (wanted,),
+                ).fetchall()
+            finally:
+                self._db.execute("COMMIT")
+        counts: dict[str, dict[str, int]] = {n: {s.text: 0 for s in TaskStatus} for n in names}
+        for name, status, n in counted:
+            counts[name][TaskStatus(status).text] = int(n)
+        origin = {name: (source, kind, file) for name, source, kind, file in newest}
+        items = []
+        for name, at in page:
+            c = counts[name]
+            workflow = self.workflow(name)  # type: ignore[attr-defined]
+            fallback = ("workflow" if workflow is not None else "spool", None, None)
+            source, kind, file = origin.get(name, fallback)
+            if workflow is not None and workflow.kind:
+                kind = workflow.kind
+            items.append(
+                {
+                    "name": name,
+                    "at": at,
+                    "source": source,
+                    "kind": kind if source != "api" else None,
+                    "counts": {"total": sum(c.values()), **c},
+                    "file": file,
+                    "refusal": self.last_refusal(name),  # type: ignore[attr-defined]
+                    "workflow": workflow,
+                }
+            )
+        return items, int(total)

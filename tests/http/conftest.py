@@ -166,7 +166,7 @@ def _task_objects(value: Any) -> list[dict]:
     if isinstance(value, dict) and "script_config" in value and "status_text" in value:
         return [value]
     if isinstance(value, dict) and isinstance(value.get("list"), list):
-        return value["list"]
+        return [v for t in value["list"] for v in _task_objects(t)]  # pages of other objects: none
     return []
 
 

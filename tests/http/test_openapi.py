@@ -43,6 +43,7 @@ OPERATIONS = [
     ("GET", "/api/v1/accounts"),
     ("GET", "/api/v1/devices"),
     ("GET", "/api/v1/devices/{serial}"),
+    ("GET", "/api/v1/manifests"),
 ]
 
 
@@ -51,7 +52,7 @@ def api_schema(live):
     return schemathesis.openapi.from_url(live.base_url.removesuffix("/api/v1") + "/openapi.json")
 
 
-WITH_QUERY = ("/api/v1/task", "/api/v1/accounts")
+WITH_QUERY = ("/api/v1/task", "/api/v1/accounts", "/api/v1/manifests")
 WITH_INPUT = [(m, p) for m, p in OPERATIONS if m != "GET" or "{" in p or p in WITH_QUERY]
 WITH_INPUT = [op for op in WITH_INPUT if op[1] != "/api/v1/task/retry-all"]
 CASES = [(*op, GenerationMode.POSITIVE) for op in OPERATIONS] + [
@@ -89,6 +90,7 @@ def test_the_document_describes_the_envelope_and_every_error(live):
         "/api/v1/accounts",
         "/api/v1/devices",
         "/api/v1/devices/{serial}",
+        "/api/v1/manifests",
     }
     schemas = doc["components"]["schemas"]
     for path, item in paths.items():
