@@ -69,6 +69,7 @@ from runner.http.security import BrowserGuard, HostRule, TokenGuard
 from runner.http.tasklog import tasklog_router
 from runner.http.taskops import TaskOperations
 from runner.models import TaskRecord
+from runner.web.dashboard import dashboard_router
 from runner.web.docs import docs_router
 from runner.web.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from runner.web.metrics import HttpMetrics, RunnerMetrics
@@ -362,6 +363,7 @@ def create_app(
     router.include_router(manifest_router(ops.store, ops.tz))
     app.include_router(router)
     app.include_router(tasklog_router(ops, API_PREFIX))
+    app.include_router(dashboard_router())
     _install_error_handlers(app)
     app.add_middleware(TokenGuard, token=token, prefix="/api/")
     app.add_middleware(TokenGuard, token=token, prefix="/metrics")

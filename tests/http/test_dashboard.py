@@ -1,0 +1,256 @@
+"""The dashboard at ``/`` (issue 11, item 5), driven in a real headless Chromium through
+playwright against a real runner on simulated phones: the phone list, a task dropped in the spool
+appearing and completing without a reload, a failed task's page with its screenshot, log and
+hierarchy, stop and retry from the page, the token asked for, values from the API shown as text.
+
+One browser per module (Debian's chromium, found on PATH; playwright never downloads one); every
+test waits on what the page shows, never for a fixed time. A screenshot of each page is kept under
+the test's temp folder (``shots/``). The headers of the page itself are checked without a
+browser.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.http.conftest import LiveRunner, data, error, follow_body, later
+
+WAIT_MS = 30_000
+PHONE = {"width": 390, "height": 844}  # a phone's CSS pixels (iPhone 12-15)
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.skip(
+            "chromium is not installed and could not be (.ci/run: apt-get install chromium)"
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    executable = chromium()
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')"
+    )
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("shots")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveRunner]:
+    runner = LiveRunner(tmp_path_factory.mktemp("dash")).start()
+    yield runner
+    runner.stop()
+
+
+def root(live: LiveRunner) -> str:
+    return live.base_url.removesuffix("/api/v1")
+
+
+class Page:
+    """A browser tab on the dashboard that records the page's console errors."""
+
+    def __init__(self, browser, live: LiveRunner, shots: Path, **context):
+        self.context = browser.new_context(**context)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(WAIT_MS)
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.base = root(live)
+        self.shots = shots
+
+    def open(self, fragment: str = "") -> None:
+        self.page.goto(f"{self.base}/{fragment}")
+
+    def shot(self, name: str) -> Path:
+        path = self.shots / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 0
+        return path
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def tab(browser, site, shots) -> Iterator[Page]:
+    page = Page(browser, site, shots, viewport={"width": 1280, "height": 800})
+    yield page
+    page.close()
+    assert page.errors == []  # no CSP violation, no script error, no failed call
+
+
+def test_the_page_is_served_with_its_headers_and_without_data(site):
+    answer = httpx.get(root(site) + "/")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
+    csp = answer.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "unsafe" not in csp
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert "<script" in answer.text and "sim-0001" not in answer.text
+    assert "http://" not in answer.text and "https://" not in answer.text  # nothing from elsewhere
+    for asset in ("dashboard.js", "dashboard.css", "icon.svg"):
+        got = httpx.get(f"{root(site)}/ui/{asset}")
+        assert got.status_code == 200 and got.headers["x-content-type-options"] == "nosniff"
+        again = httpx.get(
+            f"{root(site)}/ui/{asset}", headers={"If-None-Match": got.headers["etag"]}
+        )
+        assert again.status_code == 304
+    js = httpx.get(f"{root(site)}/ui/dashboard.js").text
+    assert "innerHTML" not in js and "https://" not in js and "http://" not in js
+    error(httpx.get(f"{root(site)}/ui/nonesuch.js"), 40401)
+    error(httpx.get(f"{root(site)}/ui/index.html"), 40401)
+
+
+def test_the_phone_list_shows_the_simulated_phones_on_a_laptop_and_a_phone(
+    browser, site, shots, tab
+):
+    tab.open("#/phones")
+    for serial in site.serials:
+        tab.page.locator("#phones tr", has_text=serial).wait_for()
+    assert tab.page.locator("#phones tbody tr").count() == len(site.serials)
+    row = tab.page.locator("#phones tr", has_text="sim-0001")
+    assert row.locator(".badge").inner_text() == "device"
+    tab.page.locator("#stats a", has_text="tasks").wait_for()
+    tab.shot("phones")
+
+    narrow = Page(browser, site, shots, viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        narrow.open("#/phones")
+        narrow.page.locator("#phones tr", has_text=site.serials[-1]).wait_for()
+        # every row a card, nothing wider than the screen
+        width = narrow.page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], width
+        label = narrow.page.locator("#phones td[data-label='State']").first
+        assert label.is_visible()
+        narrow.shot("phones-narrow")
+    finally:
+        narrow.close()
+    assert narrow.errors == []
+
+
+def test_a_task_dropped_in_the_spool_appears_and_completes_without_a_reload(site, tab):
+    tab.open("#/tasks")
+    tab.page.locator("#tasks").wait_for()
+    tab.page.evaluate("() => { window.notReloaded = true; }")
+    incoming = site.spool / "incoming"
+    (incoming / ".dash-drop.yaml").write_text(
+        "serials: [sim-0002]\nscript_name: follow\n"
+        "script_config: {target_users: [dropped_one], access_method: direct}\n",
+        encoding="utf-8",
+    )
+    phone = site.sim.phone("sim-0002")
+    phone.latency = 0.2  # slow enough for the page to show it running
+    try:
+        (incoming / ".dash-drop.yaml").rename(incoming / "dash-drop.yaml")
+        row = tab.page.locator("#tasks tr", has_text="dash-drop")
+        row.locator(".badge", has_text="running").wait_for()
+    finally:
+        phone.latency = 0.0
+    row.locator(".badge", has_text="completed").wait_for()
+    assert tab.page.evaluate("() => window.notReloaded") is True
+    tab.shot("tasks")
+
+    # filtered by manifest, then the manifests view with its phase
+    tab.page.fill("input[name=manifest]", "dash-drop")
+    tab.page.click("#task-filters button[type=submit]")
+    # (functions, not expressions: the page's CSP forbids eval, which expressions need)
+    tab.page.wait_for_function("() => location.hash.includes('manifest=dash-drop')")
+    tab.page.locator("#tasks-pager", has_text="1–1 of 1").wait_for()
+    assert tab.page.locator("#tasks tbody tr").count() == 1
+    tab.page.click("nav a[data-view=manifests]")
+    manifest = tab.page.locator("#manifests tr", has_text="dash-drop")
+    manifest.locator(".badge", has_text="completed").wait_for()
+    tab.shot("manifests")
+
+
+def test_a_failed_tasks_page_shows_its_screenshot_log_and_hierarchy_and_retries_it(site, tab):
+    site.sim.missing_users.add("ghost_dash")
+    [task_id] = data(site.client.post("/task", json=follow_body("sim-0003", "ghost_dash")))[
+        "task_ids"
+    ]
+    site.wait_status(task_id, 3, timeout=30)
+    tab.open(f"#/task/{task_id}")
+    shot = tab.page.locator("#screenshot")
+    shot.wait_for()
+    tab.page.wait_for_function(
+        "() => document.getElementById('screenshot').complete && "
+        "document.getElementById('screenshot').naturalWidth > 0"
+    )
+    tab.page.locator("#task-log", has_text="failed").wait_for()
+    tab.page.locator("#task-fields", has_text="does not exist").wait_for()
+    tab.page.click("#hierarchy summary")
+    assert "<hierarchy" in tab.page.locator("#hierarchy pre").inner_text()
+    tab.shot("task-failed")
+
+    assert tab.page.locator("#stop").is_disabled()
+    tab.page.click("#retry")
+    site.wait(lambda: site.task(task_id)["retry_count"] == 1, what="the retry from the page")
+    tab.page.locator("#task-fields dd", has_text="1").first.wait_for()
+
+
+def test_a_task_is_stopped_from_its_page_and_user_strings_stay_text(site, tab):
+    hostile = "<img src=x onerror=window.pwned=1>"
+    body = later("sim-0001", hostile)
+    [task_id] = data(site.client.post("/task", json=body))["task_ids"]
+    tab.open(f"#/task/{task_id}")
+    tab.page.locator("#task-fields", has_text=hostile).wait_for()
+    assert tab.page.locator("#task-fields img").count() == 0
+    assert tab.page.evaluate("() => window.pwned") is None
+    tab.page.click("#stop")
+    tab.page.locator("#task-title .badge", has_text="failed").wait_for()
+    assert site.task(task_id)["remark"] == "stopped"
+    assert tab.page.locator("#retry").is_enabled()
+
+
+def test_with_a_token_the_page_shows_nothing_until_it_is_given(browser, shots, tmp_path):
+    live = LiveRunner(tmp_path, api_token="dash-s3cret").start()
+    try:
+        tab = Page(browser, live, shots, viewport={"width": 1280, "height": 800})
+        try:
+            tab.open("#/phones")
+            tab.page.locator("#token-form").wait_for()
+            assert "sim-0001" not in tab.page.content()
+            tab.page.fill("#token-input", "wrong")
+            tab.page.click("#token-form button")
+            tab.page.locator("#token-form label", has_text="refused").wait_for()
+            tab.page.fill("#token-input", "dash-s3cret")
+            tab.page.click("#token-form button")
+            tab.page.locator("#phones tr", has_text="sim-0001").wait_for()
+            tab.page.locator("#token-form").wait_for(state="hidden")
+            tab.shot("token")
+        finally:
+            tab.close()
+        # the console saw the refused calls (403): nothing else
+        assert all("403" in e for e in tab.errors), tab.errors
+
+        once = Page(browser, live, shots, viewport={"width": 1280, "height": 800})
+        try:
+            once.open("?token=dash-s3cret#/phones")
+            once.page.locator("#phones tr", has_text="sim-0001").wait_for()
+            assert "token" not in once.page.url  # dropped from the address bar at once
+            once.open("#/phones")  # kept for the tab's session
+            once.page.locator("#phones tr", has_text="sim-0001").wait_for()
+        finally:
+            once.close()
+        assert once.errors == []
+    finally:
+        live.stop()
