@@ -150,7 +150,12 @@ def test_the_phone_list_shows_the_simulated_phones_on_a_laptop_and_a_phone(
 def test_a_task_dropped_in_the_spool_appears_and_completes_without_a_reload(site, tab):
     tab.open("#/tasks")
     tab.page.locator("#tasks").wait_for()
-    tab.page.evaluate("() => { window.notReloaded = true; }")
+    phones = tab.context.new_page()  # the phone list, open at the same time
+    phones.set_default_timeout(WAIT_MS)
+    phones.goto(f"{tab.base}/#/phones")
+    phones.locator("#phones tr", has_text="sim-0002").wait_for()
+    for page in (tab.page, phones):
+        page.evaluate("() => { window.notReloaded = true; }")
     incoming = site.spool / "incoming"
     (incoming / ".dash-drop.yaml").write_text(
         "serials: [sim-0002]\nscript_name: follow\n"
@@ -158,15 +163,23 @@ def test_a_task_dropped_in_the_spool_appears_and_completes_without_a_reload(site
         encoding="utf-8",
     )
     phone = site.sim.phone("sim-0002")
-    phone.latency = 0.2  # slow enough for the page to show it running
+    phone.latency = 0.3  # slow enough for both pages to show it running, with its progress
     try:
         (incoming / ".dash-drop.yaml").rename(incoming / "dash-drop.yaml")
         row = tab.page.locator("#tasks tr", has_text="dash-drop")
         row.locator(".badge", has_text="running").wait_for()
+        row.locator(".progress").wait_for()  # the script's step, as the API's progress says
+        busy = phones.locator("#phones tr", has_text="sim-0002")
+        busy.locator("a[href^='#/task/']").wait_for()  # the task running on the phone
+        busy.locator(".progress").wait_for()
+        phones.screenshot(path=str(tab.shots / "phones-running.png"), full_page=True)
     finally:
         phone.latency = 0.0
     row.locator(".badge", has_text="completed").wait_for()
-    assert tab.page.evaluate("() => window.notReloaded") is True
+    phones.locator("#phones tr", has_text="sim-0002").get_by_text("idle").wait_for()
+    for page in (tab.page, phones):
+        assert page.evaluate("() => window.notReloaded") is True
+    phones.close()
     tab.shot("tasks")
 
     # filtered by manifest, then the manifests view with its phase

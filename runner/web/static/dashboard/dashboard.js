@@ -296,7 +296,12 @@
       { title: "Start", value: (t) => dash(t.start_time) },
       { title: "End", value: (t) => dash(t.end_time) },
       { title: "Retries", value: (t) => String(t.retry_count), num: true },
-      { title: "Progress / remark", value: (t) => progressOf(t) || dash(t.remark), wrap: true },
+      {
+        // while it runs, how far it is; once ended, why (the last progress if it said nothing)
+        title: "Progress / remark",
+        value: (t) => (t.status === 1 ? progressOf(t) || "—" : t.remark || progressOf(t) || "—"),
+        wrap: true,
+      },
     ];
     const pages = Math.max(1, Math.ceil(data.total / PAGE_SIZE));
     const firstRow = (data.page - 1) * PAGE_SIZE + 1;
