@@ -32,7 +32,7 @@ import trio
 from runner.config import Account
 from runner.errors import INVALID_PARAMETERS, ErrorDetail, IntakeError
 from runner.intake import IntakeContext, check_document, check_workflow, plan_firing
-from runner.schedule import Slot, schedule_of
+from runner.schedule import Slot, schedule_of, stored_schedule
 from runner.status import StatusWriter
 from runner.store import Store, WorkflowRow
 from runner.watch import start_observer
@@ -226,6 +226,7 @@ class WorkflowFolder:
         self.started_at = clock()
         self._accounts_sha: str | None = None
         self._files: dict[str, tuple[int, int, FileState]] = {}  # path -> (size, mtime_ns, state)
+        self._unreadable: set[tuple[str, int]] = set()  # (name, generation) logged as unreadable
 
     # -- applying the folder -----------------------------------------------------------------
 
@@ -343,7 +344,12 @@ class WorkflowFolder:
         for row in self.store.workflows():
             if row.deleted_at is not None or row.generation == 0:
                 continue
-            sched = schedule_of(row.name, row.document, self.tz)
+            sched, unreadable = stored_schedule(row.name, row.document, self.tz)
+            if unreadable is not None:  # never fires; the other workflows go on
+                if (row.name, row.generation) not in self._unreadable:
+                    self._unreadable.add((row.name, row.generation))
+                    log.error("workflow %s generation %d: %s", row.name, row.generation, unreadable)
+                continue
             if sched is None:
                 key = f"apply-{row.generation}"
                 if key not in self.store.fired_slots(row.name, key):

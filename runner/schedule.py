@@ -112,3 +112,15 @@ def schedule_of(name: str, document: dict[str, Any], tz: tzinfo) -> DailySchedul
     if not sched:
         return None
     return DailySchedule.from_spec(name, sched, tz)
+
+
+def stored_schedule(
+    name: str, document: dict[str, Any], tz: tzinfo
+) -> tuple[DailySchedule | None, str | None]:
+    """:func:`schedule_of` for a generation read back from the store: ``(schedule, None)``, or
+    ``(None, why)`` when its schedule cannot be read (a Task's schedule applied by a tikrunner
+    that did not check it on reading), so that one bad row never stops the others."""
+    try:
+        return schedule_of(name, document, tz), None
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        return None, f"its schedule cannot be read: {e}"

@@ -25,7 +25,7 @@ from typing import Any
 import trio
 
 from runner.models.task import local_time
-from runner.schedule import schedule_of
+from runner.schedule import stored_schedule
 from runner.store import Store, TaskStatus, task_object
 
 log = logging.getLogger(__name__)
@@ -190,8 +190,10 @@ def _workflow_part(store: Store, row: Any, tz: tzinfo) -> dict[str, Any]:
     if row.error:
         part["error"] = row.error
     recent = store.firings(row.name, limit=5)
-    sched = schedule_of(row.name, row.document, tz) if row.generation > 0 else None
-    info: dict[str, Any] = {}
+    sched, unreadable = (
+        stored_schedule(row.name, row.document, tz) if row.generation > 0 else (None, None)
+    )
+    info: dict[str, Any] = {"error": unreadable} if unreadable else {}
     if sched is not None:
         info["at"] = ", ".join(t.strftime("%H:%M") for t in sched.times)
         nxt = sched.next_slot(time.time()) if row.deleted_at is None else None

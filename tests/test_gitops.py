@@ -400,3 +400,26 @@ def test_apply_dry_run_reports_a_bad_accounts_file_instead_of_crashing(tmp_path)
     entry = json.loads(result.output)["files"][0]
     assert entry["file"] == "accounts.yaml" and entry["change"] == "invalid"
     assert entry["errors"][0]["pointer"] == "/0/serial"
+
+
+def test_a_generation_stored_with_an_unreadable_schedule_does_not_stop_the_others(tmp_path):
+    farm = Farm(tmp_path, utc(2026, 6, 1, 6))
+    bad = wf("old", at=["25:00"])  # applied by a tikrunner that did not check Task schedules yet
+    farm.store.apply_workflow(
+        name="old",
+        path=str(farm.folder / "old.yaml"),
+        sha256="x",
+        kind="Task",
+        document=bad,
+        now=farm.clock.now,
+    )
+    farm.write("old.yaml", bad)  # now refused on reading: the stored generation stays in force
+    farm.write("daily.yaml", wf(at=["09:00"]))
+    farm.run_until(utc(2026, 6, 1, 7, 30))  # 09:00 in Berlin
+    assert farm.firings("daily") == [("2026-06-01T09:00", "fired")]
+    assert farm.firings("old") == []
+    status = farm.status_doc("old")
+    assert "hour 25 is out of range" in status["error"]  # the file as it is now
+    assert status["schedule"]["error"] == (  # the generation in force
+        "its schedule cannot be read: '25:00' is not a time of day (00:00-23:59)"
+    )
