@@ -32,7 +32,7 @@ import trio
 from runner.config import Account
 from runner.errors import INVALID_PARAMETERS, ErrorDetail, IntakeError
 from runner.intake import IntakeContext, check_document, check_workflow, plan_firing
-from runner.schedule import Slot, schedule_of, stored_schedule
+from runner.schedule import Slot, apply_slot, schedule_of, stored_schedule
 from runner.status import StatusWriter
 from runner.store import Store, WorkflowRow
 from runner.watch import start_observer
@@ -351,7 +351,7 @@ class WorkflowFolder:
                     log.error("workflow %s generation %d: %s", row.name, row.generation, unreadable)
                 continue
             if sched is None:
-                key = f"apply-{row.generation}"
+                key = apply_slot(row.generation)
                 if key not in self.store.fired_slots(row.name, key):
                     fired_any |= self._fire(row, key, due=row.applied_at, outcome="fired", now=now)
                 continue
@@ -551,7 +551,7 @@ def plan_changes(
         entry["next_firing"] = firing
         try:
             tasks = WorkflowFolder.plan(
-                fake, ctx, start, slot.key if slot else f"apply-{generation}"
+                fake, ctx, start, slot.key if slot else apply_slot(generation)
             )
         except IntakeError as e:
             firing["error"] = e.message

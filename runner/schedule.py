@@ -103,6 +103,12 @@ class DailySchedule:
         return next(self.slots(after, after + horizon_days * 86400.0), None)
 
 
+def apply_slot(generation: int) -> str:
+    """The slot key of the one firing of an unscheduled workflow's ``generation`` (it fires once,
+    when that generation is applied): ``apply-<generation>``. Recorded in the store's firings."""
+    return f"apply-{generation}"
+
+
 def schedule_of(name: str, document: dict[str, Any], tz: tzinfo) -> DailySchedule | None:
     """The daily schedule of the workflows-folder manifest ``name`` whose parsed document is
     ``document`` (its ``spec.schedule``, already validated), or None when it has none and so fires

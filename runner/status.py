@@ -25,7 +25,7 @@ from typing import Any
 import trio
 
 from runner.models.task import local_time
-from runner.schedule import stored_schedule
+from runner.schedule import apply_slot, stored_schedule
 from runner.store import Store, TaskStatus, task_object
 
 log = logging.getLogger(__name__)
@@ -132,11 +132,15 @@ def build_status(store: Store, name: str, tz: tzinfo) -> dict[str, Any]:
     A name with no tasks and only a refusal gets ``phase: rejected`` and the reason; a refused
     re-drop under a name that has tasks shows as ``refused`` beside them. A spool manifest
     changed and dropped again is a new generation (``observed_generation``, ``generations``)."""
+    # The workflow (and whether its generation has fired) is read before its tasks: a firing
+    # that lands between the two reads then shows as tasks of a pending generation, never as a
+    # new generation with only the old one's (ended) tasks.
+    workflow = store.workflow(name)
+    unfired = workflow is not None and _waits_to_fire(store, workflow, tz)
     tasks = store.tasks_of_manifest(name)
     counts = {"total": len(tasks)} | {s.text: 0 for s in TaskStatus}
     for t in tasks:
         counts[t.status_text] += 1
-    workflow = store.workflow(name)
     generations = store.generations_of(name)
     refusal = store.last_refusal(name)
     if refusal is not None and not tasks and not generations and workflow is None:
@@ -148,7 +152,8 @@ def build_status(store: Store, name: str, tz: tzinfo) -> dict[str, Any]:
             "updated": local_time(time.time(), tz),
             "tasks": [],
         }
-    doc: dict[str, Any] = {"manifest": name, "phase": phase_of(counts), "counts": counts}
+    phase = "pending" if unfired else phase_of(counts)
+    doc: dict[str, Any] = {"manifest": name, "phase": phase, "counts": counts}
     if workflow is not None:
         doc.update(_workflow_part(store, workflow, tz))
     if generations:
@@ -176,6 +181,20 @@ def build_status(store: Store, name: str, tz: tzinfo) -> dict[str, Any]:
     doc["updated"] = local_time(time.time(), tz)
     doc["tasks"] = [task_object(t, tz) for t in tasks]
     return doc
+
+
+def _waits_to_fire(store: Store, row: Any, tz: tzinfo) -> bool:
+    """True when workflow ``row`` is in force without a schedule and its generation has not fired
+    yet: applying a changed file and firing it (runner.gitops, slot ``apply-<generation>``) are two
+    transactions, and between them the manifest must read ``pending``, not the previous
+    generation's ``completed`` (a CI job waiting for the phase would stop too early)."""
+    if row.deleted_at is not None or row.error or row.generation <= 0:
+        return False
+    sched, unreadable = stored_schedule(row.name, row.document, tz)
+    if sched is not None or unreadable is not None:  # scheduled, or never fires
+        return False
+    key = apply_slot(row.generation)
+    return key not in store.fired_slots(row.name, key)
 
 
 def _workflow_part(store: Store, row: Any, tz: tzinfo) -> dict[str, Any]:

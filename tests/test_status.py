@@ -26,3 +26,58 @@ def test_a_task_row_reads_back_exactly(config, remark):
         "tasks": [{"id": 7, "script_config": config, "remark": remark, "step": None}],
     }
     assert YAML(typ="safe", pure=True).load(dump_status(doc)) == doc
+
+
+def test_a_changed_workflow_reads_pending_until_its_new_generation_fires(tmp_path):
+    """Applying a changed workflow file and firing its generation are two transactions
+    (runner.gitops): in between, its status file said ``observed_generation: 2, phase:
+    completed`` with only generation 1's tasks, and a CI job waiting for "completed" went on
+    before generation 2 ran (seen as a flake of tests/test_e2e_workflows.py)."""
+    import time
+    from datetime import UTC
+
+    from runner.intake import NewTask
+    from runner.schedule import apply_slot
+    from runner.status import build_status
+    from runner.store import Store, TaskStatus
+
+    store = Store(tmp_path / "state.db")
+    doc = {"kind": "Workflow", "metadata": {"name": "once"}, "spec": {}}
+
+    def apply(version: str) -> int:
+        return store.apply_workflow(
+            name="once",
+            path="once.yaml",
+            sha256=version,
+            kind="Workflow",
+            document=doc,
+            now=time.time(),
+        )
+
+    def fire(generation: int) -> None:
+        task = NewTask("sim-0001", None, "follow", {"target_users": ["v"]}, 0, time.time())
+        store.fire(
+            workflow="once",
+            slot=apply_slot(generation),
+            generation=generation,
+            outcome="fired",
+            due=time.time(),
+            tasks=[task],
+        )
+        for row in store.tasks_of_manifest("once"):
+            if row.status_text == "pending":
+                store.end_tasks(
+                    [row.id],
+                    status=TaskStatus.COMPLETED,
+                    remark="done",
+                    expect=(TaskStatus.PENDING,),
+                )
+
+    fire(apply("v1"))
+    assert build_status(store, "once", UTC)["phase"] == "completed"
+    assert apply("v2") == 2
+    status = build_status(store, "once", UTC)
+    assert (status["observed_generation"], status["phase"]) == (2, "pending")
+    fire(2)
+    status = build_status(store, "once", UTC)
+    assert (status["phase"], status["counts"]["completed"]) == ("completed", 2)
