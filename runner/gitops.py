@@ -230,8 +230,9 @@ class WorkflowFolder:
 
     # -- applying the folder -----------------------------------------------------------------
 
-    def scan(self) -> list[str]:
-        """Bring the store in line with the folder now; returns the names whose state changed."""
+    def scan(self, *, mark: bool = True) -> list[str]:
+        """Bring the store in line with the folder now; returns the names whose state changed
+        (their status files are marked for writing unless ``mark`` is False)."""
         now = self.clock()
         changed: list[str] = []
         self._reload_accounts()
@@ -285,7 +286,7 @@ class WorkflowFolder:
                 cancelled = self.store.delete_workflow(name, now=now, remark=DELETED_REMARK)
                 log.info("workflow %s: file deleted; %d pending tasks cancelled", name, cancelled)
                 changed.append(name)
-        if changed:
+        if changed and mark:
             self.status.mark(*changed)
         return changed
 
@@ -438,13 +439,20 @@ class WorkflowFolder:
 
     def scan_and_tick(self) -> float:
         """:meth:`scan` then :meth:`tick`; a failure (disk, database) is logged and retried after
-        the scan interval instead of stopping the runner. Returns the seconds to wait."""
+        the scan interval instead of stopping the runner. Returns the seconds to wait.
+
+        The status files of what the scan changed are marked after the tick, so a generation
+        just applied is never shown (the writer wakes at once) before its firing's tasks exist."""
+        changed: list[str] = []
         try:
-            self.scan()
+            changed = self.scan(mark=False)
             return self.tick()
         except Exception:
             log.exception("workflows folder %s: applying or firing failed; retrying", self.folder)
             return self.scan_interval
+        finally:
+            if changed:
+                self.status.mark(*changed)
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Scan and fire until cancelled: on folder events, when a slot falls due, and every

@@ -423,3 +423,35 @@ def test_a_generation_stored_with_an_unreadable_schedule_does_not_stop_the_other
     assert status["schedule"]["error"] == (  # the generation in force
         "its schedule cannot be read: '25:00' is not a time of day (00:00-23:59)"
     )
+
+
+def test_a_new_generation_is_never_shown_completed_before_its_tasks_exist(tmp_path):
+    """Status files are written whenever a manifest is marked (the writer wakes at once): the
+    scan that applies generation 2 must not have its status written before the same pass fires
+    it, or generation 2 reads 'completed' with generation 1's counts."""
+    from runner.models.task import TaskStatus
+
+    farm = Farm(tmp_path, utc(2026, 6, 1, 6))
+    written: list[dict] = []
+    mark = farm.status.mark
+
+    def mark_and_write(*names):  # the writer's loop, as soon as it is woken
+        mark(*names)
+        if "once" in names:
+            written.append(farm.status_doc("once"))
+
+    farm.status.mark = mark_and_write
+    farm.write("once.yaml", wf("once", at=None))
+    farm.runner.scan_and_tick()
+    for task in farm.store.tasks_of_manifest("once"):
+        farm.store.claim_next(task.serial, now=farm.clock.now)
+        farm.store.finish(task.id, TaskStatus.COMPLETED, "done", now=farm.clock.now)
+    doc = wf("once", at=None)
+    doc["spec"]["steps"][0]["script_config"]["target_users"] = ["b"]
+    farm.write("once.yaml", doc)
+    written.clear()
+    farm.runner.scan_and_tick()
+    assert written, "generation 2's status was written"
+    for status in written:
+        if status["observed_generation"] == 2:
+            assert status["counts"].get("pending", 0) == 2, status
