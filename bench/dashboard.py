@@ -35,7 +35,6 @@ import json  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
-import sqlite3  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -43,10 +42,8 @@ from pathlib import Path  # noqa: E402
 
 import httpx  # noqa: E402
 
-from bench.http_api import percentile  # noqa: E402
+from bench.http_api import fill, percentile  # noqa: E402
 from bench.metrics import cpu_seconds  # noqa: E402
-from runner.intake import NewTask  # noqa: E402
-from runner.store import Store  # noqa: E402
 
 ENV = dict(os.environ, TIKRUNNER_LOG_LEVEL="WARNING", ADBUTILS_ADB_PATH="/bin/false")
 
@@ -55,39 +52,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def fill(db: Path, total: int, serials: list[str]) -> None:
-    """``total`` tasks over ``serials`` straight through the store, then 90% completed, 5%
-    failed, 5% pending (due tomorrow)."""
-    store = Store(db, synchronous="OFF")
-    now = time.time()
-    batch = []
-    for i in range(total):
-        batch.append(
-            NewTask(
-                serial=serials[i % len(serials)],
-                username=None,
-                script_name="follow" if i % 2 else "post",
-                script_config={"target_users": [f"user{i}"], "access_method": "direct"},
-                job_count=0,
-                start_at=now + 86400,
-            )
-        )
-        if len(batch) == 5000:
-            store.add_api_tasks(batch)
-            batch = []
-    if batch:
-        store.add_api_tasks(batch)
-    store.close()
-    with sqlite3.connect(db, timeout=30) as conn:
-        conn.execute(
-            "UPDATE tasks SET status=2, started_at=?, ended_at=? WHERE id % 20 > 1", (now, now)
-        )
-        conn.execute(
-            "UPDATE tasks SET status=3, started_at=?, ended_at=?, remark='x' WHERE id % 20 = 1",
-            (now, now),
-        )
 
 
 def start(args: list[str]) -> subprocess.Popen:
@@ -180,7 +144,7 @@ def main() -> None:
         spool = root / "spool"
         spool.mkdir()
         started = time.perf_counter()
-        fill(spool / "state.db", args.tasks, serials)
+        fill(spool, args.tasks, serials)
         print(f"store: {args.tasks} tasks over {args.phones} phones in "
               f"{time.perf_counter() - started:.1f} s")  # fmt: skip
         adb_port, http_port = free_port(), free_port()

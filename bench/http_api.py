@@ -112,9 +112,11 @@ def bench_creates(url: str, n: int, threads: int) -> float:
     return (n // threads * threads) / (time.perf_counter() - start)
 
 
-def fill(spool: Path, total: int) -> None:
-    """Put tasks in the store until it holds ``total`` (10 phones, 2 scripts), straight through
-    the store (what is measured is listing, not creating); then 90% completed, 5% failed."""
+def fill(spool: Path, total: int, serials: list[str] | None = None) -> None:
+    """Put tasks in the store until it holds ``total`` (on ``serials``, by turns; default 10
+    phones, 2 scripts), straight through the store (what is measured is listing, not creating);
+    then 90% completed, 5% failed, 5% pending (due tomorrow)."""
+    serials = serials or [f"phone-{n:04d}" for n in range(10)]
     store = Store(spool / "state.db", synchronous="OFF")
     have = store.counts()["total"]
     now = time.time()
@@ -122,7 +124,7 @@ def fill(spool: Path, total: int) -> None:
     for i in range(have, total):
         batch.append(
             NewTask(
-                serial=f"phone-{i % 10:04d}",
+                serial=serials[i % len(serials)],
                 username=None,
                 script_name="follow" if i % 2 else "post",
                 script_config={"target_users": [f"user{i}"], "access_method": "direct"},
@@ -137,8 +139,13 @@ def fill(spool: Path, total: int) -> None:
         store.add_api_tasks(batch)
     store.close()
     with sqlite3.connect(spool / "state.db", timeout=30) as db:
-        db.execute("UPDATE tasks SET status=2, ended_at=? WHERE id % 20 > 1", (now,))
-        db.execute("UPDATE tasks SET status=3, ended_at=?, remark='x' WHERE id % 20 = 1", (now,))
+        db.execute(
+            "UPDATE tasks SET status=2, started_at=?, ended_at=? WHERE id % 20 > 1", (now, now)
+        )
+        db.execute(
+            "UPDATE tasks SET status=3, started_at=?, ended_at=?, remark='x' WHERE id % 20 = 1",
+            (now, now),
+        )
 
 
 def bench_list(url: str, samples: int, params: dict) -> tuple[float, float, int]:

@@ -11,7 +11,6 @@ browser.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,18 +18,10 @@ import httpx
 import pytest
 
 from tests.http.conftest import LiveRunner, data, error, follow_body, later
+from tests.http.test_browser import chromium
 
 WAIT_MS = 30_000
 PHONE = {"width": 390, "height": 844}  # a phone's CSS pixels (iPhone 12-15)
-
-
-def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.skip(
-            "chromium is not installed and could not be (.ci/run: apt-get install chromium)"
-        )
-    return path
 
 
 @pytest.fixture(scope="module")
