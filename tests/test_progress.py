@@ -219,7 +219,7 @@ def test_a_store_at_migration_2_is_upgraded_in_place_keeping_its_tasks(tmp_path:
 
     store = Store(path)
     with sqlite3.connect(path) as check:
-        assert check.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
+        assert check.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) >= 3
     tasks = [store.get(i) for i in (1, 2, 3, 4)]
     assert [t.status for t in tasks] == list(TaskStatus)
     assert [task_object(t, UTC)["progress"] for t in tasks] == [None] * 4

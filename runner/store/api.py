@@ -167,22 +167,24 @@ class ApiOperations(Database):
         with self._lock:
             self._db.execute("BEGIN")
             try:
-                total = self._db.execute(f"SELECT count(*) FROM ({names_sql})").fetchone()[0]
                 page = self._db.execute(
-                    f"{names_sql} ORDER BY at DESC, name LIMIT ? OFFSET ?", (limit, offset)
+                    f"SELECT name, at, count(*) OVER () FROM ({names_sql})"
+                    " ORDER BY at DESC, name LIMIT ? OFFSET ?",
+                    (limit, offset),
                 ).fetchall()
+                total = page[0][2] if page else self._count_names(names_sql)
                 names = [r[0] for r in page]
                 wanted = json.dumps(names)
                 counted = self._db.execute(
-                    "SELECT manifest, status, count(*) FROM tasks WHERE manifest IN"
-                    " (SELECT value FROM json_each(?)) GROUP BY manifest, status",
+                    "SELECT manifest, status, count(*) FROM tasks INDEXED BY tasks_manifest_status"
+                    " WHERE manifest IN (SELECT value FROM json_each(?)) GROUP BY manifest, status",
                     (wanted,),
                 ).fetchall()
                 newest = self._db.execute(
                     "SELECT t.manifest, t.source, m.kind, m.filename FROM tasks AS t"
                     " LEFT JOIN manifests AS m ON m.id = t.manifest_id WHERE t.id IN"
-                    " (SELECT max(id) FROM tasks WHERE manifest IN"
-                    "  (SELECT value FROM json_each(?)) GROUP BY manifest)",
+                    " (SELECT (SELECT max(id) FROM tasks WHERE manifest = n.value)"
+                    "  FROM json_each(?) AS n)",
                     (wanted,),
                 ).fetchall()
             finally:
@@ -192,7 +194,7 @@ class ApiOperations(Database):
             counts[name][TaskStatus(status).text] = int(n)
         origin = {name: (source, kind, file) for name, source, kind, file in newest}
         items = []
-        for name, at in page:
+        for name, at, _ in page:
             c = counts[name]
             workflow = self.workflow(name)  # type: ignore[attr-defined]
             fallback = ("workflow" if workflow is not None else "spool", None, None)
@@ -212,3 +214,8 @@ class ApiOperations(Database):
                 }
             )
         return items, int(total)
+
+    def _count_names(self, names_sql: str) -> int:
+        """How many names ``names_sql`` gives (for a page past the end, which has no row to
+        carry the count)."""
+        return int(self._db.execute(f"SELECT count(*) FROM ({names_sql})").fetchone()[0])

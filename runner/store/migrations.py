@@ -172,10 +172,18 @@ _PROGRESS_COLUMNS = (
     ("progress_at", "REAL"),
 )
 
+
+def _m4_manifest_counts(db: sqlite3.Connection) -> None:
+    """Step 4: an index of each manifest's tasks by status, so ``GET /api/v1/manifests`` counts a
+    page of manifests from the index alone (bench/dashboard.py: 100,000 tasks)."""
+    db.execute("CREATE INDEX IF NOT EXISTS tasks_manifest_status ON tasks(manifest, status)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m1_layout,
     _m2_refusals,
     _m3_progress,
+    _m4_manifest_counts,
 )
 """The steps, in order: ``MIGRATIONS[n - 1]`` takes a store from user_version ``n - 1`` to ``n``."""
 
