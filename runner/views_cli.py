@@ -20,6 +20,7 @@ redirect would carry the token to another host); proxies are bypassed for loopba
 
 from __future__ import annotations
 
+import http.client
 import json
 import math
 import os
@@ -202,14 +203,17 @@ class ApiClient:
         except urllib.error.HTTPError as e:
             with e:
                 return e.code, e.headers, e.read()
-        except (urllib.error.URLError, OSError, ValueError) as e:
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as e:
             reason = getattr(e, "reason", e)
             if isinstance(reason, TimeoutError) or "timed out" in str(reason):
                 why = f"no answer within {self.timeout:g} s"
             elif isinstance(reason, ConnectionRefusedError):
                 why = "connection refused (is `tikrunner serve` running there?)"
+            elif isinstance(e, http.client.HTTPException):
+                why = f"not an HTTP answer ({type(e).__name__}: {str(e)[:60]})"
             else:
                 why = str(getattr(reason, "strerror", None) or reason)
+            why = clean(" ".join(why.split()))
             raise ViewError(
                 f"cannot reach the API at {self.target.base} ({self.target.source}): {why}; {HINT}"
             ) from None
@@ -469,7 +473,7 @@ def task_lines(
     artifacts (name, size in bytes, full URL) and the log's tail."""
     width = max(len(k) for k in task) + 2
     for key, value in task.items():
-        text = progress_text(value) or "-" if key == "progress" else shown(value)
+        text = (progress_text(value) or "-") if key == "progress" else shown(value)
         yield f"{key + ':':<{width}}{text}"
     yield f"{'artifacts:':<{width}}{len(artifacts) or '-'}"
     for a in artifacts:
@@ -603,9 +607,9 @@ def _live(
     from rich.text import Text
 
     console = _console(console)
-    last = frame()  # the first one's failure is the command's
-    count = 1
     try:
+        last = frame()  # the first one's failure is the command's
+        count = 1
         with Live(last, console=console, auto_refresh=False, transient=False) as live:
             while not iterations or count < iterations:
                 sleep(interval)

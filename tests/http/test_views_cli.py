@@ -11,6 +11,7 @@ import io
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -26,7 +27,7 @@ from typer.testing import CliRunner
 
 from runner import __version__
 from runner.cli import app
-from runner.views_cli import ApiClient, Target, progress_text, run_top, tasks_table
+from runner.views_cli import ApiClient, Target, ViewError, progress_text, run_top, tasks_table
 from runner.yamlsafe import load_yaml_text
 from tests.http.conftest import data, follow_body, later
 
@@ -98,6 +99,46 @@ def test_an_api_that_does_not_answer_is_one_line_naming_it_and_how_to_point_else
     result = cli("tasks", "--config", str(config))
     assert result.exit_code == 2
     one_line_error(result, "unknown setting (did you mean http?)")
+
+
+@pytest.fixture
+def not_http():
+    """A port that accepts and answers something other than HTTP (an SSH banner), or, once
+    ``silent`` is set, nothing at all: its address."""
+    server = socket.create_server(("127.0.0.1", 0))
+    state = {"silent": False, "held": []}
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            if state["silent"]:
+                state["held"].append(conn)  # never answers
+                continue
+            conn.recv(1000)
+            conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"127.0.0.1:{server.getsockname()[1]}", state
+    server.close()
+    for conn in state["held"]:
+        conn.close()
+
+
+def test_a_port_that_is_not_the_api_or_never_answers_is_one_line(not_http):
+    address, state = not_http
+    result = cli("tasks", "--api", address)
+    assert result.exit_code == 1
+    one_line_error(result, f"http://{address}", "not an HTTP answer", "--api")
+    state["silent"] = True
+    client = ApiClient(Target(base=f"http://{address}", token=None, source="--api"), timeout=0.3)
+    with pytest.raises(ViewError) as caught:
+        client.data("/devices")
+    assert caught.value.exit_code == 1 and "no answer within 0.3 s" in caught.value.message
+    assert f"http://{address}" in caught.value.message and "\n" not in caught.value.message
 
 
 def test_devices_lists_the_simulated_phones(live):
