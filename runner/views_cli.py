@@ -447,7 +447,7 @@ def tasks_table(tasks: list[dict[str, Any]]) -> Any:
 
 def fetch_tasks(client: ApiClient, filters: dict[str, Any], limit: int) -> tuple[list, int]:
     """The last ``limit`` tasks (by id: the newest) matching ``filters`` (``status``,
-    ``serial``, ``script_name``, ``source``), ``limit`` 0 for every match, paging through
+    ``serial``, ``script_name``, ``source``, ``manifest``), ``limit`` 0 for every match, paging through
     ``GET /task`` 100 at a time; returns (tasks in id order, total matches)."""
     first = client.data("/task", **filters, page=1, page_size=PAGE_SIZE)
     total = int(first.get("total") or 0)
@@ -858,6 +858,9 @@ def add_view_commands(app: typer.Typer) -> None:
         source: Annotated[
             str | None, typer.Option("--source", help="Only from api, spool or workflow.")
         ] = None,
+        manifest: Annotated[
+            str | None, typer.Option("--manifest", help="Only this manifest's (every generation).")
+        ] = None,
         limit: Annotated[
             int,
             typer.Option("--limit", min=0, help="Show the newest N matches (0: all of them)."),
@@ -875,6 +878,7 @@ def add_view_commands(app: typer.Typer) -> None:
         """List tasks (GET /task), the newest last; filters combine."""
         code = parse_status(status) if status is not None else None
         filters = {"status": code, "serial": serial, "script_name": script, "source": source}
+        filters["manifest"] = manifest
         _run(
             api,
             token,

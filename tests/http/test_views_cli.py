@@ -180,6 +180,11 @@ def test_tasks_filters_and_json_and_yaml_parse_back(live):
     assert str(done) in rows and rows[str(done)][1:4] == ["completed", "sim-0001", "follow"]
     assert not set(map(str, waiting["task_ids"])) & set(rows)
     assert all(row[1] == "completed" for row in rows.values())
+    manifest = f"api-{waiting['task_ids'][0]}"
+    by_manifest = json.loads(
+        cli("tasks", "--api", api, "--manifest", manifest, "-o", "json").stdout
+    )
+    assert [t["id"] for t in by_manifest["list"]] == waiting["task_ids"]
     none = cli("tasks", "--api", api, "--serial", "sim-0404")
     assert none.exit_code == 0 and "no tasks" in none.stdout
 
