@@ -422,7 +422,8 @@ def devices_table(devices: list[dict[str, Any]]) -> Any:
 def tasks_table(tasks: list[dict[str, Any]]) -> Any:
     """A rich Table of task objects: id, status, serial (or username), script, manifest, start
     and end (the runner's local time; the date left out when it is today's), retries, and the
-    progress while one is reported (else the remark)."""
+    progress of a running task, the remark of any other (an ended task's last progress is often
+    a step label, "tap Follow", that reads as if it were still doing it)."""
     from rich.table import Table
 
     table = Table(box=None, header_style="bold", pad_edge=False)
@@ -430,7 +431,7 @@ def tasks_table(tasks: list[dict[str, Any]]) -> Any:
         table.add_column(name, no_wrap=True, overflow="ellipsis" if name == "MANIFEST" else "fold")
     table.add_column("PROGRESS / REMARK", overflow="fold")
     for t in tasks:
-        progress = progress_text(t.get("progress"))
+        progress = progress_text(t.get("progress")) if t.get("status") == 1 else ""
         table.add_row(
             _text(t.get("id")),
             _status_cell(t),

@@ -389,3 +389,20 @@ def test_api_addresses_as_people_type_them(text, base):
     from runner.views_cli import normalise_api
 
     assert normalise_api(text) == base
+
+
+def test_an_ended_task_shows_its_remark_not_its_last_step():
+    """A completed follow's last progress is "tap Follow": shown beside "completed" it read as if
+    the task were still tapping. Ended tasks show their remark."""
+    done = {
+        "id": 8,
+        "status": 2,
+        "status_text": "completed",
+        "serial": "s",
+        "remark": "",
+        "progress": {"text": "tap Follow", "fraction": None},
+    }
+    failed = done | {"id": 9, "status": 3, "status_text": "failed", "remark": "no such user"}
+    out = io.StringIO()
+    Console(file=out, width=200).print(tasks_table([done, failed]))
+    assert "tap Follow" not in out.getvalue() and "no such user" in out.getvalue()
