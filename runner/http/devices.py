@@ -29,7 +29,7 @@ from runner.http.envelope import ApiError, Envelope, error_responses, ok
 from runner.models import TaskRecord
 from runner.store import TaskStatus, task_object
 
-PROBE_TTL = 10.0  # seconds a phone's probed facts (model, Android version, screen) are reused
+PROBE_TTL = 30.0  # seconds a phone's probed facts (model, Android version, screen) are reused
 PROBE_CONCURRENCY = 8  # phones probed at the same time
 PROBE_TIMEOUT = 5.0  # seconds one probe may take
 MAX_RUNNING = 100_000  # running tasks read per devices answer (one per phone: the device limit)
