@@ -9,6 +9,7 @@ nothing runs). Measured, in the system's headless Chromium driven by playwright:
   time until the phone list shows every phone (the data painted), p50 and p90 over ``--loads``
   loads, each in a fresh browser context (a first visit: nothing cached); the same for
   ``#/tasks`` (its first rows);
+- `GET /metrics` scrape time (p50, p90) and server CPU per scrape at the same size;
 - the server's CPU per refresh (user + system seconds of the ``serve`` process, from /proc): one
   refresh is what the page asks every 2 s, for the phones view ``GET /devices`` and ``GET
   /task/stats``; for the tasks view the newest page of ``GET /task`` and ``/task/stats``; for the
@@ -201,6 +202,18 @@ def main() -> None:
                     cpu, wall = refresh_cpu(serve.pid, client, paths, args.refreshes)
                     print(f"refresh of {name:<22} server CPU {cpu:6.1f} ms  "
                           f"(answered in {wall:6.1f} ms)")  # fmt: skip
+
+                scrape = base + "/metrics"
+                client.get(scrape).raise_for_status()  # warm
+                times, cpu0 = [], cpu_seconds(serve.pid)
+                for _ in range(args.refreshes):
+                    began = time.perf_counter()
+                    answer = client.get(scrape)
+                    answer.raise_for_status()
+                    times.append((time.perf_counter() - began) * 1000)
+                cpu = (cpu_seconds(serve.pid) - cpu0) / args.refreshes * 1000
+                print(f"GET /metrics ({len(answer.content) / 1024:.0f} KiB), {args.refreshes} "
+                      f"scrapes: {summary(times)}  server CPU {cpu:.1f} ms each")  # fmt: skip
 
                 cpu0 = cpu_seconds(serve.pid)
                 time.sleep(args.watch)
