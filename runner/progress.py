@@ -37,6 +37,7 @@ import trio
 from runner.models import clean_progress
 from runner.store import Store, TaskRow
 from runner.store.tasks import ProgressReport
+from runner.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +95,7 @@ class ProgressBoard:
         self._writing = threading.Lock()  # one store write at a time: a batch and a close
         self._marked: dict[str, float] = {}  # manifest -> when progress last marked its file
         self._failing = False  # the last batch failed (logged once until one succeeds)
-        self._token: trio.lowlevel.TrioToken | None = None
-        self._wake: trio.Event | None = None
+        self._wakeup = Wakeup()
 
     # -- the scripts' side --------------------------------------------------------------------
 
@@ -130,16 +130,7 @@ class ProgressBoard:
             if self._runs.get(run.task_id) is not run:
                 return  # the run ended (or was replaced): a late report changes nothing
             self._dirty[run.task_id] = report
-        token = self._token
-        if token is not None:
-            try:
-                token.run_sync_soon(self._set_wake)
-            except trio.RunFinishedError:
-                pass
-
-    def _set_wake(self) -> None:
-        if self._wake is not None:
-            self._wake.set()
+        self._wakeup.set()
 
     # -- the writer ---------------------------------------------------------------------------
 
@@ -147,18 +138,15 @@ class ProgressBoard:
         """Write reports until cancelled: a batch as soon as something was reported, then at
         most one batch per ``interval`` seconds. (Nothing is lost when it stops: each task's
         last report is written by :meth:`close` when the task ends.)"""
-        self._token = trio.lowlevel.current_trio_token()
-        try:
+        with self._wakeup.attached():
             while True:
-                self._wake = trio.Event()
+                self._wakeup.arm()
                 with self._lock:
                     pending = bool(self._dirty)
                 if not pending:
-                    await self._wake.wait()
+                    await self._wakeup.wait()
                 await self._run_sync(self.flush)
                 await trio.sleep(self.interval)
-        finally:
-            self._token = self._wake = None
 
     def flush(self) -> list[int]:
         """Write every report not yet written, in one store transaction (blocking); returns the

@@ -27,6 +27,7 @@ import trio
 from runner.models.task import local_time
 from runner.schedule import apply_slot, stored_schedule
 from runner.store import Store, TaskStatus, task_object
+from runner.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -261,23 +262,13 @@ class StatusWriter:
         self._failed_flushes = 0  # flushes in a row with a failure: the pause before the next
         self._dirty: set[str] = set()
         self._lock = threading.Lock()
-        self._wake: trio.Event | None = None
-        self._token: trio.lowlevel.TrioToken | None = None
+        self._wakeup = Wakeup()
 
     def mark(self, *names: str | None) -> None:
         """Note that these manifests changed (None entries ignored); wakes :meth:`run`."""
         with self._lock:
             self._dirty.update(n for n in names if n)
-        token = self._token
-        if token is not None:
-            try:
-                token.run_sync_soon(self._set_wake)
-            except trio.RunFinishedError:
-                pass
-
-    def _set_wake(self) -> None:
-        if self._wake is not None:
-            self._wake.set()
+        self._wakeup.set()
 
     def flush(self) -> None:
         """Write the file of every marked manifest now (blocking)."""
@@ -309,20 +300,20 @@ class StatusWriter:
 
     async def run(self) -> None:
         """Write marked status files until cancelled; on cancel, a final flush runs shielded."""
-        self._token = trio.lowlevel.current_trio_token()
         try:
-            while True:
-                self._wake = trio.Event()
-                with self._lock:
-                    pending = bool(self._dirty)
-                if not pending:
-                    await self._wake.wait()
-                await trio.sleep(self.interval)
-                await trio.to_thread.run_sync(self.flush)
-                if self._failed_flushes:
-                    await trio.sleep(
-                        min(self.max_backoff, 0.1 * 2 ** min(self._failed_flushes, 10))
-                    )
+            with self._wakeup.attached():
+                while True:
+                    self._wakeup.arm()
+                    with self._lock:
+                        pending = bool(self._dirty)
+                    if not pending:
+                        await self._wakeup.wait()
+                    await trio.sleep(self.interval)
+                    await trio.to_thread.run_sync(self.flush)
+                    if self._failed_flushes:
+                        await trio.sleep(
+                            min(self.max_backoff, 0.1 * 2 ** min(self._failed_flushes, 10))
+                        )
         finally:
             with trio.CancelScope(shield=True):
                 await trio.to_thread.run_sync(self.flush)
