@@ -134,17 +134,17 @@ class ProgressBoard:
 
     # -- the writer ---------------------------------------------------------------------------
 
+    def _has_work(self) -> bool:
+        with self._lock:
+            return bool(self._dirty)
+
     async def run(self) -> None:
         """Write reports until cancelled: a batch as soon as something was reported, then at
         most one batch per ``interval`` seconds. (Nothing is lost when it stops: each task's
         last report is written by :meth:`close` when the task ends.)"""
         with self._wakeup.attached():
             while True:
-                self._wakeup.arm()
-                with self._lock:
-                    pending = bool(self._dirty)
-                if not pending:
-                    await self._wakeup.wait()
+                await self._wakeup.until(self._has_work)
                 await self._run_sync(self.flush)
                 await trio.sleep(self.interval)
 

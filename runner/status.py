@@ -298,16 +298,16 @@ class StatusWriter:
                     log.info("status file of manifest %s written again", name)
         self._failed_flushes = self._failed_flushes + 1 if failed else 0
 
+    def _has_work(self) -> bool:
+        with self._lock:
+            return bool(self._dirty)
+
     async def run(self) -> None:
         """Write marked status files until cancelled; on cancel, a final flush runs shielded."""
         try:
             with self._wakeup.attached():
                 while True:
-                    self._wakeup.arm()
-                    with self._lock:
-                        pending = bool(self._dirty)
-                    if not pending:
-                        await self._wakeup.wait()
+                    await self._wakeup.until(self._has_work)
                     await trio.sleep(self.interval)
                     await trio.to_thread.run_sync(self.flush)
                     if self._failed_flushes:

@@ -9,7 +9,7 @@ thread hands the set to the trio loop with ``TrioToken.run_sync_soon`` (trio's d
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import trio
 
@@ -45,6 +45,13 @@ class Wakeup:
             self.arm()
         assert self._event is not None
         await self._event.wait()
+
+    async def until(self, pending: Callable[[], bool]) -> None:
+        """One round: :meth:`arm`, then return at once if ``pending()`` (called in trio's thread;
+        it takes the caller's own lock) says there is work, else :meth:`wait` for a set."""
+        self.arm()
+        if not pending():
+            await self.wait()
 
     def set(self) -> None:
         """Wake the waiting task; thread-safe, never raises (a finished trio run is ignored)."""

@@ -55,3 +55,20 @@ def test_a_set_before_or_after_the_loop_does_nothing_and_never_raises():
 
     trio.run(main)
     wakeup.set()  # the run has finished
+
+
+def test_until_returns_at_once_when_there_is_work_and_waits_when_there_is_none():
+    wakeup = Wakeup()
+    work: list[str] = ["a"]
+
+    async def main():
+        with wakeup.attached():
+            with trio.fail_after(10):
+                await wakeup.until(lambda: bool(work))  # work: no wait
+            work.clear()
+            threading.Thread(target=lambda: (work.append("b"), wakeup.set())).start()
+            with trio.fail_after(10):
+                await wakeup.until(lambda: bool(work))  # woken by the set, or sees "b"
+            assert work == ["b"]
+
+    trio.run(main)
