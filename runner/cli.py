@@ -72,6 +72,12 @@ def serve(
     http: str | None = typer.Option(None, "--http", help="Serve the HTTP API on HOST:PORT."),
     no_http: bool = typer.Option(False, "--no-http", help="Do not serve the HTTP API."),
     seed: int | None = typer.Option(None, "--seed", help="Seed of the simulated phones."),
+    serial_prefix: str = typer.Option(
+        "sim-",
+        "--serial-prefix",
+        help="With --simulate: serials PREFIX0001..., accounts named after them "
+        "(as tikrunner sim's).",
+    ),
     workflows: Path | None = typer.Option(
         None,
         "--workflows",
@@ -98,6 +104,7 @@ def serve(
             http=http,
             no_http=no_http,
             seed=seed,
+            serial_prefix=serial_prefix,
             workflows=workflows,
             log_format=log_format,
             log_level=log_level,
@@ -197,6 +204,12 @@ def sim(
         help="System locale of every phone (persist.sys.locale), e.g. en-US, fr-FR; TikTok "
         "shows that language (English for one the simulator has no strings for).",
     ),
+    serial_prefix: str = typer.Option(
+        "sim-",
+        "--serial-prefix",
+        help="Serials PREFIX0001..., accounts named after them (sim-: sim_user_1...); 1-12 of "
+        "a-z, 0-9 and '-', not starting with '-', not ending with a digit.",
+    ),
     ground_truth: Path | None = typer.Option(
         None,
         "--ground-truth",
@@ -218,6 +231,7 @@ def sim(
             app_version=app_version,
             ground_truth=ground_truth,
             locale=locale,
+            serial_prefix=serial_prefix,
         )
     )
 

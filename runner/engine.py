@@ -56,6 +56,7 @@ class Runner:
     config: RunnerConfig
     simulate: int = 0
     seed: int | None = None
+    serial_prefix: str = "sim-"  # of the simulated phones (runner/sim/naming.py)
     store: Store | None = None
     farm: Farm | None = None
     spool: Spool | None = None
@@ -137,7 +138,9 @@ class Runner:
                 if self.simulate:
                     from runner.sim import SimFarm
 
-                    self.sim = SimFarm(self.simulate, seed=self.seed or 0)
+                    self.sim = SimFarm(
+                        self.simulate, seed=self.seed or 0, serial_prefix=self.serial_prefix
+                    )
                     host, port = await nursery.start(self.sim.serve, "127.0.0.1", 0)
                     self.adb_addresses = [f"{host}:{port}"]
                     known = {a.username for a in config.accounts}
@@ -190,7 +193,8 @@ async def _serve_until_signal(runner: Runner) -> None:
         with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
             started = await nursery.start(runner.run)
             serials_note = (
-                f"{runner.simulate} simulated phones (sim-0001..sim-{runner.simulate:04d}) on adb {runner.adb_addresses[0]}"
+                f"{runner.simulate} simulated phones ({started.sim.serials[0]}.."
+                f"{started.sim.serials[-1]}) on adb {runner.adb_addresses[0]}"
                 if runner.simulate
                 else f"adb servers {', '.join(runner.adb_addresses)}"
             )
@@ -217,6 +221,7 @@ def run_serve(
     http: str | None,
     no_http: bool,
     seed: int | None,
+    serial_prefix: str = "sim-",
     workflows: Path | None = None,
     log_format: str | None = None,
     log_level: str | None = None,
@@ -226,7 +231,13 @@ def run_serve(
     store that cannot be opened (``StoreError``: empty, damaged, newer); 1 when the HTTP API
     cannot listen: port taken, or not loopback without a token). Each mistake is one line on
     stderr. ``log_format`` / ``log_level`` (None: the config's) set the runner's log
-    (runner/logs.py); a name that is not one of theirs is a config mistake (exit 2)."""
+    (runner/logs.py); a name that is not one of theirs is a config mistake (exit 2), and so is a
+    ``serial_prefix`` runner/sim/naming.py refuses (checked whether or not ``simulate``)."""
+    from runner.sim.naming import prefix_problem
+
+    if problem := prefix_problem(serial_prefix):
+        print(f"tikrunner: bad --serial-prefix {serial_prefix!r}: {problem}", file=sys.stderr)
+        return 2
     overrides: dict[str, Any] = {
         "spool": spool,
         "adb": adb,
@@ -266,7 +277,9 @@ def run_serve(
     try:
         if config.http:
             check_bind(config)
-        runner = Runner(config, simulate=simulate, seed=seed, book=book)
+        runner = Runner(
+            config, simulate=simulate, seed=seed, serial_prefix=serial_prefix, book=book
+        )
         trio.run(_serve_until_signal, runner)
     except (HttpBindError, SpoolLockError, StoreError, BaseExceptionGroup) as e:
         error = (

@@ -1,6 +1,7 @@
 """``tikrunner sim``: simulated phones behind a fake adb server, on their own, until interrupted.
 
-Takes the farm's options (phones, seed, popup rate, latency, app version, locale) and an optional
+Takes the farm's options (phones, seed, popup rate, latency, app version, locale, serial prefix:
+:mod:`runner.sim.naming`) and an optional
 ground truth file; prints one line with the address and the serials, serves until Ctrl-C or
 SIGTERM, and returns the process exit code (0 after a clean stop, 2 for a bad option or an address
 it cannot listen on: one line on stderr). With ``ground_truth``, the JSON of
@@ -20,6 +21,7 @@ import trio
 
 from runner.errors import find_leaf
 from runner.sim.farm import SimFarm
+from runner.sim.naming import DEFAULT_PREFIX, prefix_problem
 
 TRUTH_POLL = 0.2  # seconds between ground-truth checks
 
@@ -68,10 +70,12 @@ def run_sim(
     app_version: str | None = None,
     ground_truth: Path | None = None,
     locale: str = "en-US",
+    serial_prefix: str = DEFAULT_PREFIX,
 ) -> int:
     """Run ``devices`` simulated phones behind a fake adb server on ``host:port`` until SIGINT or
     SIGTERM; returns the exit code: 0 after a clean stop, 2 (one line on stderr) for a bad option
-    or an address it cannot listen on (port taken, port outside 0-65535, unknown host)."""
+    or an address it cannot listen on (port taken, port outside 0-65535, unknown host), or a
+    ``serial_prefix`` :func:`runner.sim.naming.prefix_problem` refuses."""
     try:
         latency, jitter = parse_latency(latency_ms)
     except ValueError:
@@ -80,8 +84,12 @@ def run_sim(
     if not 0 <= port <= 65535:
         print(f"tikrunner sim: bad --port {port} (0-65535; 0: any free port)", file=sys.stderr)
         return 2
+    if problem := prefix_problem(serial_prefix):
+        print(f"tikrunner sim: bad --serial-prefix {serial_prefix!r}: {problem}", file=sys.stderr)
+        return 2
     farm = SimFarm(devices, seed=seed, popup_rate=popup_rate, latency=latency, jitter=jitter,
-                   app_version=app_version, locale=locale)  # fmt: skip
+                   app_version=app_version, locale=locale,
+                   serial_prefix=serial_prefix)  # fmt: skip
 
     async def main() -> None:
         with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:

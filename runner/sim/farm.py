@@ -26,13 +26,16 @@ from runner.config import Account
 from runner.sim.adb_server import AdbServer
 from runner.sim.clock import ManualClock, WallClock
 from runner.sim.filesystem import BlobStore
+from runner.sim.naming import DEFAULT_PREFIX, prefix_problem
 from runner.sim.phone import SimPhone
 from runner.sim.tiktok import DEFAULT_VERSION
 from runner.sim.tiktok.world import World
 
 
 class SimFarm:
-    """``devices`` simulated phones, serials ``sim-0001``..., phone N logged in as ``sim_user_N``.
+    """``devices`` simulated phones, serials ``sim-0001``..., phone N logged in as ``sim_user_N``
+    (``serial_prefix`` ``P``: serials ``P0001``... and accounts named after them, the rule of
+    :mod:`runner.sim.naming`; ValueError for a prefix it refuses).
 
     ``app_version`` is the TikTok versionName on every phone (default 46.9.3; the simulated builds
     are real ones: 43.1.4, 46.9.3, 47.0.3); ``locale`` every phone's system locale (``en-US``,
@@ -59,9 +62,13 @@ class SimFarm:
         clock: WallClock | ManualClock | None = None,
         upload_seconds: float = 1.5,
         locale: str = "en-US",
+        serial_prefix: str = DEFAULT_PREFIX,
     ) -> None:
         if devices < 0:
             raise ValueError("devices must be >= 0")
+        if problem := prefix_problem(serial_prefix):
+            raise ValueError(f"bad serial prefix {serial_prefix!r}: {problem}")
+        self.serial_prefix = serial_prefix
         self.lock = threading.RLock()
         self.seed = seed
         self.popup_rate = popup_rate

@@ -25,6 +25,7 @@ from runner.sim.faults import FaultSchedule, SystemDialog
 from runner.sim.filesystem import BlobStore, SimFilesystem
 from runner.sim.hierarchy import SCREEN_H, SCREEN_W, WINDOWS, Node, finalize, hit, windows
 from runner.sim.media import MediaStore
+from runner.sim.naming import serial_of, username_of
 from runner.sim.tiktok import PACKAGE, SimAccount, TikTokApp
 
 if TYPE_CHECKING:
@@ -41,7 +42,8 @@ KEYCODES = {"HOME": 3, "BACK": 4, "POWER": 26, "ENTER": 66, "DEL": 67, "MENU": 8
 
 
 class SimPhone:
-    """A phone of the farm, serial ``sim-000N``, logged in to TikTok as ``sim_user_N``."""
+    """A phone of the farm, serial ``sim-000N``, logged in to TikTok as ``sim_user_N`` (with the
+    farm's ``serial_prefix``: :mod:`runner.sim.naming`)."""
 
     def __init__(
         self,
@@ -56,7 +58,7 @@ class SimPhone:
     ) -> None:
         self.farm = farm
         self.number = number
-        self.serial = f"sim-{number:04d}"
+        self.serial = serial_of(farm.serial_prefix, number)
         self.transport_id = number
         self.popup_rate = popup_rate
         # The latency model: every service reply, sync request and RPC waits
@@ -94,7 +96,9 @@ class SimPhone:
         }
         self.launcher = Launcher(self)
         self.browser = Browser(self)
-        self.tiktok = TikTokApp(self, app_version, SimAccount(f"sim_user_{number}"))
+        self.tiktok = TikTokApp(
+            self, app_version, SimAccount(username_of(farm.serial_prefix, number))
+        )
         self.apps: dict[str, SimApp] = {
             a.package: a for a in (self.launcher, self.browser, self.tiktok)
         }
