@@ -29,6 +29,8 @@ from runner.scripts import TaskContext, load_selectors, run_task
 from runner.sim import SimFarm
 
 S1 = "sim-0001"
+#: The media files are made under the system's temporary folder (intake reads from the roots only).
+ROOTS = (Path(tempfile.gettempdir()).resolve(),)
 
 
 def bodies(folder: Path) -> dict[str, dict]:
@@ -76,7 +78,7 @@ async def one(
 ) -> tuple[int, float, int, float]:
     [task] = plan_body(
         {"serials": [S1], "script_name": script, "script_config": config},
-        ctx=IntakeContext(accounts=farm.accounts),
+        ctx=IntakeContext(accounts=farm.accounts, material_roots=ROOTS),
     )
     if script == "unfollow":
         farm.phone(S1).account.following.add("carol")
@@ -85,7 +87,7 @@ async def one(
     ctx = TaskContext(
         task_id=1, serial=S1, username=None, package=task.package, script_name=script,
         script_config=task.script_config, job_count=0, seed=1,
-        log=logging.LoggerAdapter(logging.getLogger("bench"), {}),
+        log=logging.LoggerAdapter(logging.getLogger("bench"), {}), material_roots=ROOTS,
     )  # fmt: skip
     dumps = [0]
     real_dump = session.dump

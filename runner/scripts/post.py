@@ -105,8 +105,11 @@ T = TypeVar("T")
 
 #: Where pushed media goes on the phone (the camera roll the gallery shows).
 MEDIA_DIR = "/sdcard/DCIM/tikrunner"
-#: Seconds between dumps while the upload runs (it takes seconds; no need to poll faster).
+#: Seconds between dumps while the upload runs (it takes seconds; no need to poll faster) ...
 UPLOAD_POLL = 0.5
+#: ... after a first, quicker look (a short clip is often done by then): the pauses double from
+#: this up to UPLOAD_POLL (0.1, 0.2, 0.4, 0.5 ...; Steps.polling), at most 3 extra dumps per wait.
+UPLOAD_POLL_FIRST = 0.1
 #: The remark of a retry that found the earlier attempt's post.
 ALREADY_POSTED = "post already published by an earlier attempt"
 _FRAME = "android.widget.FrameLayout"
@@ -441,19 +444,17 @@ async def _profile_settled(
         now = own_posts_in(steps, found)
         return None if now.uploading else now
 
-    previous, steps.poll_interval = steps.poll_interval, UPLOAD_POLL
     try:
-        return await steps.wait_until(
-            settled, element="post_tile (uploaded)", screen="own_profile", timeout=wait
-        )
+        with steps.polling(UPLOAD_POLL, first=UPLOAD_POLL_FIRST):
+            return await steps.wait_until(
+                settled, element="post_tile (uploaded)", screen="own_profile", timeout=wait
+            )
     except TaskFailed as e:
         raise PostConditionFailed(
             f"{steps.current}: a post on the own profile is still uploading after {wait:g} s; "
             "not posted again",
             step=steps.current,
         ) from e
-    finally:
-        steps.poll_interval = previous
 
 
 async def _earlier_post_there(
@@ -889,16 +890,14 @@ async def _wait_upload(ctx: TaskContext, steps: Steps, start: Found) -> None:
                 return None
             return True
 
-        previous, steps.poll_interval = steps.poll_interval, UPLOAD_POLL
         try:
-            await steps.wait_until(
-                done, element="upload_progress gone", screen="home", timeout=wait
-            )
+            with steps.polling(UPLOAD_POLL, first=UPLOAD_POLL_FIRST):
+                await steps.wait_until(
+                    done, element="upload_progress gone", screen="home", timeout=wait
+                )
         except TaskFailed as e:
             raise PostConditionFailed(
                 f"{steps.current}: the upload did not finish within {wait:g} s "
                 f"(last seen: {last[0]!r}); the post may still appear: not posted again",
                 step=steps.current,
             ) from e
-        finally:
-            steps.poll_interval = previous

@@ -5,7 +5,8 @@ Takes a :class:`~runner.devices.DeviceSession`, a :class:`~runner.scripts.matche
 and the task's context; gives labelled steps and two waits:
 
 - :meth:`Steps.wait_until` / :meth:`Steps.wait_for`: repeated single dumps, one per decision, every
-  ``poll_interval`` seconds, up to a timeout; a known popup found in a dump is dismissed before
+  ``poll_interval`` seconds (or pauses doubling up to it inside :meth:`Steps.polling`), up to a
+  timeout; a known popup found in a dump is dismissed before
   anything is decided on that dump. Timeout -> :class:`~runner.errors.ElementNotFound`.
 - :meth:`Steps.act`: tap, then poll for the expected effect. The tap is repeated only when there
   is evidence it was swallowed (a popup was dismissed after it *and* the tapped element is still
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -93,6 +94,9 @@ class Steps:
         self.package = package
         self.log = log
         self.poll_interval = poll_interval
+        #: None: every pause of a wait is ``poll_interval``. Else a wait's first pause is this
+        #: many seconds and each next one doubles, capped at ``poll_interval`` (:meth:`polling`).
+        self.poll_first: float | None = None
         self.current: str = script
         self.popups_dismissed = 0
         self.dumps = 0
@@ -157,6 +161,25 @@ class Steps:
             if not dismissed:
                 return h
         return h
+
+    @contextlib.contextmanager
+    def polling(self, interval: float, *, first: float | None = None) -> Iterator[None]:
+        """Inside: the waits pause ``interval`` seconds between dumps, or, with ``first``, start
+        at ``first`` seconds and double each pause up to ``interval`` (0.1, 0.2, 0.4, 0.5, 0.5 ...
+        for first=0.1, interval=0.5): something that usually ends soon is seen soon, something
+        long costs at most a few extra dumps. The previous polling is restored on the way out."""
+        saved = self.poll_interval, self.poll_first
+        self.poll_interval, self.poll_first = interval, first
+        try:
+            yield
+        finally:
+            self.poll_interval, self.poll_first = saved
+
+    def _pause(self, pauses: int) -> float:
+        """Seconds to sleep before the next dump of a wait that has paused ``pauses`` times."""
+        if self.poll_first is None:
+            return self.poll_interval
+        return min(self.poll_interval, self.poll_first * 2**pauses)
 
     async def _look(self) -> tuple[Hierarchy, bool]:
         """One dump; if it shows a known popup, tap its dismiss button. Returns (dump, dismissed).
@@ -224,6 +247,7 @@ class Steps:
         A dump that showed a popup is not decided on (the popup was dismissed; the next dump is).
         """
         deadline = trio.current_time() + timeout
+        pauses = 0
         while True:
             h, dismissed = await self._look()
             if not dismissed:
@@ -234,7 +258,8 @@ class Steps:
                 self._log_screen(h, f"gave up waiting for {element}")
                 raise ElementNotFound(element, screen=screen, timeout=timeout, step=self.current)
             if not dismissed:
-                await trio.sleep(self.poll_interval)
+                await trio.sleep(self._pause(pauses))
+                pauses += 1
 
     async def wait_for(
         self, *names: str, screen: str, timeout: float, all_of: tuple[str, ...] = ()
@@ -268,6 +293,7 @@ class Steps:
         deadline = start + timeout
         backs = 0
         relaunched = False
+        pauses = 0
         while True:
             h, dismissed = await self._look()
             if not dismissed:
@@ -306,7 +332,8 @@ class Steps:
                     step=self.current,
                 )
             if not dismissed:
-                await trio.sleep(self.poll_interval)
+                await trio.sleep(self._pause(pauses))
+                pauses += 1
 
     # -- acting ------------------------------------------------------------------------------
 
@@ -356,6 +383,7 @@ class Steps:
         taps = 1
         popup_since_tap = False
         deadline = trio.current_time() + timeout
+        pauses = 0
         while True:
             h, dismissed = await self._look()
             if dismissed:
@@ -391,7 +419,8 @@ class Steps:
                     retry_safe=True if undone else None,
                 )
             if not dismissed:
-                await trio.sleep(self.poll_interval)
+                await trio.sleep(self._pause(pauses))
+                pauses += 1
 
     async def type_into(self, name: str, text: str, *, screen: str, timeout: float) -> Hierarchy:
         """Type ``text`` into the field ``name`` on ``screen`` and read it back; returns the dump
