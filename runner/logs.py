@@ -59,7 +59,7 @@ class TaskFields:
     secrets: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "secrets", _longest_first(self.secrets))
+        object.__setattr__(self, "secrets", longest_first(self.secrets))
 
     @classmethod
     def of(cls, task: Any, secrets: Iterable[str] = ()) -> TaskFields:
@@ -99,7 +99,9 @@ def current_task() -> TaskFields | None:
     return _current.get()
 
 
-def _longest_first(secrets: Iterable[str]) -> tuple[str, ...]:
+def longest_first(secrets: Iterable[str]) -> tuple[str, ...]:
+    """The distinct non-empty ``secrets``, longest first (so that :func:`mask` never leaves the
+    tail of a secret that contains a shorter one)."""
     return tuple(sorted({s for s in secrets if s}, key=len, reverse=True))
 
 
@@ -119,7 +121,7 @@ class TaskFilter(logging.Filter):
 
     def __init__(self, secrets: Iterable[str] = ()):
         super().__init__()
-        self.secrets = _longest_first(secrets)
+        self.secrets = longest_first(secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
         task = _current.get()

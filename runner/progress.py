@@ -34,6 +34,7 @@ from typing import Any
 
 import trio
 
+from runner.logs import longest_first, mask
 from runner.models import clean_progress
 from runner.store import Store, TaskRow
 from runner.store.tasks import ProgressReport
@@ -113,7 +114,7 @@ class ProgressBoard:
             task.id,
             task.started_at,
             task.manifest,
-            tuple(sorted({s for s in secrets if s}, key=len, reverse=True)),
+            longest_first(secrets),
         )
         with self._lock:
             self._runs[task.id] = run
@@ -121,10 +122,7 @@ class ProgressBoard:
         return partial(self._report, run)
 
     def _report(self, run: _Run, text: object, fraction: object = None) -> None:
-        raw = str(text)
-        for secret in run.secrets:
-            raw = raw.replace(secret, "***")
-        line, value = clean_progress(raw, fraction)
+        line, value = clean_progress(mask(str(text), run.secrets), fraction)
         report = ProgressReport(run.task_id, run.started_at, line, value, self.clock())
         with self._lock:
             if self._runs.get(run.task_id) is not run:

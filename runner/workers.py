@@ -27,7 +27,7 @@ import trio
 
 from runner.config import RunnerConfig
 from runner.errors import TaskFailed, UiautomatorUnavailable, device_state_remark
-from runner.logs import TaskFields, about_task
+from runner.logs import TaskFields, about_task, mask
 from runner.models import redact_config
 from runner.progress import ProgressBoard
 from runner.scheduler import Scheduler
@@ -85,7 +85,7 @@ class TaskLog(logging.LoggerAdapter):
         self.fields = TaskFields(task_id, serial, script, manifest, username, tuple(secrets))
         super().__init__(logger, self.fields.extra())
         self.path = path
-        self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        self.secrets = self.fields.secrets  # distinct, longest first
         self._file: Any = None
         if path is not None:
             try:
@@ -101,14 +101,11 @@ class TaskLog(logging.LoggerAdapter):
     def log(self, level: int, msg: Any, *args: Any, **kwargs: Any) -> None:
         # Masked once, for the task's file and the runner's log alike.
         text = str(msg) % args if args else str(msg)
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
+        text = mask(text, self.secrets)
         if self._file is not None:
             line = text
             if kwargs.get("exc_info"):
-                line += "\n" + traceback.format_exc().rstrip()
-                for secret in self.secrets:
-                    line = line.replace(secret, "***")
+                line = mask(line + "\n" + traceback.format_exc().rstrip(), self.secrets)
             stamp = time.strftime("%Y-%m-%d %H:%M:%S")
             try:
                 self._file.write(f"{stamp} {logging.getLevelName(level)} {line}\n")
