@@ -24,7 +24,6 @@ marks the manifests of the tasks it changed, each at most once per ``status_inte
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -36,7 +35,7 @@ import trio
 
 from runner.logs import longest_first, mask
 from runner.models import clean_progress
-from runner.store import Store, TaskRow
+from runner.store import STORE_FAULTS, Store, TaskRow
 from runner.store.tasks import ProgressReport
 from runner.wakeup import Wakeup
 
@@ -149,7 +148,7 @@ class ProgressBoard:
     def flush(self) -> list[int]:
         """Write every report not yet written, in one store transaction (blocking); returns the
         ids of the tasks whose stored progress changed. A store error (locked, disk full) is
-        logged once and the reports are kept for the next batch; never raises ``sqlite3.Error``."""
+        logged once and the reports are kept for the next batch; never raises a store fault (``STORE_FAULTS``)."""
         with self._writing:
             with self._lock:
                 reports, self._dirty = list(self._dirty.values()), {}
@@ -157,7 +156,7 @@ class ProgressBoard:
                 return []
             try:
                 changed = self.store.record_progress(reports)
-            except sqlite3.Error as e:
+            except STORE_FAULTS as e:
                 if not self._failing:
                     log.warning("could not store the tasks' progress (%s); trying again", e)
                 self._failing = True
@@ -196,7 +195,7 @@ class ProgressBoard:
         """End ``task``'s run (called by its worker before the end is recorded): its last report
         not yet written is written now, and later reports of the run are dropped. Does nothing
         for a run that is not open (never reported, already closed, or a later run is open).
-        Never raises ``sqlite3.Error`` (logged: the end must still be recorded)."""
+        Never raises a store fault (``STORE_FAULTS``) (logged: the end must still be recorded)."""
         await self._run_sync(partial(self._close, task.id, task.started_at))
 
     def forget(self, task: TaskRow) -> None:
@@ -220,7 +219,7 @@ class ProgressBoard:
                 return
             try:
                 self.store.record_progress([last])
-            except sqlite3.Error as e:
+            except STORE_FAULTS as e:
                 log.warning("task %d: could not store its last progress (%s)", task_id, e)
                 return
             self.writes += 1

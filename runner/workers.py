@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import sqlite3
 import time
 import traceback
 from collections.abc import Callable
@@ -32,7 +31,7 @@ from runner.models import redact_config
 from runner.progress import ProgressBoard
 from runner.scheduler import Scheduler
 from runner.status import StatusWriter
-from runner.store import Store, TaskRow, TaskStatus
+from runner.store import STORE_FAULTS, Store, TaskRow, TaskStatus
 
 log = logging.getLogger(__name__)
 
@@ -386,7 +385,7 @@ class Farm:
                         if session is not None and task is None:
                             # due, but behind an earlier workflow step: only an event helps
                             await sched.wait_for_work(serial, event, blocked=True)
-                    except sqlite3.Error:  # a locked or full store: wait, do not stop the phone
+                    except STORE_FAULTS:  # a locked or full store: wait, do not stop the phone
                         log.exception("device %s: could not read the store; retrying", serial)
                         await trio.sleep(1.0)
             finally:
@@ -576,7 +575,7 @@ class Farm:
                 return await self.wakeup.end(
                     task.id, status, remark, retry_count=task.retry_count, **how
                 )
-            except sqlite3.Error:
+            except STORE_FAULTS:
                 log.exception(
                     "task %d: could not record its end (attempt %d)", task.id, attempt + 1
                 )

@@ -5,8 +5,6 @@ Each method is one transaction; what it answers is what was committed.
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -30,13 +28,13 @@ class ApiOperations(Database):
         status writer gives them a status file of that name. Returns the ids in order (empty
         when ``tasks`` is empty).
         """
-        now = time.time()
+        now = self.now()
         with self._transaction():
             ids = insert_tasks(self._db, tasks, None, None, "api", now)
-            if ids:
+            if ids:  # never by range: other runners' ids may interleave (PostgreSQL)
+                among, arg = self._in("id", ids)
                 self._db.execute(
-                    "UPDATE tasks SET manifest=? WHERE id BETWEEN ? AND ?",
-                    (f"{prefix}{ids[0]}", ids[0], ids[-1]),
+                    f"UPDATE tasks SET manifest=? WHERE {among}", (f"{prefix}{ids[0]}", arg)
                 )
         return ids
 
@@ -69,23 +67,19 @@ class ApiOperations(Database):
                 where.append(f"{column}=?")
                 args.append(value)
         cond = f" WHERE {' AND '.join(where)}" if where else ""
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                total = self._db.execute(f"SELECT count(*) FROM tasks{cond}", args).fetchone()[0]
-                rows = self._db.execute(
-                    f"SELECT {TASK_COLUMNS} FROM tasks WHERE id IN"
-                    f" (SELECT id FROM tasks{cond} ORDER BY id LIMIT ? OFFSET ?) ORDER BY id",
-                    [*args, limit, offset],
-                ).fetchall()
-            finally:
-                self._db.execute("COMMIT")
+        with self._snapshot():
+            total = self._db.execute(f"SELECT count(*) FROM tasks{cond}", args).fetchone()[0]
+            rows = self._db.execute(
+                f"SELECT {TASK_COLUMNS} FROM tasks WHERE id IN"
+                f" (SELECT id FROM tasks{cond} ORDER BY id LIMIT ? OFFSET ?) ORDER BY id",
+                [*args, limit, offset],
+            ).fetchall()
         return [row_to_task(r) for r in rows], int(total)
 
     def retry_failed(self, task_id: int) -> tuple[bool, TaskRow | None]:
         """Put a failed task back to pending, due now, ``retry_count`` + 1, remark and times
         cleared. Returns (retried, the task afterwards or None when there is no such task)."""
-        now = time.time()
+        now = self.now()
         with self._transaction():
             cur = self._db.execute(
                 f"UPDATE tasks SET status={_PENDING}, retry_count=retry_count+1, start_at=?,"
@@ -101,7 +95,7 @@ class ApiOperations(Database):
         """Every failed task back to pending (as :meth:`retry_failed`), in one transaction.
 
         Returns (id, manifest) of each task retried."""
-        now = time.time()
+        now = self.now()
         with self._transaction():
             rows = self._db.execute(
                 f"UPDATE tasks SET status={_PENDING}, retry_count=retry_count+1, start_at=?,"
@@ -128,11 +122,13 @@ class ApiOperations(Database):
 
     def statuses(self, task_ids: Iterable[int]) -> dict[int, int]:
         """Status of each given task that exists (id -> status)."""
-        ids = json.dumps(sorted({int(i) for i in task_ids}))
+        ids = sorted({int(i) for i in task_ids})
+        if not ids:
+            return {}
+        among, arg = self._in("id", ids)
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, status FROM tasks WHERE id IN (SELECT value FROM json_each(?))",
-                (ids,),
+                f"SELECT id, status FROM tasks WHERE {among}", (arg,)
             ).fetchall()
         return {int(i): int(s) for i, s in rows}
 
@@ -162,33 +158,32 @@ class ApiOperations(Database):
             " UNION ALL SELECT manifest, max(created_at) FROM intake_log"
             "  WHERE outcome='rejected' GROUP BY manifest"
             " UNION ALL SELECT name, applied_at FROM workflows"
-            ") GROUP BY name"
+            ") AS named GROUP BY name"
         )
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                page = self._db.execute(
-                    f"SELECT name, at, count(*) OVER () FROM ({names_sql})"
-                    " ORDER BY at DESC, name LIMIT ? OFFSET ?",
-                    (limit, offset),
-                ).fetchall()
-                total = page[0][2] if page else self._count_names(names_sql)
-                names = [r[0] for r in page]
-                wanted = json.dumps(names)
+        counted: list = []
+        newest: list = []
+        with self._snapshot():
+            page = self._db.execute(
+                f"SELECT name, at, count(*) OVER () FROM ({names_sql}) AS names"
+                " ORDER BY at DESC, name LIMIT ? OFFSET ?",
+                (limit, offset),
+            ).fetchall()
+            total = page[0][2] if page else self._count_names(names_sql)
+            names = [r[0] for r in page]
+            if names:
+                among, wanted = self._in("manifest", names)
+                hint = self._engine.indexed_by("tasks_manifest_status")
                 counted = self._db.execute(
-                    "SELECT manifest, status, count(*) FROM tasks INDEXED BY tasks_manifest_status"
-                    " WHERE manifest IN (SELECT value FROM json_each(?)) GROUP BY manifest, status",
+                    f"SELECT manifest, status, count(*) FROM tasks{hint}"
+                    f" WHERE {among} GROUP BY manifest, status",
                     (wanted,),
                 ).fetchall()
                 newest = self._db.execute(
                     "SELECT t.manifest, t.source, m.kind, m.filename FROM tasks AS t"
                     " LEFT JOIN manifests AS m ON m.id = t.manifest_id WHERE t.id IN"
-                    " (SELECT (SELECT max(id) FROM tasks WHERE manifest = n.value)"
-                    "  FROM json_each(?) AS n)",
+                    f" (SELECT max(id) FROM tasks WHERE {among} GROUP BY manifest)",
                     (wanted,),
                 ).fetchall()
-            finally:
-                self._db.execute("COMMIT")
         counts: dict[str, dict[str, int]] = {n: {s.text: 0 for s in TaskStatus} for n in names}
         for name, status, n in counted:
             counts[name][TaskStatus(status).text] = int(n)
@@ -218,4 +213,4 @@ class ApiOperations(Database):
     def _count_names(self, names_sql: str) -> int:
         """How many names ``names_sql`` gives (for a page past the end, which has no row to
         carry the count)."""
-        return int(self._db.execute(f"SELECT count(*) FROM ({names_sql})").fetchone()[0])
+        return int(self._db.execute(f"SELECT count(*) FROM ({names_sql}) AS names").fetchone()[0])

@@ -1,198 +1,111 @@
-"""The store's connection: one SQLite file, WAL journal, one writer connection behind one lock.
+"""The store's connection, whatever its engine, behind one lock.
 
 Every part of the store (:mod:`runner.store.tasks`, :mod:`~runner.store.intake_log`,
-:mod:`~runner.store.workflows`, :mod:`~runner.store.api`) works through :class:`Database`.
+:mod:`~runner.store.workflows`, :mod:`~runner.store.api`) works through :class:`Database`, with
+SQL written once for both engines: ``?`` placeholders, and the few differences asked of the
+engine (:meth:`Database._in`, ``_engine.greatest``, ``_engine.indexed_by``). The engines:
 
-Opening never starts a fresh store in place of a lost one: a ``state.db`` that exists but is
-empty, not SQLite, damaged or made by a newer tikrunner raises :class:`StoreError` with one line
-saying what to do, and nothing is written. Only a missing file makes a fresh store, built under a
-temporary name and renamed into place once complete, so an existing ``state.db`` always holds a
-whole store. Task ids never repeat across such events (:mod:`runner.store.ids`).
+- :class:`runner.store.sqlite.SqliteEngine`: ``spool/state.db``, the embedded default;
+- :class:`runner.store.postgres.PostgresEngine`: a PostgreSQL database shared by several runners.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
-from runner.store.ids import FILE_NAME, IdCeiling, IdFileError, fsync_folder, highest_id_in_spool
-from runner.store.migrations import migrate
+from runner.store.errors import STORE_FAULTS, StoreError
+from runner.store.postgres import PostgresEngine, is_postgres_url
+from runner.store.sqlite import SqliteEngine
 
-_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
-
-
-class StoreError(Exception):
-    """The store cannot be opened as it is. ``str()`` is one line: which file, what is wrong,
-    and what to do (restore a backup, or move the file aside to start a fresh store)."""
+__all__ = ["STORE_FAULTS", "Database", "StoreError"]
 
 
 class Database:
-    """The SQLite file at ``path``, checked, opened and migrated (:mod:`runner.store.migrations`).
+    """The store at ``where``: a SQLite file path, or a ``postgresql://`` URL (a string).
 
-    A missing file becomes a fresh store whose task ids start above the ceiling in ``task-ids``
-    beside it and above any id the spool (``path``'s folder) still names. Raises
-    :class:`StoreError` for an existing file that is empty (0 bytes), not a SQLite database,
-    damaged (``PRAGMA quick_check`` fails, or SQLite says so), without the store's tables, made by
-    a newer tikrunner, or unreadable; for a missing file whose ``-wal`` file is still there; and
-    for a ``task-ids`` that holds no number.
+    ``Database(path, synchronous="FULL")`` opens (or creates) the SQLite file; ``synchronous``
+    is SQLite's ``PRAGMA synchronous`` (benchmarks use ``OFF``; unused by PostgreSQL).
+    ``runner`` names this runner in the shared store (leases, who runs a task; default
+    ``local``). Raises :class:`StoreError` when the store cannot be opened as it is.
 
     Thread-safe: one connection, one lock; callers hold ``_lock`` to read and use
-    :meth:`_transaction` to write. ``synchronous`` is SQLite's ``PRAGMA synchronous`` (``FULL``:
-    every commit is on disk before it is said; benchmarks use ``OFF``).
+    :meth:`_transaction` to write.
     """
 
-    def __init__(self, path: Path | str, *, synchronous: str = "FULL"):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, where: Path | str, *, synchronous: str = "FULL", runner: str = "local"):
         self._lock = threading.Lock()
-        self._synchronous = synchronous
-        try:
-            self._ids = IdCeiling(self.path.with_name(FILE_NAME))
-        except (IdFileError, OSError) as e:
-            raise StoreError(
-                f"store {self.path}: task id ceiling: {_reason(e)}: write the highest task id"
-                " ever handed out into it (or delete it if state.db is sound)"
-            ) from None
-        if not os.path.lexists(self.path):
-            self._refuse_orphan_wal()
-            self._create_fresh()
-        self._check_header()
-        self._db = self._connect(self.path)
-        try:
-            tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
-            if "tasks" not in tables:
-                raise StoreError(self._refusal("holds no tikrunner store (no tasks table)"))
-            check = self._db.execute("PRAGMA quick_check").fetchall()
-            if check != [("ok",)]:
-                raise StoreError(self._refusal(f"is damaged (SQLite: {check[0][0]})"))
-            self._configure(self._db)
-            with self._lock:
-                migrate(self._db)
-                self._ids.cover(self._highest_id())
-        except sqlite3.OperationalError as e:  # locked, I/O error, read-only folder: not damage
-            self._db.close()
-            raise StoreError(
-                f"store {self.path} cannot be used (SQLite: {e}): check that no other program"
-                " holds it and that it and its folder are readable and writable"
-            ) from None
-        except sqlite3.DatabaseError as e:  # "file is not a database", "... malformed"
-            self._db.close()
-            raise StoreError(self._refusal(f"is damaged (SQLite: {e})")) from None
-        except ValueError as e:  # a newer schema
-            self._db.close()
-            raise StoreError(
-                f"store {self.path} was made by a newer tikrunner ({e}): run that version,"
-                " or restore a backup made by this one"
-            ) from None
-        except OSError as e:  # the id ceiling could not be written
-            self._db.close()
-            raise StoreError(
-                f"store {self.path}: cannot write {self._ids.path}: {_reason(e)}"
-            ) from None
-        except BaseException:
-            self._db.close()
-            raise
+        self.runner = runner
+        if isinstance(where, str) and is_postgres_url(where):
+            self._engine: SqliteEngine | PostgresEngine = PostgresEngine(where)
+            self.path: Path | None = None
+        else:
+            self._engine = SqliteEngine(where, synchronous=synchronous)
+            self.path = self._engine.path
+        self._db: Any = self._engine.connection
 
-    # -- opening ------------------------------------------------------------------------------
+    @property
+    def engine(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._engine.name
 
-    def _connect(self, path: Path) -> sqlite3.Connection:
-        return sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+    @property
+    def shared(self) -> bool:
+        """Whether other runners may use this store at the same time (PostgreSQL)."""
+        return self._engine.shared
 
-    def _configure(self, db: sqlite3.Connection) -> None:
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute(f"PRAGMA synchronous={self._synchronous}")
-        db.execute("PRAGMA foreign_keys=ON")
+    def describe(self) -> str:
+        """Where the store is, for people: the file, or the URL without its password."""
+        return str(self._engine)
 
-    def _refusal(self, what: str) -> str:
-        name = self.path.name
-        return (
-            f"store {self.path} {what}: restore {name} from a backup, or move it aside (with any"
-            f" {name}-wal and {name}-shm) to start a fresh store; task ids will continue above"
-            f" {self._ids.value}"
-        )
-
-    def _check_header(self) -> None:
-        """Refuse a file that cannot hold a store: unreadable, empty, or not SQLite."""
-        try:
-            with open(self.path, "rb") as f:
-                head = f.read(len(_HEADER))
-        except OSError as e:
-            raise StoreError(self._refusal(f"cannot be read ({_reason(e)})")) from None
-        if not head:
-            raise StoreError(self._refusal("is empty (0 bytes)"))
-        if head != _HEADER:
-            raise StoreError(self._refusal("is not a SQLite database"))
-
-    def _refuse_orphan_wal(self) -> None:
-        """A ``-wal`` file left without its ``state.db`` holds that store's latest commits, and
-        SQLite would replay it into a fresh store of the same name: refuse rather than mix them."""
-        wal = Path(f"{self.path}-wal")
-        try:
-            size = wal.stat().st_size
-        except FileNotFoundError:
-            return
-        if size:
-            raise StoreError(
-                f"store {self.path} is missing but {wal.name} ({size} bytes) is still there: move"
-                f" {wal.name} (and any {self.path.name}-shm) to where {self.path.name} went, or"
-                " delete them to start a fresh store"
-            )
-
-    def _create_fresh(self) -> None:
-        """Build a new store at a temporary name, its task ids above every id known, and rename
-        it to ``path`` once whole (a crash leaves no ``state.db``, never a half-made one)."""
-        tmp = self.path.with_name(f".{self.path.name}.new")
-        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            leftover.unlink(missing_ok=True)
-        floor = max(self._ids.value, highest_id_in_spool(self.path.parent))
-        db = self._connect(tmp)
-        try:
-            self._configure(db)
-            migrate(db)
-            if floor:
-                db.execute("INSERT INTO sqlite_sequence(name, seq) VALUES ('tasks', ?)", (floor,))
-        finally:
-            db.close()  # the last connection: checkpoints and removes the -wal file
-        os.replace(tmp, self.path)
-        fsync_folder(self.path.parent)
-
-    def _highest_id(self) -> int:
-        """The highest task id this store ever handed out (its AUTOINCREMENT counter)."""
-        row = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name='tasks'").fetchone()
-        return int(row[0]) if row else 0
-
-    # -- using --------------------------------------------------------------------------------
+    def now(self) -> float:
+        """The store's clock (UTC epoch seconds): the database server's for a shared store, so
+        that leases and schedule slots agree across PCs; this PC's for SQLite."""
+        return self._engine.now()
 
     def close(self) -> None:
-        """Close the connection (later calls raise ``sqlite3.ProgrammingError``)."""
+        """Close the connection (later calls raise an engine error)."""
         with self._lock:
-            self._db.close()
+            self._engine.close()
+
+    def _in(self, column: str, values: Sequence[Any]) -> tuple[str, Any]:
+        """``column IN values`` as SQL with one ``?``, and that parameter (never empty lists:
+        callers return early)."""
+        return self._engine.in_list(column, values)
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE``) under the store's lock: committed when the
-        block ends, rolled back when it raises (cancellation included). Before the commit, the
-        task id ceiling is raised past any id the transaction handed out."""
+    def _transaction(self) -> Iterator[Any]:
+        """One write transaction under the store's lock: committed when the block ends, rolled
+        back when it raises (cancellation included). Before the commit, the engine's
+        ``before_commit`` runs (SQLite: the task id ceiling is raised past any id handed out)."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute(self._engine.begin_sql)
             try:
                 yield self._db
-                if self._db.in_transaction:
-                    self._ids.cover(self._highest_id())
+                if self._engine.in_transaction():
+                    self._engine.before_commit()
             except BaseException:
-                if self._db.in_transaction:
+                if self._engine.in_transaction():
                     self._db.execute("ROLLBACK")
                 raise
-            if self._db.in_transaction:
+            if self._engine.in_transaction():
                 self._db.execute("COMMIT")
 
+    @contextlib.contextmanager
+    def _snapshot(self) -> Iterator[Any]:
+        """Several reads that see one state of the store (a read-only transaction)."""
+        with self._lock:
+            self._db.execute(self._engine.snapshot_sql)
+            try:
+                yield self._db
+            finally:
+                if self._engine.in_transaction():
+                    self._db.execute("COMMIT")
 
-def _reason(error: BaseException) -> str:
-    """An OSError's text without its errno prefix; other errors' text."""
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror
-    return str(error)
+    def _notify(self, channel: str, payload: str) -> None:
+        """Inside a transaction: tell the other runners of a shared store (PostgreSQL NOTIFY,
+        sent on commit); nothing on SQLite."""
+        self._engine.notify(channel, payload)

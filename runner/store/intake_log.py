@@ -7,7 +7,6 @@ between that commit and the file's final rename is finished on restart instead o
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,7 +28,7 @@ class IntakeLog(Database):
         content exists (earlier, or earlier in this batch), nothing but a log row
         (``"duplicate"``). Returns (outcome, task ids) per item, in order. All or nothing.
         """
-        now = time.time()
+        now = self.now()
         results: list[tuple[str, list[int]]] = []
         with self._transaction():
             for item in items:
@@ -43,7 +42,7 @@ class IntakeLog(Database):
                 else:
                     cur = self._db.execute(
                         "INSERT INTO manifests(name, sha256, source, kind, labels, filename, created_at)"
-                        " VALUES (?,?,?,?,?,?,?)",
+                        " VALUES (?,?,?,?,?,?,?) RETURNING id",
                         (
                             plan.name,
                             item.sha256,
@@ -54,7 +53,7 @@ class IntakeLog(Database):
                             now,
                         ),
                     )
-                    manifest_id = int(cur.lastrowid)
+                    manifest_id = int(cur.fetchone()[0])
                     ids = insert_tasks(self._db, plan.tasks, manifest_id, plan.name, source, now)
                     outcome = "accepted"
                 self._db.execute(
@@ -106,7 +105,7 @@ class IntakeLog(Database):
                     sha256,
                     manifest,
                     final_name,
-                    time.time(),
+                    self.now(),
                     json.dumps({"code": code, "message": message}, ensure_ascii=False),
                 ),
             )

@@ -6,8 +6,6 @@ Times are UTC epoch seconds (float); status values are :class:`~runner.models.ta
 from __future__ import annotations
 
 import json
-import sqlite3
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +21,7 @@ _PENDING, _RUNNING, _FAILED = (
 
 
 def insert_tasks(
-    db: sqlite3.Connection,
+    db: Any,
     tasks: Iterable[Any],
     manifest_id: int | None,
     manifest: str | None,
@@ -33,14 +31,15 @@ def insert_tasks(
     """Inside a transaction: insert pending tasks (objects with the fields of
     ``runner.intake.NewTask``, workflow steps also ``step``, ``step_name``, ``unit``, ``firing``,
     ``on_failure``) of one manifest (``manifest_id`` row, may be None) named ``manifest``; returns
-    their ids in order. ``now`` is the creation time, UTC epoch seconds."""
+    their ids in order. ``now`` is the creation time, UTC epoch seconds. ``db`` is the store's
+    connection (either engine's: ``?`` placeholders)."""
     ids = []
     for t in tasks:
         cur = db.execute(
             "INSERT INTO tasks(manifest_id, manifest, source, serial, username, script_name,"
             " script_config, status, job_count, start_at, created_at,"
             " step, step_name, unit, firing, on_failure)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
             (
                 manifest_id,
                 manifest,
@@ -60,7 +59,7 @@ def insert_tasks(
                 getattr(t, "on_failure", None),
             ),
         )
-        ids.append(int(cur.lastrowid))
+        ids.append(int(cur.fetchone()[0]))
     return ids
 
 
@@ -103,7 +102,7 @@ class TaskQueue(Database):
         while an earlier step of its firing on the same unit is pending or running. The caller is
         the device's only worker, so at most one task per device runs.
         """
-        now = time.time() if now is None else now
+        now = self.now() if now is None else now
         with self._transaction():
             row = self._db.execute(
                 f"SELECT {TASK_COLUMNS} FROM tasks t WHERE serial=? AND status={_PENDING} AND start_at<=?"
@@ -188,7 +187,7 @@ class TaskQueue(Database):
         ``on_failure: stop``, fails the pending later steps of its unit with remark ``skipped:
         step '<name>' failed`` (``... was deleted``). Returns an :class:`EndResult`.
         """
-        now = time.time() if now is None else now
+        now = self.now() if now is None else now
         with self._transaction():
             return self._end(
                 task_ids,
@@ -219,25 +218,23 @@ class TaskQueue(Database):
         result = EndResult()
         if not wanted:
             return result
+        among, wanted_arg = self._in("id", wanted)
         rows = self._db.execute(
             "SELECT id, manifest, serial, firing, unit, step, step_name, on_failure, status"
-            " FROM tasks WHERE id IN (SELECT value FROM json_each(?))"
-            f" AND status IN ({states}) ORDER BY id",
-            (json.dumps(wanted),),
+            f" FROM tasks WHERE {among} AND status IN ({states}) ORDER BY id",
+            (wanted_arg,),
         ).fetchall()
         ids = [r[0] for r in rows]
         if not ids:
             return result
-        args = json.dumps(ids)
+        among, args = self._in("id", ids)
         retry = retry_at is not None and len(ids) == 1 and status == TaskStatus.FAILED
         if delete:
-            self._db.execute(
-                "DELETE FROM tasks WHERE id IN (SELECT value FROM json_each(?))", (args,)
-            )
+            self._db.execute(f"DELETE FROM tasks WHERE {among}", (args,))
         elif status == TaskStatus.PENDING:
             self._db.execute(
                 f"UPDATE tasks SET status={_PENDING}, started_at=NULL, ended_at=NULL,"
-                " remark=? WHERE id IN (SELECT value FROM json_each(?))",
+                f" remark=? WHERE {among}",
                 (remark, args),
             )
         elif retry:
@@ -253,8 +250,7 @@ class TaskQueue(Database):
         else:
             assert status in (TaskStatus.COMPLETED, TaskStatus.FAILED)
             self._db.execute(
-                "UPDATE tasks SET status=?, remark=?, ended_at=?"
-                " WHERE id IN (SELECT value FROM json_each(?))",
+                f"UPDATE tasks SET status=?, remark=?, ended_at=? WHERE {among}",
                 (int(status), remark, now, args),
             )
         result.ended = ids
@@ -322,11 +318,11 @@ class TaskQueue(Database):
         ids = list(task_ids)
         if not ids:
             return set()
+        among, arg = self._in("id", ids)
         with self._lock:
             rows = self._db.execute(
-                f"SELECT DISTINCT manifest FROM tasks WHERE id IN ({','.join('?' * len(ids))})"
-                " AND manifest IS NOT NULL",
-                ids,
+                f"SELECT DISTINCT manifest FROM tasks WHERE {among} AND manifest IS NOT NULL",
+                (arg,),
             ).fetchall()
         return {r[0] for r in rows}
 
@@ -364,7 +360,8 @@ class TaskQueue(Database):
         that a crash left older than the store."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT manifest, max(max(created_at, coalesce(started_at, 0), coalesce(ended_at, 0)))"
+                f"SELECT manifest, max({self._engine.greatest}(created_at,"
+                " coalesce(started_at, 0), coalesce(ended_at, 0)))"
                 " FROM tasks WHERE manifest IS NOT NULL GROUP BY manifest"
                 " UNION ALL SELECT manifest, max(created_at) FROM intake_log GROUP BY manifest"
             ).fetchall()

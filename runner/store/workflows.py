@@ -7,8 +7,6 @@ recorded once (fired, caught up, missed or failed) together with the tasks it ma
 from __future__ import annotations
 
 import json
-import sqlite3
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -90,7 +88,7 @@ class WorkflowLog(Database):
 
     def workflow_error(self, *, name: str, path: str, sha256: str, error: str, now: float) -> None:
         """Record that a file failed to apply; the generation in force (if any) stays."""
-        with self._lock:
+        with self._transaction():
             cur = self._db.execute(
                 "UPDATE workflows SET error=?, path=? WHERE name=?", (error, path, name)
             )
@@ -142,16 +140,14 @@ class WorkflowLog(Database):
         """Record one slot of a workflow (``fired``, ``caught_up``, ``missed`` or ``failed``) and
         insert its tasks, in one transaction. None when that slot was already recorded: a slot
         fires at most once, whatever restarts happen."""
-        now = time.time() if now is None else now
+        now = self.now() if now is None else now
         with self._transaction():
-            try:
-                self._db.execute(
-                    "INSERT INTO firings(workflow, slot, generation, outcome, due, at, task_count, note)"
-                    " VALUES (?,?,?,?,?,?,?,?)",
-                    (workflow, slot, generation, outcome, due, now, len(tasks), note),
-                )
-            except sqlite3.IntegrityError:  # that slot is recorded already
-                self._db.execute("ROLLBACK")
+            recorded = self._db.execute(
+                "INSERT INTO firings(workflow, slot, generation, outcome, due, at, task_count, note)"
+                " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (workflow, slot) DO NOTHING RETURNING 1",
+                (workflow, slot, generation, outcome, due, now, len(tasks), note),
+            ).fetchone()
+            if recorded is None:  # that slot is recorded already (by this runner or another)
                 return None
             ids = insert_tasks(self._db, tasks, None, workflow, "workflow", now)
         return ids
