@@ -16,6 +16,9 @@ import pytest
 
 os.environ.setdefault("ADBUTILS_ADB_PATH", "/bin/false")
 
+#: postgres_server, pg_url, pg_database, store_url: a throw-away PostgreSQL server (issue 12).
+pytest_plugins = ["tests.pg"]
+
 #: pytest-xdist workers per core for ``-n auto``.
 WORKERS_PER_CORE = 3
 
