@@ -23,8 +23,11 @@ DEFAULT_ADB = "127.0.0.1:5037"  # adb's default server address
 def adb_address(text: str) -> str:
     """``"HOST:PORT"`` of an adb server, checked and normalised (``":5037"`` -> ``127.0.0.1:5037``).
 
-    Raises ``ValueError`` unless PORT is 1-65535 and HOST has no spaces (adb's server address,
-    ``adb -H HOST -P PORT``; adbutils connects to it over TCP).
+    HOST is a host name or an IPv4 address, on this PC or another (a phone PC's ``adb -a``
+    server, README "Phones on other PCs"). Raises ``ValueError`` unless PORT is 1-65535 and HOST
+    has no spaces (adb's server address, ``adb -H HOST -P PORT``), and for an IPv6 address
+    (``[::1]:5037``, ``fd00::2:5037``): adbutils connects to the server over IPv4 only
+    (``socket.socket()`` in its ``_create_socket``), so such an address could never be reached.
     """
     host, sep, port = text.strip().rpartition(":")
     if (
@@ -36,6 +39,11 @@ def adb_address(text: str) -> str:
         raise ValueError(
             "not an adb server address HOST:PORT with a port from 1 to 65535 "
             "(for example 127.0.0.1:5037)"
+        )
+    if ":" in host or "[" in host or "]" in host:
+        raise ValueError(
+            "an IPv6 address cannot be used: adbutils reaches adb servers over IPv4 only; "
+            "give a host name or an IPv4 address (for example 192.168.1.20:5037)"
         )
     return f"{host or '127.0.0.1'}:{int(port)}"
 

@@ -92,6 +92,8 @@ def test_the_spool_lock_is_held_until_released():
     [
         (None, ["--adb", "localhost"], "tikrunner: config: --adb localhost: not an adb server"),
         (None, ["--adb", "127.0.0.1:99999"], "--adb 127.0.0.1:99999: not an adb server address"),
+        (None, ["--adb", "[::1]:5037"], "--adb [::1]:5037: an IPv6 address cannot be used"),
+        (None, ["--adb", "fd00::2:5037"], "--adb fd00::2:5037: an IPv6 address cannot be used"),
         ("spool: [\n", [], "tikrunner: config: tikrunner.yaml: line 2, column 1: invalid YAML"),
         (
             "device_wait: -1\n",
