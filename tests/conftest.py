@@ -23,7 +23,7 @@ pytest_plugins = ["tests.pg"]
 WORKERS_PER_CORE = 3
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # optional: `-p no:xdist` still runs
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """Workers for ``-n auto``: WORKERS_PER_CORE per usable core, or None (pytest-xdist's own
     answer) when PYTEST_XDIST_AUTO_NUM_WORKERS is set or ``-n logical`` was asked for."""
