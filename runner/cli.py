@@ -91,6 +91,15 @@ def serve(
     log_level: str | None = typer.Option(
         None, "--log-level", help="debug, info (default), warning or error."
     ),
+    store: str | None = typer.Option(
+        None,
+        "--store",
+        help="sqlite (spool/state.db, the default) or postgresql://user@host/db, shared by"
+        " several runners.",
+    ),
+    name: str | None = typer.Option(
+        None, "--name", help="This runner's name in a shared store (default: the host name)."
+    ),
 ) -> None:
     """Run everything (spool watcher, scheduler, device workers, HTTP API) until interrupted."""
     from runner.engine import run_serve
@@ -108,6 +117,8 @@ def serve(
             workflows=workflows,
             log_format=log_format,
             log_level=log_level,
+            store=store,
+            name=name,
         )
     )
 

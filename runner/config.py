@@ -8,6 +8,7 @@ live only in memory: :meth:`RunnerConfig.redacted` is what may be logged.
 from __future__ import annotations
 
 import os
+import re
 from datetime import tzinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -49,6 +50,9 @@ def adb_address(text: str) -> str:
 
 
 AdbAddress = Annotated[str, AfterValidator(adb_address)]
+
+RUNNER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
+"""A runner's name in a shared store (``name:``, ``serve --name``)."""
 
 
 class Account(BaseModel):
@@ -121,6 +125,41 @@ class RunnerConfig(BaseModel):
     # a line. The level applies to every logger, the libraries' too.
     log_format: Literal["auto", "rich", "text", "json"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # The store (runner/store): "sqlite" (spool/state.db) or a postgresql:// URL shared by
+    # several runners (README, "Many runners"). Its password never reaches a log.
+    store: str = Field(default="sqlite", repr=False)
+    # This runner's name in a shared store (leases, GET /devices' runner); default: the host name.
+    name: str | None = None
+    # Seconds without a heartbeat after which a runner of a shared store counts as lost: its
+    # running tasks end failed and its phones may be leased by another runner.
+    lease_timeout: float = Field(default=30.0, ge=2, le=3600)
+
+    @field_validator("store")
+    @classmethod
+    def _store_spec(cls, v: str) -> str:
+        v = v.strip()
+        if v != "sqlite" and not v.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be sqlite or a postgresql://user@host:5432/dbname URL")
+        return v
+
+    @field_validator("name")
+    @classmethod
+    def _runner_name(cls, v: str | None) -> str | None:
+        if v is not None and not RUNNER_NAME.fullmatch(v):
+            raise ValueError(
+                "a runner name is 1 to 63 letters, digits, '.', '_' or '-', starting with a"
+                " letter or digit"
+            )
+        return v
+
+    def runner_name(self) -> str:
+        """This runner's name: ``name``, else the host name (cut to a valid name)."""
+        if self.name:
+            return self.name
+        import socket
+
+        host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname())[:63].lstrip("._-")
+        return host or "runner"
 
     @field_validator("selectors", "adb", mode="before")
     @classmethod
@@ -157,6 +196,10 @@ class RunnerConfig(BaseModel):
         data = self.model_dump(mode="json")
         if data.get("api_token"):
             data["api_token"] = "***"
+        if data.get("store", "sqlite") != "sqlite":
+            from runner.store.postgres import safe_url
+
+            data["store"] = safe_url(data["store"])
         return data
 
 
@@ -173,6 +216,8 @@ _ENV_FIELDS = {
     "SELECTORS": "selectors",
     "LOG_FORMAT": "log_format",
     "LOG_LEVEL": "log_level",
+    "STORE": "store",
+    "NAME": "name",
 }
 
 
@@ -247,6 +292,8 @@ def _problem(err: Any, path: Path | None, source: dict[str, str]) -> str:
         message = "unknown setting" + (f" (did you mean {close[0]}?)" if close else "")
     elif not isinstance(err["input"], dict | list) and str(err["input"]) not in message:
         message += f" (got {_shown(err['input'])})"
+    if loc and loc[0] == "store":  # a URL may hold a password: never repeat the value
+        err = {**err, "input": "(the value given)"}
     origin = source.get(str(loc[0]), "file") if loc else "file"
     if origin == "file":
         pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in loc)

@@ -20,6 +20,7 @@ from typing import Any
 
 import trio
 
+from runner.cluster import Cluster, NameTaken
 from runner.config import ConfigError, RunnerConfig, load_config
 from runner.errors import find_leaf
 from runner.logs import announce
@@ -28,7 +29,7 @@ from runner.scheduler import Scheduler
 from runner.spool import Spool
 from runner.spoollock import SpoolLock, SpoolLockError
 from runner.status import StatusWriter, stale_status_files
-from runner.store import Store, StoreError
+from runner.store import Store, StoreError, open_store
 from runner.web.metrics import RunnerMetrics
 from runner.workers import Farm
 
@@ -68,6 +69,7 @@ class Runner:
     book: Any = None
     lock: SpoolLock | None = None  # held while run() runs
     metrics: RunnerMetrics | None = None  # this runner's /metrics (its own registry)
+    cluster: Cluster | None = None  # with a shared store: heartbeat, leases, NOTIFY
 
     async def run(self, *, task_status: trio.TaskStatus[Runner] = trio.TASK_STATUS_IGNORED) -> None:
         """Run until cancelled. ``task_status.started(self)`` once the spool is recovered and
@@ -95,10 +97,12 @@ class Runner:
 
         config = self.config
         tz = config.tz()
-        self.store = Store(root / "state.db")
+        self.store = await trio.to_thread.run_sync(
+            partial(open_store, config.store, root, runner=config.runner_name())
+        )
         self.metrics = RunnerMetrics(self.store)
         status = StatusWriter(self.store, root / "status", tz)
-        scheduler = Scheduler(self.store, config, status=status)
+        scheduler = Scheduler(self.store, config, status=status, clock=self.store.now)
         await scheduler.recover_after_crash("interrupted")
         status.mark(*stale_status_files(self.store, root / "status"))
         limiter = trio.CapacityLimiter(config.thread_limit)
@@ -118,6 +122,16 @@ class Runner:
             metrics=self.metrics,
         )
         self.metrics.farm = self.farm
+        if self.store.shared:
+            self.cluster = Cluster(
+                self.store,
+                self.farm,
+                status,
+                lease_timeout=config.lease_timeout,
+                adb=list(config.adb) if not self.simulate else [],
+            )
+            self.farm.leases = self.cluster
+            scheduler.elsewhere = lambda serial: serial in self.cluster.elsewhere
         self.spool = Spool(
             root,
             self.store,
@@ -147,6 +161,9 @@ class Runner:
                     config.accounts.extend(a for a in self.sim.accounts if a.username not in known)
                 else:
                     self.adb_addresses = list(config.adb)
+                if self.cluster is not None:
+                    self.cluster.adb = list(self.adb_addresses)
+                    await nursery.start(self.cluster.run)
                 await nursery.start(self.spool.run)
                 if config.workflows is not None:
                     from runner.gitops import WorkflowFolder
@@ -160,8 +177,12 @@ class Runner:
                         tz,
                         accounts=config.accounts,
                         on_tasks=self.farm.wakeup.notify,
+                        clock=self.store.now,
                     )
-                    await nursery.start(self.workflows.run)
+                    if self.store.shared:  # one runner at a time applies and fires them
+                        nursery.start_soon(self._workflows_when_leader)
+                    else:
+                        await nursery.start(self.workflows.run)
                 if config.http:
                     from runner.http import serve_api
 
@@ -186,6 +207,36 @@ class Runner:
             with trio.CancelScope(shield=True):
                 await trio.to_thread.run_sync(status.flush)
             self.store.close()
+
+    async def _workflows_when_leader(self) -> None:
+        """A shared store: apply the workflows folder and fire its schedules only while this
+        runner holds the store's workflows lock (a PostgreSQL session advisory lock, held by a
+        connection of its own). Another runner's lock is tried again every ``lease_timeout / 4``
+        seconds; a lock lost with its connection stops the folder here, and another runner
+        takes over (its slots were recorded in the store: each still fires once)."""
+        assert self.store is not None and self.workflows is not None
+        interval = self.config.lease_timeout / 4
+        told = False
+        while True:
+            lock = await trio.to_thread.run_sync(self.store.try_lock, "workflows")
+            if lock is None:
+                if not told:
+                    log.info("another runner applies the workflows folder; this one waits")
+                    told = True
+                await trio.sleep(interval)
+                continue
+            told = False
+            log.info("this runner applies the workflows folder now (it holds the lock)")
+            try:
+                async with trio.open_nursery() as nursery:
+                    await nursery.start(self.workflows.run)
+                    while await trio.to_thread.run_sync(lock.alive):
+                        await trio.sleep(interval)
+                    log.warning("lost the workflows lock (its connection failed)")
+                    nursery.cancel_scope.cancel()
+            finally:
+                with trio.CancelScope(shield=True):
+                    await trio.to_thread.run_sync(lock.release)
 
 
 async def _serve_until_signal(runner: Runner) -> None:
@@ -225,6 +276,8 @@ def run_serve(
     workflows: Path | None = None,
     log_format: str | None = None,
     log_level: str | None = None,
+    store: str | None = None,
+    name: str | None = None,
 ) -> int:
     """``tikrunner serve``: returns the exit code (0 after a clean shutdown; 2 for a start-up
     mistake: a bad config or selectors, a spool locked by another runner (``SpoolLockError``), a
@@ -245,6 +298,8 @@ def run_serve(
         "workflows": workflows,
         "log_format": log_format,
         "log_level": log_level,
+        "store": store,
+        "name": name,
     }
     try:
         config = load_config(config_path, overrides)
@@ -256,7 +311,7 @@ def run_serve(
         config.log_format,
         config.log_level,
         tz=config.tz(),
-        secrets=[config.api_token] if config.api_token else [],
+        secrets=[s for s in (config.api_token, _password(config.store)) if s],
     )
     if no_http:
         config.http = None
@@ -281,12 +336,27 @@ def run_serve(
             config, simulate=simulate, seed=seed, serial_prefix=serial_prefix, book=book
         )
         trio.run(_serve_until_signal, runner)
-    except (HttpBindError, SpoolLockError, StoreError, BaseExceptionGroup) as e:
+    except (HttpBindError, SpoolLockError, StoreError, NameTaken, BaseExceptionGroup) as e:
         error = (
-            find_leaf(e, HttpBindError) or find_leaf(e, SpoolLockError) or find_leaf(e, StoreError)
+            find_leaf(e, HttpBindError)
+            or find_leaf(e, SpoolLockError)
+            or find_leaf(e, StoreError)
+            or find_leaf(e, NameTaken)
         )
         if error is None:
             raise
         print(f"tikrunner: {error}", file=sys.stderr)
         return 2 if isinstance(error, SpoolLockError | StoreError) else 1
     return 0
+
+
+def _password(store: str) -> str | None:
+    """The password of a ``postgresql://`` store URL, to mask in the log (None: none)."""
+    if store == "sqlite":
+        return None
+    import psycopg
+
+    try:
+        return psycopg.conninfo.conninfo_to_dict(store).get("password") or None
+    except psycopg.ProgrammingError:
+        return None

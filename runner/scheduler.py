@@ -153,6 +153,9 @@ class Scheduler:
     #: serial -> its adb state as an adb server lists it (``unauthorized``, ...), or None when
     #: none does; names the state in the remark of tasks that waited for the phone in vain.
     adb_state: Callable[[str], str | None] = lambda serial: None
+    #: Whether another runner of a shared store holds (or last held) the serial's phone: its
+    #: pending tasks are that runner's to run and wait for it, never failed here as absent.
+    elsewhere: Callable[[str], bool] = lambda serial: False
     _events: dict[str, trio.Event] = field(default_factory=dict)
     _watch: trio.Event | None = None
     _token: trio.lowlevel.TrioToken | None = None
@@ -379,7 +382,7 @@ class Scheduler:
             deadline = math.inf
             overdue: list[str] = []
             for serial, first_start, count in rows:
-                if not serial or serial in self.present:
+                if not serial or serial in self.present or self.elsewhere(serial):
                     continue
                 if serial not in self._told_unknown and serial not in self.gone_since:
                     self._told_unknown.add(serial)
@@ -400,7 +403,7 @@ class Scheduler:
                 deadline = now  # once those failed, look again: later tasks have their own times
             for serial in overdue:
                 ids = await self.run_sync(self.store.pending_due_ids, serial, now - wait)
-                ids = [i for i in ids if serial not in self.present]
+                ids = [i for i in ids if serial not in self.present and not self.elsewhere(serial)]
                 if not ids:
                     continue
                 remark = f"device {serial} not connected for {wait:g} s"

@@ -271,9 +271,14 @@ class StatusWriter:
         self._wakeup.set()
 
     def flush(self) -> None:
-        """Write the file of every marked manifest now (blocking)."""
+        """Write the file of every marked manifest now (blocking). In a shared store, only
+        those this runner took in (``Store.owned_manifests``): each runner writes the status
+        files of its own spool."""
         with self._lock:
             names, self._dirty = self._dirty, set()
+        if names and getattr(self.store, "shared", False):
+            # a shared store: only the manifests this runner took in have their file here
+            names = self.store.owned_manifests(names)
         failed = False
         for name in sorted(names):
             try:

@@ -202,6 +202,10 @@ class Farm:
     shutting_down: bool = False
     metrics: Any = None  # runner.web.metrics.RunnerMetrics: task durations observed here
     progress: ProgressBoard | None = None  # the scripts' progress reports; its run() writes them
+    # With a shared store: runner.cluster.Cluster, the phone leases (a worker drives its phone
+    # only while this runner holds the lease); None: every listed phone is this runner's.
+    leases: Any = None
+    running_serials: dict[int, str] = field(default_factory=dict)  # task id -> its phone
 
     def __post_init__(self) -> None:
         if self.scheduler is None:
@@ -311,6 +315,8 @@ class Farm:
             if server.devices.get(serial) == state:
                 continue
             if state == "device":
+                if self.leases is not None:
+                    self.leases.want(serial)
                 self._start_worker(serial, adb_client, nursery)
             else:
                 remark = device_state_remark(serial, state)
@@ -366,6 +372,9 @@ class Farm:
                 while True:
                     event = sched.changed(serial)  # before looking: no notify is lost
                     try:
+                        if self.leases is not None and not self.leases.holds(serial):
+                            await self.leases.wait_held(serial)  # another runner drives it
+                            continue
                         await sched.wait_off_bench(serial)
                         if not await sched.due(serial):
                             await sched.wait_for_work(serial, event)
@@ -473,6 +482,8 @@ class Farm:
         outcome: tuple[int, str, TaskFailed | None] | None = None
         with trio.CancelScope() as scope:
             self.running[task.id] = scope
+            if task.serial:
+                self.running_serials[task.id] = task.serial
             try:
                 remark = await self.run_task(ctx, session)
                 outcome = (TaskStatus.COMPLETED, remark or "", None)
@@ -494,6 +505,7 @@ class Farm:
                 session = None
             finally:
                 self.running.pop(task.id, None)
+                self.running_serials.pop(task.id, None)
         if outcome is not None:
             status, remark, failure = outcome
             if isinstance(failure, UiautomatorUnavailable) and failure.retry_safe:

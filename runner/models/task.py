@@ -197,7 +197,7 @@ class TaskProgress(BaseModel):
 
 class TaskRecord(BaseModel):
     """The API's task object (docs/spec/local-api.md, "Task object"): its fields, plus (ours)
-    ``step`` and ``progress``.
+    ``step``, ``progress`` and ``runner``.
 
     Times are local time in the runner's zone, ``"YYYY-MM-DD HH:MM:SS"``, or None.
     ``script_config`` must already be redacted (:func:`runner.models.redact_config`).
@@ -228,6 +228,11 @@ class TaskRecord(BaseModel):
         default=None,
         description="(ours) The script's last progress report in the task's current or last run "
         "(kept after it ends; null again when it starts over); null when it reported nothing.",
+    )
+    runner: str | None = Field(
+        default=None,
+        description="(ours) The runner that claimed the task (the PC whose phone runs or ran it, "
+        "when several runners share a PostgreSQL store); null until it is claimed.",
     )
 
     @model_validator(mode="after")

@@ -27,6 +27,7 @@ from pathlib import Path
 from runner.models.task import TaskStatus
 from runner.store.api import ApiOperations
 from runner.store.errors import STORE_FAULTS, StoreError
+from runner.store.farm import FarmLog, Reaped, RunnerRow
 from runner.store.intake_log import IntakeLog
 from runner.store.postgres import is_postgres_url, safe_url
 from runner.store.rows import IntakeRecord, TaskRow, WorkflowRow, task_object
@@ -36,6 +37,8 @@ from runner.store.workflows import WorkflowLog
 __all__ = [
     "STORE_FAULTS",
     "IntakeRecord",
+    "Reaped",
+    "RunnerRow",
     "Store",
     "StoreError",
     "TaskRow",
@@ -48,7 +51,7 @@ __all__ = [
 ]
 
 
-class Store(TaskQueue, IntakeLog, WorkflowLog, ApiOperations):
+class Store(TaskQueue, IntakeLog, WorkflowLog, ApiOperations, FarmLog):
     """The task store at ``where``: a SQLite file path (created with its tables if missing,
     migrated if older), or a ``postgresql://`` URL string (its tables created or migrated).
 

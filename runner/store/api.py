@@ -30,12 +30,13 @@ class ApiOperations(Database):
         """
         now = self.now()
         with self._transaction():
-            ids = insert_tasks(self._db, tasks, None, None, "api", now)
+            ids = insert_tasks(self._db, tasks, None, None, "api", now, self.runner)
             if ids:  # never by range: other runners' ids may interleave (PostgreSQL)
                 among, arg = self._in("id", ids)
                 self._db.execute(
                     f"UPDATE tasks SET manifest=? WHERE {among}", (f"{prefix}{ids[0]}", arg)
                 )
+                self._touch({t.serial for t in tasks})
         return ids
 
     def list_tasks(
@@ -83,9 +84,11 @@ class ApiOperations(Database):
         with self._transaction():
             cur = self._db.execute(
                 f"UPDATE tasks SET status={_PENDING}, retry_count=retry_count+1, start_at=?,"
-                f" started_at=NULL, ended_at=NULL, remark='' WHERE id=? AND status={_FAILED}",
+                f" started_at=NULL, ended_at=NULL, remark='' WHERE id=? AND status={_FAILED}"
+                " RETURNING serial",
                 (now, task_id),
             )
+            self._touch([r[0] for r in cur.fetchall()])
             row = self._db.execute(
                 f"SELECT {TASK_COLUMNS} FROM tasks WHERE id=?", (task_id,)
             ).fetchone()
@@ -100,9 +103,10 @@ class ApiOperations(Database):
             rows = self._db.execute(
                 f"UPDATE tasks SET status={_PENDING}, retry_count=retry_count+1, start_at=?,"
                 f" started_at=NULL, ended_at=NULL, remark='' WHERE status={_FAILED}"
-                " RETURNING id, manifest",
+                " RETURNING id, manifest, serial",
                 (now,),
             ).fetchall()
+            self._touch([r[2] for r in rows])
         return [(int(r[0]), r[1]) for r in rows]
 
     def delete_tasks(self, task_ids: Iterable[int]) -> list[tuple[int, str | None]]:

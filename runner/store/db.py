@@ -12,6 +12,7 @@ engine (:meth:`Database._in`, ``_engine.greatest``, ``_engine.indexed_by``). The
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -21,7 +22,14 @@ from runner.store.errors import STORE_FAULTS, StoreError
 from runner.store.postgres import PostgresEngine, is_postgres_url
 from runner.store.sqlite import SqliteEngine
 
-__all__ = ["STORE_FAULTS", "Database", "StoreError"]
+__all__ = ["CHANNEL", "STORE_FAULTS", "Database", "StoreError"]
+
+CHANNEL = "tikrunner"
+"""The PostgreSQL NOTIFY channel of a shared store: JSON ``{"runner", "serials", "manifests"}``
+of the tasks a transaction created or changed, or ``{"runner", "stop": [ids]}``
+(runner/farm.py listens)."""
+
+_PAYLOAD_MAX = 7000  # bytes of one NOTIFY payload (PostgreSQL's limit is 8000)
 
 
 class Database:
@@ -46,6 +54,7 @@ class Database:
             self._engine = SqliteEngine(where, synchronous=synchronous)
             self.path = self._engine.path
         self._db: Any = self._engine.connection
+        self._touched: tuple[set[str], set[str]] = (set(), set())  # serials, manifests
 
     @property
     def engine(self) -> str:
@@ -65,6 +74,29 @@ class Database:
         """The store's clock (UTC epoch seconds): the database server's for a shared store, so
         that leases and schedule slots agree across PCs; this PC's for SQLite."""
         return self._engine.now()
+
+    def sync_clock(self) -> float:
+        """Measure the database server's clock again (PostgreSQL); returns the offset to this
+        PC's clock in seconds (0 for SQLite)."""
+        with self._lock:
+            return self._engine.sync_clock()
+
+    def listen(self) -> Any:
+        """A context manager giving ``notifies(stop)``, the other runners' messages on
+        :data:`CHANNEL` (PostgreSQL LISTEN on a connection of its own). Raises ``TypeError``
+        for a SQLite store (nobody else to hear)."""
+        if not isinstance(self._engine, PostgresEngine):
+            raise TypeError("a SQLite store has no other runners to listen to")
+        return self._engine.listen(CHANNEL)
+
+    def try_lock(self, name: str) -> Any:
+        """A lock only one runner of a shared store holds at a time (PostgreSQL: a session
+        advisory lock on its own connection, :meth:`runner.store.postgres.PostgresEngine.
+        try_lock`), or None when another holds it; a SQLite store has one runner, who always
+        gets it. The lock has ``alive()`` and ``release()``."""
+        if isinstance(self._engine, PostgresEngine):
+            return self._engine.try_lock(name)
+        return _OnlyRunner()
 
     def close(self) -> None:
         """Close the connection (later calls raise an engine error)."""
@@ -86,8 +118,10 @@ class Database:
             try:
                 yield self._db
                 if self._engine.in_transaction():
-                    self._engine.before_commit()
+                    self._before_commit()
             except BaseException:
+                self._touched[0].clear()
+                self._touched[1].clear()
                 if self._engine.in_transaction():
                     self._db.execute("ROLLBACK")
                 raise
@@ -105,7 +139,51 @@ class Database:
                 if self._engine.in_transaction():
                     self._db.execute("COMMIT")
 
-    def _notify(self, channel: str, payload: str) -> None:
-        """Inside a transaction: tell the other runners of a shared store (PostgreSQL NOTIFY,
-        sent on commit); nothing on SQLite."""
-        self._engine.notify(channel, payload)
+    def _touch(self, serials: Any = (), manifests: Any = ()) -> None:
+        """Inside a transaction: these serials' queues and these manifests' tasks changed; the
+        other runners of a shared store are told when it commits (:meth:`_before_commit`)."""
+        if self._engine.shared:
+            self._touched[0].update(s for s in serials if s)
+            self._touched[1].update(m for m in manifests if m)
+
+    def _before_commit(self) -> None:
+        """The engine's last step before a commit (SQLite: raise the task id ceiling), then the
+        NOTIFYs of what the transaction touched (PostgreSQL sends them on commit, drops them on
+        rollback), in payloads under PostgreSQL's 8000-byte limit."""
+        self._engine.before_commit()
+        serials, manifests = self._touched
+        if not (serials or manifests):
+            return
+        items = [("serials", s) for s in sorted(serials)] + [
+            ("manifests", m) for m in sorted(manifests)
+        ]
+        serials.clear()
+        manifests.clear()
+        chunk: dict[str, Any] = {"runner": self.runner, "serials": [], "manifests": []}
+        size = 0
+        for key, value in items:
+            if size + len(value) > _PAYLOAD_MAX and size:
+                self._engine.notify(CHANNEL, json.dumps(chunk))
+                chunk = {"runner": self.runner, "serials": [], "manifests": []}
+                size = 0
+            chunk[key].append(value)
+            size += len(json.dumps(value)) + 2
+        self._engine.notify(CHANNEL, json.dumps(chunk))
+
+    def _notify(self, message: dict[str, Any]) -> None:
+        """Inside a transaction: send ``message`` (JSON, with this runner's name) to the other
+        runners of a shared store on commit; nothing on SQLite."""
+        if self._engine.shared:
+            self._engine.notify(CHANNEL, json.dumps({"runner": self.runner, **message}))
+
+
+class _OnlyRunner:
+    """The lock of a store with one runner: always held."""
+
+    @staticmethod
+    def alive() -> bool:
+        return True
+
+    @staticmethod
+    def release() -> None:
+        return None

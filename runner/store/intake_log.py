@@ -54,11 +54,14 @@ class IntakeLog(Database):
                         ),
                     )
                     manifest_id = int(cur.fetchone()[0])
-                    ids = insert_tasks(self._db, plan.tasks, manifest_id, plan.name, source, now)
+                    ids = insert_tasks(
+                        self._db, plan.tasks, manifest_id, plan.name, source, now, self.runner
+                    )
+                    self._touch({t.serial for t in plan.tasks})
                     outcome = "accepted"
                 self._db.execute(
                     "INSERT INTO intake_log(claim_name, sha256, outcome, manifest_id, manifest,"
-                    " final_name, created_at) VALUES (?,?,?,?,?,?,?)",
+                    " final_name, created_at, runner) VALUES (?,?,?,?,?,?,?,?)",
                     (
                         item.claim_name,
                         item.sha256,
@@ -67,6 +70,7 @@ class IntakeLog(Database):
                         plan.name,
                         item.final_name,
                         now,
+                        self.runner,
                     ),
                 )
                 results.append((outcome, ids))
@@ -99,7 +103,7 @@ class IntakeLog(Database):
         with self._transaction():
             self._db.execute(
                 "INSERT INTO intake_log(claim_name, sha256, outcome, manifest_id, manifest,"
-                " final_name, created_at, error) VALUES (?,?,'rejected',NULL,?,?,?,?)",
+                " final_name, created_at, error, runner) VALUES (?,?,'rejected',NULL,?,?,?,?,?)",
                 (
                     claim_name,
                     sha256,
@@ -107,6 +111,7 @@ class IntakeLog(Database):
                     final_name,
                     self.now(),
                     json.dumps({"code": code, "message": message}, ensure_ascii=False),
+                    self.runner,
                 ),
             )
 

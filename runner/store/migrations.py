@@ -19,7 +19,8 @@ Tables (step 1):
   instead of taken twice.
 - ``workflows`` and ``firings``: the workflows folder's generations and the slots fired.
 
-Later steps: 2, ``intake_log.error`` (refusals logged); 3, the tasks' ``progress_*`` columns.
+Later steps: 2, ``intake_log.error`` (refusals logged); 3, the tasks' ``progress_*`` columns;
+4, an index for the manifest listing; 5, runners, phone leases and who took in and runs a task.
 """
 
 from __future__ import annotations
@@ -203,11 +204,51 @@ def _m4_manifest_counts(db: Any, engine: Any) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS tasks_manifest_status ON tasks(manifest, status)")
 
 
+_FARM_TABLES = (
+    """CREATE TABLE IF NOT EXISTS runners (
+    name         TEXT PRIMARY KEY,
+    instance     TEXT NOT NULL,
+    host         TEXT NOT NULL DEFAULT '',
+    pid          INTEGER,
+    api          TEXT,
+    adb          TEXT NOT NULL DEFAULT '[]',
+    started_at   REAL NOT NULL,
+    heartbeat_at REAL NOT NULL,
+    state        TEXT NOT NULL DEFAULT 'up',
+    devices      TEXT NOT NULL DEFAULT '[]',
+    accounts     TEXT NOT NULL DEFAULT '[]'
+)""",
+    """CREATE TABLE IF NOT EXISTS phones (
+    serial       TEXT PRIMARY KEY,
+    runner       TEXT NOT NULL,
+    lease_until  REAL NOT NULL,
+    since        REAL NOT NULL
+)""",
+)
+
+
+def _m5_farm(db: Any, engine: Any) -> None:
+    """Step 5: several runners on one store (issue 12). ``runners``: one row per runner name,
+    its process (``instance``, a random id per start), ``heartbeat_at`` (the store's clock, UTC
+    epoch seconds), ``state`` (``up``, ``stopped``, ``lost``) and what it shows the farm
+    (``devices``, ``accounts``: JSON). ``phones``: the lease of each serial (who drives it,
+    until when). ``tasks.runner``: who claimed the task (runs or ran it); ``tasks.owner`` and
+    ``intake_log.runner``: who took it in (writes its status file). Existing rows get NULL:
+    the one runner of a SQLite store."""
+    for statement in _FARM_TABLES:
+        db.execute(ddl(statement, engine))
+    _add_columns(db, engine, "tasks", (("runner", "TEXT"), ("owner", "TEXT")))
+    _add_columns(db, engine, "intake_log", (("runner", "TEXT"),))
+    db.execute("CREATE INDEX IF NOT EXISTS tasks_runner_status ON tasks(runner, status)")
+    db.execute("CREATE INDEX IF NOT EXISTS phones_runner ON phones(runner)")
+
+
 MIGRATIONS: tuple[Callable[[Any, Any], None], ...] = (
     _m1_layout,
     _m2_refusals,
     _m3_progress,
     _m4_manifest_counts,
+    _m5_farm,
 )
 """The steps, in order: ``MIGRATIONS[n - 1]`` takes a store from user_version ``n - 1`` to ``n``."""
 

@@ -14,8 +14,9 @@ whose clocks drift.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import psycopg
@@ -103,6 +104,7 @@ class PostgresEngine:
     snapshot_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
     greatest = "GREATEST"
     shared = True  # several runners at once
+    skip_locked = " FOR UPDATE SKIP LOCKED"  # a row another claim holds is passed over
 
     def __init__(self, url: str):
         self.url = url
@@ -172,6 +174,44 @@ class PostgresEngine:
         listening runner when it commits, dropped if it rolls back (PostgreSQL's rule)."""
         self.connection.execute("SELECT pg_notify(?, ?)", (channel, payload))
 
+    @contextlib.contextmanager
+    def listen(self, channel: str) -> Iterator[Callable[[Callable[[], bool]], Iterator[str]]]:
+        """A connection of its own that LISTENs on ``channel``; yields ``notifies(stop)``, a
+        generator of the payloads received, checking ``stop()`` at least once a second and
+        ending when it says True. Raises ``psycopg.Error`` when the connection fails."""
+        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        try:
+            conn.execute(f'LISTEN "{channel}"')
+
+            def notifies(stop: Callable[[], bool]) -> Iterator[str]:
+                while not stop():
+                    for note in conn.notifies(timeout=1.0):
+                        yield note.payload
+                        if stop():
+                            return
+
+            yield notifies
+        finally:
+            conn.close()
+
+    def try_lock(self, name: str) -> SessionLock | None:
+        """The session advisory lock ``name`` (``pg_try_advisory_lock(hashtext(...))``) on a
+        connection of its own, or None when another session holds it. The lock lasts as long
+        as that connection: released by :meth:`SessionLock.release`, or by the server when the
+        connection dies (the runner killed, its PC gone: then after TCP notices)."""
+        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        try:
+            got = conn.execute(
+                "SELECT pg_try_advisory_lock(hashtext(%s))", (f"tikrunner:{name}",)
+            ).fetchone()[0]
+        except BaseException:
+            conn.close()
+            raise
+        if not got:
+            conn.close()
+            return None
+        return SessionLock(conn)
+
     def schema_version(self, db: PgConnection) -> int:
         """The number of migrations applied (the row of ``tikrunner_schema``; 0: a new database)."""
         if db.execute("SELECT to_regclass('tikrunner_schema')").fetchone()[0] is None:
@@ -198,6 +238,28 @@ class PostgresEngine:
 
     def close(self) -> None:
         self.connection.close()
+
+
+class SessionLock:
+    """A held session advisory lock (:meth:`PostgresEngine.try_lock`)."""
+
+    def __init__(self, conn: psycopg.Connection):
+        self._conn = conn
+
+    def alive(self) -> bool:
+        """Whether the lock is still held: its connection answers."""
+        try:
+            self._conn.execute("SELECT 1")
+            return True
+        except psycopg.Error:
+            return False
+
+    def release(self) -> None:
+        """Give the lock up (closing its connection; never raises)."""
+        try:
+            self._conn.close()
+        except psycopg.Error:
+            pass
 
 
 def _first_line(error: BaseException) -> str:

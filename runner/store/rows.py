@@ -41,6 +41,7 @@ class TaskRow:
     progress_text: str | None = None
     progress_fraction: float | None = None
     progress_at: float | None = None  # UTC epoch seconds of the report
+    runner: str | None = None  # the runner that claimed it (None: never claimed, or an old row)
 
     @property
     def status_text(self) -> str:
@@ -51,7 +52,7 @@ class TaskRow:
 TASK_COLUMNS = (
     "id, manifest_id, manifest, source, serial, username, script_name, script_config, status,"
     " job_count, start_at, started_at, ended_at, created_at, retry_count, remark,"
-    " step, step_name, unit, firing, progress_text, progress_fraction, progress_at"
+    " step, step_name, unit, firing, progress_text, progress_fraction, progress_at, runner"
 )
 
 
@@ -66,10 +67,11 @@ def row_to_task(row: Sequence[Any]) -> TaskRow:
 def task_object(task: TaskRow, tz: tzinfo) -> dict[str, Any]:
     """A stored task as the API's task object (docs/spec/local-api.md, "Task object").
 
-    ``start_time`` is the scheduled start while pending, the actual start after; times are local
-    ``"YYYY-MM-DD HH:MM:SS"`` in ``tz``; ``script_config`` is redacted (secrets such as chatgpt's
-    ``api_key`` are ``"***"``); ``progress`` is :func:`progress_object`. The one projection of a task: the API's answers and the status
-    files' rows (runner.status) are both built here, so they never differ.
+        ``start_time`` is the scheduled start while pending, the actual start after; times are local
+        ``"YYYY-MM-DD HH:MM:SS"`` in ``tz``; ``script_config`` is redacted (secrets such as chatgpt's
+        ``api_key`` are ``"***"``); ``progress`` is :func:`progress_object`; ``runner`` the runner that claimed it
+    (ours, issue 12: which PC's phone runs or ran it; None until claimed). The one projection of a task: the API's answers and the status
+        files' rows (runner.status) are both built here, so they never differ.
     """
     start = task.start_at if task.status == TaskStatus.PENDING else task.started_at
     return {
@@ -90,6 +92,7 @@ def task_object(task: TaskRow, tz: tzinfo) -> dict[str, Any]:
         "remark": task.remark,
         "step": task.step_name,
         "progress": progress_object(task, tz),
+        "runner": task.runner,
     }
 
 

@@ -44,6 +44,7 @@ class SqliteEngine:
     snapshot_sql = "BEGIN"
     greatest = "max"  # SQLite's scalar max(a, b, ...) (PostgreSQL: GREATEST)
     shared = False  # one runner per store (the spool lock says so)
+    skip_locked = ""  # one writer at a time already
 
     def __init__(self, path: Path | str, *, synchronous: str = "FULL"):
         self.path = Path(path)
@@ -115,6 +116,11 @@ class SqliteEngine:
     def now() -> float:
         """The store's clock: this PC's, UTC epoch seconds (one runner per SQLite store)."""
         return time.time()
+
+    @staticmethod
+    def sync_clock() -> float:
+        """Nothing to measure: the store's clock is this PC's (offset 0)."""
+        return 0.0
 
     def in_transaction(self) -> bool:
         return self.connection.in_transaction

@@ -27,19 +27,21 @@ def insert_tasks(
     manifest: str | None,
     source: str,
     now: float,
+    owner: str | None = None,
 ) -> list[int]:
     """Inside a transaction: insert pending tasks (objects with the fields of
     ``runner.intake.NewTask``, workflow steps also ``step``, ``step_name``, ``unit``, ``firing``,
     ``on_failure``) of one manifest (``manifest_id`` row, may be None) named ``manifest``; returns
-    their ids in order. ``now`` is the creation time, UTC epoch seconds. ``db`` is the store's
+    their ids in order. ``now`` is the creation time, UTC epoch seconds; ``owner`` the runner that
+    took them in (it writes their status file). ``db`` is the store's
     connection (either engine's: ``?`` placeholders)."""
     ids = []
     for t in tasks:
         cur = db.execute(
             "INSERT INTO tasks(manifest_id, manifest, source, serial, username, script_name,"
             " script_config, status, job_count, start_at, created_at,"
-            " step, step_name, unit, firing, on_failure)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+            " step, step_name, unit, firing, on_failure, owner)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
             (
                 manifest_id,
                 manifest,
@@ -57,6 +59,7 @@ def insert_tasks(
                 getattr(t, "unit", None),
                 getattr(t, "firing", None),
                 getattr(t, "on_failure", None),
+                owner,
             ),
         )
         ids.append(int(cur.fetchone()[0]))
@@ -103,21 +106,30 @@ class TaskQueue(Database):
         the device's only worker, so at most one task per device runs.
         """
         now = self.now() if now is None else now
+        leased, args = "", [serial, now]
+        if self.shared:  # only the runner that holds the phone's lease (runner/store/farm.py)
+            leased = (
+                " AND EXISTS (SELECT 1 FROM phones WHERE phones.serial=t.serial AND runner=?"
+                " AND lease_until>?)"
+            )
+            args += [self.runner, now]
         with self._transaction():
             row = self._db.execute(
                 f"SELECT {TASK_COLUMNS} FROM tasks t WHERE serial=? AND status={_PENDING} AND start_at<=?"
                 " AND (firing IS NULL OR NOT EXISTS (SELECT 1 FROM tasks p WHERE p.firing=t.firing"
                 f" AND p.unit=t.unit AND p.step<t.step AND p.status IN ({_PENDING}, {_RUNNING})))"
-                " ORDER BY start_at, id LIMIT 1",
-                (serial, now),
+                f"{leased} ORDER BY start_at, id LIMIT 1{self._engine.skip_locked}",
+                args,
             ).fetchone()
             if row is None:
                 return None
             self._db.execute(
                 f"UPDATE tasks SET status={_RUNNING}, started_at=?, ended_at=NULL, remark='',"
-                " progress_text=NULL, progress_fraction=NULL, progress_at=NULL WHERE id=?",
-                (now, row[0]),
+                " progress_text=NULL, progress_fraction=NULL, progress_at=NULL, runner=?"
+                " WHERE id=?",
+                (now, self.runner, row[0]),
             )
+            self._touch((), (row[2],))
         task = row_to_task(row)
         return TaskRow(
             **{
@@ -280,6 +292,7 @@ class TaskQueue(Database):
                 if sserial:
                     result.serials.add(sserial)
         result.skipped.sort()
+        self._touch(result.serials, result.manifests)
         return result
 
     def finish(
@@ -290,10 +303,12 @@ class TaskQueue(Database):
         return bool(self.end_tasks([task_id], status=status, remark=remark, now=now).ended)
 
     def running_ids(self) -> list[int]:
-        """Ids of the tasks the store says are running (on start: what a crash left running)."""
+        """Ids of the tasks the store says are running (on start: what a crash left running);
+        in a shared store, those this runner claimed."""
+        mine, args = ("", ()) if not self.shared else (" AND runner=?", (self.runner,))
         with self._lock:
             rows = self._db.execute(
-                f"SELECT id FROM tasks WHERE status={_RUNNING} ORDER BY id"
+                f"SELECT id FROM tasks WHERE status={_RUNNING}{mine} ORDER BY id", args
             ).fetchall()
         return [int(r[0]) for r in rows]
 

@@ -149,7 +149,8 @@ class WorkflowLog(Database):
             ).fetchone()
             if recorded is None:  # that slot is recorded already (by this runner or another)
                 return None
-            ids = insert_tasks(self._db, tasks, None, workflow, "workflow", now)
+            ids = insert_tasks(self._db, tasks, None, workflow, "workflow", now, self.runner)
+            self._touch({t.serial for t in tasks})
         return ids
 
     def firings(self, workflow: str, *, limit: int = 10) -> list[tuple[str, int, str, float, str]]:

@@ -114,7 +114,7 @@ def test_the_document_describes_the_envelope_and_every_error(live):
     assert set(task["properties"]) == {
         "id", "serial", "username", "script_name", "script_config", "status", "status_text",
         "source", "manifest", "job_count", "start_time", "end_time", "create_time",
-        "retry_count", "remark", "step", "progress",
+        "retry_count", "remark", "step", "progress", "runner",
     }  # fmt: skip
     create = paths["/api/v1/task"]["post"]["requestBody"]["content"]["application/json"]
     assert create["schema"] == {"$ref": "#/components/schemas/CreateTaskBody"}
