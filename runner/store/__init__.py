@@ -15,7 +15,9 @@ The store's jobs, one module each, joined in :class:`Store`:
 - :mod:`runner.store.api`: the API's task operations (create, list, stop, retry, delete);
 - :mod:`runner.store.db` and :mod:`runner.store.migrations`: the connection and the numbered
   schema steps applied when the store is opened; :mod:`runner.store.sqlite` and
-  :mod:`runner.store.postgres`: the engines.
+  :mod:`runner.store.postgres`: the engines;
+  :mod:`runner.store.group`: group commit (concurrent writes share one transaction and one
+  COMMIT, each still all-or-none and answered only once committed).
 
 Task status values are :class:`runner.models.task.TaskStatus` (re-exported here).
 """

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.store.errors import STORE_FAULTS, StoreError
+from runner.store.group import GroupCommit
 from runner.store.postgres import PostgresEngine, is_postgres_url
 from runner.store.sqlite import SqliteEngine
 
@@ -55,6 +56,14 @@ class Database:
             self.path = self._engine.path
         self._db: Any = self._engine.connection
         self._touched: tuple[set[str], set[str]] = (set(), set())  # serials, manifests
+        self._writes = GroupCommit(
+            self._db,
+            self._lock,
+            self._engine.begin_sql,
+            before_commit=self._before_commit,
+            on_rollback=self._forget_touched,
+            in_transaction=self._engine.in_transaction,
+        )
 
     @property
     def engine(self) -> str:
@@ -110,23 +119,17 @@ class Database:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Any]:
-        """One write transaction under the store's lock: committed when the block ends, rolled
-        back when it raises (cancellation included). Before the commit, the engine's
-        ``before_commit`` runs (SQLite: the task id ceiling is raised past any id handed out)."""
-        with self._lock:
-            self._db.execute(self._engine.begin_sql)
-            try:
-                yield self._db
-                if self._engine.in_transaction():
-                    self._before_commit()
-            except BaseException:
-                self._touched[0].clear()
-                self._touched[1].clear()
-                if self._engine.in_transaction():
-                    self._db.execute("ROLLBACK")
-                raise
-            if self._engine.in_transaction():
-                self._db.execute("COMMIT")
+        """One write transaction under the store's lock: committed when the block ends, undone
+        when it raises (cancellation included). Concurrent writes share one transaction and one
+        COMMIT (:mod:`runner.store.group`), each in its own savepoint; the block returns once
+        that COMMIT is done. Before the commit, :meth:`_before_commit` runs once for the group
+        (what a block that raised had touched is still announced: a harmless hint)."""
+        with self._writes.block() as db:
+            yield db
+
+    def _forget_touched(self) -> None:
+        self._touched[0].clear()
+        self._touched[1].clear()
 
     @contextlib.contextmanager
     def _snapshot(self) -> Iterator[Any]:
