@@ -2,8 +2,10 @@
 
 Never the other way round: nothing reads a status file back (only a fresh store takes the task
 ids they name as a floor, runner.store.ids). Each file is rewritten atomically (write to a
-dotfile, fsync, rename) after its manifest's tasks change; :class:`StatusWriter` coalesces bursts
-of changes into few writes.
+dotfile, rename over the file) after its manifest's tasks change; :class:`StatusWriter` coalesces
+bursts of changes into few writes. Status files are not fsynced: they are projections of the
+store, whose commits are durable, and a crash that leaves one old, missing or empty (a power cut
+before the file system wrote it) is made good at start (:func:`stale_status_files`).
 
 Each task row is the API's task object (docs/spec/local-api.md, "Task object"), built by the same
 function as the API's answers (:func:`runner.store.task_object`): secrets masked as ``"***"``,
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 import threading
@@ -102,8 +105,10 @@ def name_prefix(name: str, limit: int) -> str:
     return "".join(out)
 
 
-def atomic_write(path: Path, text: str | bytes) -> None:
-    """Write ``text`` (UTF-8) or bytes to ``path`` atomically: a dotfile beside it, fsync, rename.
+def atomic_write(path: Path, text: str | bytes, *, fsync: bool = True) -> None:
+    """Write ``text`` (UTF-8) or bytes to ``path`` atomically: a dotfile beside it, fsync (unless
+    ``fsync`` is False), rename. Readers see the old file or the whole new one, never a part;
+    without the fsync a power cut may leave the old file, or an empty one, in its place.
 
     The dotfile's name is at most 128 bytes whatever ``path``'s is (a name near the 255-byte
     limit of Linux must not be pushed past it by the suffix). Raises ``OSError`` as the disk does.
@@ -113,7 +118,8 @@ def atomic_write(path: Path, text: str | bytes) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         os.write(fd, text.encode("utf-8") if isinstance(text, str) else text)
-        os.fsync(fd)
+        if fsync:
+            os.fsync(fd)
     finally:
         os.close(fd)
     try:
@@ -237,7 +243,8 @@ class StatusWriter:
     """Coalescing writer of status files.
 
     ``mark(name)`` (thread-safe, cheap) says manifest ``name`` changed; :meth:`run` writes every
-    marked manifest's file at most once per ``interval`` seconds. ``flush()`` writes all marked
+    marked manifest's file at once when the writer is idle, and under a stream of changes at
+    most once per ``interval`` seconds (the changes meanwhile are written together). ``flush()`` writes all marked
     files now (used at shutdown and in tests). A file that cannot be written (disk full, a
     folder in its place) stays marked and is tried again with a growing pause (up to
     ``max_backoff`` seconds); its error is logged once until it is written again, so a lasting
@@ -285,6 +292,7 @@ class StatusWriter:
                 atomic_write(
                     status_path(self.status_dir, name),
                     dump_status(build_status(self.store, name, self.tz)),
+                    fsync=False,  # a projection of the store: rebuilt at start if a crash lost it
                 )
             except Exception:  # disk or database trouble: keep it marked, try again later
                 failed = True
@@ -311,9 +319,11 @@ class StatusWriter:
         """Write marked status files until cancelled; on cancel, a final flush runs shielded."""
         try:
             with self._wakeup.attached():
+                last = -math.inf
                 while True:
                     await self._wakeup.until(self._has_work)
-                    await trio.sleep(self.interval)
+                    await trio.sleep_until(last + self.interval)
+                    last = trio.current_time()
                     await trio.to_thread.run_sync(self.flush)
                     if self._failed_flushes:
                         await trio.sleep(
@@ -325,12 +335,14 @@ class StatusWriter:
 
 
 def stale_status_files(store: Store, status_dir: Path) -> list[str]:
-    """Names of manifests whose status file is missing or older than their last change in the
-    store: what a crash left unwritten (the writer coalesces in memory). Called at start."""
+    """Names of manifests whose status file is missing, empty or older than their last change in
+    the store: what a crash left unwritten (the writer coalesces in memory, and does not fsync:
+    a power cut may leave an old file, or an empty one). Called at start."""
     stale = []
     for name, changed in store.manifest_change_times().items():
         try:
-            written = status_path(status_dir, name).stat().st_mtime
+            st = status_path(status_dir, name).stat()
+            written = st.st_mtime if st.st_size else 0.0
         except FileNotFoundError:
             written = 0.0
         if written <= changed:
