@@ -16,22 +16,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runner.intake import NewTask
 from runner.store import Store
 from runner.store.group import GroupCommit, GroupRolledBack
+from tests.test_store import task
 
 WAIT = 30  # seconds a test waits for writers to queue before it gives up (never reached)
-
-
-def task(serial: str = "sim-0001") -> NewTask:
-    return NewTask(
-        serial=serial,
-        username=None,
-        script_name="follow",
-        script_config={"target_users": ["a"]},
-        job_count=0,
-        start_at=0.0,
-    )
 
 
 def together(
