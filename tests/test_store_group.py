@@ -202,8 +202,14 @@ def test_exactly_the_writes_that_did_not_fail_are_committed(fails: list[bool]):
 # -- through the store ------------------------------------------------------------------------
 
 
-def test_many_threads_creating_tasks_at_once_all_get_their_own_committed_ids(tmp_path: Path):
-    store = Store(tmp_path / "state.db")
+def open_store(store_url: str, tmp_path: Path) -> Store:
+    return Store(tmp_path / "state.db" if store_url == "sqlite" else store_url)
+
+
+def test_many_threads_creating_tasks_at_once_all_get_their_own_committed_ids(
+    store_url: str, tmp_path: Path
+):
+    store = open_store(store_url, tmp_path)
     before = store._writes.transactions
     writes = [lambda: store.add_api_tasks([task(), task()]) for _ in range(16)]
     results = together(store._writes, store._lock, writes)
@@ -211,14 +217,15 @@ def test_many_threads_creating_tasks_at_once_all_get_their_own_committed_ids(tmp
     assert len(ids) == len(set(ids)) == 32
     assert store._writes.transactions - before == 1  # one COMMIT for the 16 creates
     store.close()
-    reopened = Store(tmp_path / "state.db")
+    reopened = open_store(store_url, tmp_path)
     assert {t.id for t in reopened.tasks_of_manifest(f"api-{results[0][0]}")} == set(results[0])
     assert reopened.counts()["total"] == 32
-    assert int((tmp_path / "task-ids").read_text()) >= max(ids)  # the ceiling covers them
+    if store_url == "sqlite":
+        assert int((tmp_path / "task-ids").read_text()) >= max(ids)  # the ceiling covers them
 
 
-def test_a_create_that_fails_in_a_group_leaves_the_others_created(tmp_path: Path):
-    store = Store(tmp_path / "state.db")
+def test_a_create_that_fails_in_a_group_leaves_the_others_created(store_url: str, tmp_path: Path):
+    store = open_store(store_url, tmp_path)
     broken = dataclasses.replace(task(), script_config={"not json": object()})
     # the failing create inserts one task before it fails: that row must go too
     tasks = [[task()], [task(), broken], [task()], [task()]]
