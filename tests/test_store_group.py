@@ -5,6 +5,7 @@ every writer of the group, and nobody is told "done" before the COMMIT is."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import shutil
 import sqlite3
 import tempfile
@@ -104,10 +105,19 @@ def test_a_write_that_fails_in_a_group_loses_only_its_own_rows(tmp_path: Path):
 
 def test_the_last_write_of_a_group_failing_still_commits_the_others(tmp_path: Path):
     table = Table(tmp_path)
-    writes = [lambda i=i: table.insert(f"v{i}", fail=i == 3) for i in range(4)]
-    results = together(table.group, table.lock, writes)
-    assert isinstance(results[3], ValueError)
-    assert table.rows() == {"v0", "v1", "v2"}
+    turns = itertools.count()  # blocks run one after the other: the order they ran in
+
+    def write(i: int) -> str:
+        with table.group.block() as db:
+            db.execute("INSERT INTO t(v) VALUES (?)", (f"v{i}",))
+            if next(turns) == 3:  # the group's last block: it ends (COMMITs) the group
+                raise ValueError(f"refused v{i}")
+        return f"v{i}"
+
+    results = together(table.group, table.lock, [lambda i=i: write(i) for i in range(4)])
+    [failed] = [i for i, r in enumerate(results) if isinstance(r, ValueError)]
+    assert table.rows() == {f"v{i}" for i in range(4)} - {f"v{failed}"}
+    assert table.group.transactions == 1
 
 
 def test_a_failed_commit_reaches_every_writer_of_the_group(tmp_path: Path):
@@ -130,18 +140,23 @@ def test_a_write_that_rolls_the_transaction_back_itself_fails_the_writes_before_
     tmp_path: Path,
 ):
     table = Table(tmp_path)
+    order: list[int] = []  # blocks run one after the other: the order they ran in
 
-    def rollback_all() -> str:
+    def write(i: int) -> str:
         with table.group.block() as db:
-            db.execute("ROLLBACK")
-        return "rolled back"
+            order.append(i)
+            if len(order) == 2:  # the group's second block ends the transaction itself
+                db.execute("ROLLBACK")
+                return "rolled back"
+            db.execute("INSERT INTO t(v) VALUES (?)", (f"v{i}",))
+        return f"v{i}"
 
-    writes = [lambda: table.insert("v0"), rollback_all, lambda: table.insert("v2")]
-    results = together(table.group, table.lock, writes)
-    assert isinstance(results[0], GroupRolledBack)
-    assert results[1] == "rolled back"
-    assert results[2] == "v2"  # came after: in a transaction of its own
-    assert table.rows() == {"v2"}
+    results = together(table.group, table.lock, [lambda i=i: write(i) for i in range(4)])
+    first, rolling, *later = order
+    assert isinstance(results[first], GroupRolledBack)  # its row went with the transaction
+    assert results[rolling] == "rolled back"
+    assert [results[i] for i in later] == [f"v{i}" for i in later]  # a transaction of their own
+    assert table.rows() == {f"v{i}" for i in later}
 
 
 def test_a_group_is_at_most_max_blocks_long(tmp_path: Path):
