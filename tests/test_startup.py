@@ -60,6 +60,7 @@ def test_a_second_runner_on_the_spool_exits_at_once_naming_the_first_and_its_tas
             },
         )
         first.wait_phase("one", {"running"})
+        phone.latency = 2.0  # and still running however long a loaded machine takes to start it
         # Same config: same spool, and its HTTP port is taken by the first runner.
         second = tikrunner("serve", "--config", str(first.config_path), cwd=tmp_path)
         assert first.status("one")["phase"] == "running"
