@@ -164,6 +164,7 @@ class Cluster:
                 lease_seconds=self.lease_timeout,
                 devices=devices,
                 accounts=accounts,
+                api=self.api,
             )
         )
         if not ours:

@@ -70,6 +70,9 @@ class Runner:
     lock: SpoolLock | None = None  # held while run() runs
     metrics: RunnerMetrics | None = None  # this runner's /metrics (its own registry)
     cluster: Cluster | None = None  # with a shared store: heartbeat, leases, NOTIFY
+    # runner.http.devices.PhoneViews: the phones, accounts and runners views the API answers
+    # and the heartbeat publishes (None: no API and a SQLite store)
+    views: Any = None
 
     async def run(self, *, task_status: trio.TaskStatus[Runner] = trio.TASK_STATUS_IGNORED) -> None:
         """Run until cancelled. ``task_status.started(self)`` once the spool is recovered and
@@ -122,6 +125,10 @@ class Runner:
             metrics=self.metrics,
         )
         self.metrics.farm = self.farm
+        if self.store.shared or config.http:
+            from runner.http.devices import PhoneViews
+
+            self.views = PhoneViews(farm=self.farm, store=self.store, config=config)
         if self.store.shared:
             self.cluster = Cluster(
                 self.store,
@@ -129,6 +136,7 @@ class Runner:
                 status,
                 lease_timeout=config.lease_timeout,
                 adb=list(config.adb) if not self.simulate else [],
+                publish=self.views.publish,  # its phones and accounts, for the farm's views
             )
             self.farm.leases = self.cluster
             scheduler.elsewhere = lambda serial: serial in self.cluster.elsewhere
@@ -164,6 +172,7 @@ class Runner:
                 if self.cluster is not None:
                     self.cluster.adb = list(self.adb_addresses)
                     await nursery.start(self.cluster.run)
+                    nursery.start_soon(self.views.keep_probed)  # what the farm sees of them
                 await nursery.start(self.spool.run)
                 if config.workflows is not None:
                     from runner.gitops import WorkflowFolder
@@ -194,8 +203,11 @@ class Runner:
                             status=status,
                             farm=self.farm,
                             metrics=self.metrics,
+                            views=self.views,
                         )
                     )
+                    if self.cluster is not None:  # shown to the farm from the next heartbeat
+                        self.cluster.api = self.views.api
                 for address in self.adb_addresses:
                     host, _, port = address.rpartition(":")
                     client = adbutils.AdbClient(host=host or "127.0.0.1", port=int(port))

@@ -381,11 +381,14 @@ def short_time(value: Any, today: str | None = None) -> str:
 def devices_table(devices: list[dict[str, Any]]) -> Any:
     """A rich Table of ``GET /devices`` items: state, model, Android and TikTok versions,
     language, uiautomator health, the running task (with its progress), the pending count, when
-    last seen (``now`` while adb lists it) and the last error."""
+    last seen (``now`` while adb lists it) and the last error; the runner holding each phone
+    too, when the items name more than one (several runners on one store)."""
     from rich.table import Table
 
+    farm = len({d.get("runner") for d in devices} - {None}) > 1
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for name in ("SERIAL", "STATE", "MODEL", "ANDROID", "TIKTOK", "LANG", "UI"):
+    names = ("SERIAL", "RUNNER") if farm else ("SERIAL",)
+    for name in (*names, "STATE", "MODEL", "ANDROID", "TIKTOK", "LANG", "UI"):
         table.add_column(name, no_wrap=True, overflow="ellipsis" if name == "MODEL" else "fold")
     table.add_column("TASK", overflow="fold")
     table.add_column("WAIT", justify="right", no_wrap=True)
@@ -403,8 +406,10 @@ def devices_table(devices: list[dict[str, Any]]) -> Any:
         ui = {True: "up", False: "benched"}.get(health.get("uiautomator"), "-")
         if health.get("benched_until"):
             ui = f"benched until {short_time(health['benched_until'])}"
+        held_by = [_text(d.get("runner"))] if farm else []
         table.add_row(
             _text(d.get("serial")),
+            *held_by,
             _text(state, {"device": "green", "gone": "dim"}.get(state, "yellow")),
             _text(d.get("model")),
             _text(d.get("android_version")),

@@ -21,7 +21,7 @@ is not redirected (a redirect's ``Location`` would come from the ``Host`` header
 naming the path without the slash. Routes are declared in the order the spec requires: ``/task/batch``, ``/task/stats`` and
 ``/task/retry-all`` before ``/task/{task_id}`` (whose id must be digits, so ``GET /task/batch`` is
 a 405, not a bad id). ``GET /accounts`` and ``GET /devices[/{serial}]`` are runner/http/devices.py's,
-``GET /manifests`` runner/http/manifests.py's.
+``GET /runners`` runner/http/farmview.py's, ``GET /manifests`` runner/http/manifests.py's.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ from runner.http.envelope import (
     error_responses,
     ok,
 )
+from runner.http.farmview import runners_router
 from runner.http.manifests import manifest_router
 from runner.http.security import BrowserGuard, HostRule, TokenGuard
 from runner.http.tasklog import tasklog_router
@@ -150,11 +151,13 @@ def create_app(
     token: str | None,
     hosts: HostRule,
     metrics: RunnerMetrics | None = None,
+    views: PhoneViews | None = None,
 ) -> FastAPI:
     """The API app over ``ops``; ``token`` (None: no token) guards every ``/api/`` path and
     ``/metrics``; ``hosts`` says which ``Host`` and ``Origin`` values name the API (every path).
     ``metrics``: what ``/metrics`` shows, and where every HTTP answer is counted (None: a fresh
-    ``RunnerMetrics`` over ``ops``' store and farm).
+    ``RunnerMetrics`` over ``ops``' store and farm). ``views``: the phones, accounts and runners
+    views (the runner's, whose ``publish`` its heartbeat sends; None: a fresh one over ``ops``).
 
     ``/openapi.json`` and ``/docs`` stay open to the token: they describe the API and carry no
     data.
@@ -359,7 +362,10 @@ def create_app(
         body = await trio.to_thread.run_sync(metrics.render)
         return Response(body, media_type=METRICS_CONTENT_TYPE)
 
-    router.include_router(phone_router(PhoneViews(farm=ops.farm, store=ops.store, config=config)))
+    if views is None:
+        views = PhoneViews(farm=ops.farm, store=ops.store, config=config)
+    router.include_router(phone_router(views))
+    router.include_router(runners_router(views))
     router.include_router(manifest_router(ops.store, ops.tz))
     app.include_router(router)
     app.include_router(tasklog_router(ops, API_PREFIX))

@@ -10,7 +10,13 @@ adb server lists is ``gone``.
 Model, Android version and screen state come from one ``getprop``/``dumpsys power`` shell call
 per phone in state ``device``, made at most every :data:`PROBE_TTL` seconds (cached), at most
 :data:`PROBE_CONCURRENCY` at a time; the TikTok version and system locale are what the last
-task's health check read (``DeviceSession.prepare``).
+task's health check read (``DeviceSession.prepare``). In a shared store the runner also probes its
+own phones in the background (:meth:`PhoneViews.keep_probed`, every :data:`PROBE_TTL` seconds),
+since the farm reads them from what it publishes (:meth:`PhoneViews.publish`).
+
+Every entry names its ``runner``: this runner's (``config.runner_name()`` in a SQLite store);
+in a shared store the other runners' phones and accounts are merged in by
+runner/http/farmview.py.
 """
 
 from __future__ import annotations
@@ -26,10 +32,19 @@ from pydantic import BaseModel, BeforeValidator, Field
 from runner.config import RunnerConfig
 from runner.errors import NOT_FOUND, device_state_remark
 from runner.http.envelope import ApiError, Envelope, error_responses, ok
+from runner.http.farmview import (
+    FarmState,
+    TaskFacts,
+    farm_accounts,
+    farm_devices,
+    runner_entries,
+    running_by_runner,
+)
 from runner.models import TaskRecord
-from runner.store import TaskStatus, task_object
+from runner.store import TaskRow, TaskStatus, task_object
 
 PROBE_TTL = 30.0  # seconds a phone's probed facts (model, Android version, screen) are reused
+PROBE_TICK = 2.0  # seconds between looks for phones to probe in the background (keep_probed)
 PROBE_CONCURRENCY = 8  # phones probed at the same time
 PROBE_TIMEOUT = 5.0  # seconds one probe may take
 MAX_RUNNING = 100_000  # running tasks read per devices answer (one per phone: the device limit)
@@ -56,6 +71,10 @@ class Account(BaseModel):
     logined: int
     status: int
     tags: list[str]
+    runner: str = Field(
+        description="(ours) The runner whose inventory lists it (this runner's name in a SQLite "
+        "store; in a shared store the runner holding its phone, or the one that listed it)."
+    )
 
 
 class AccountPage(BaseModel):
@@ -96,6 +115,10 @@ class Device(BaseModel):
     running_task: TaskRecord | None
     waiting_tasks: int
     last_seen: str | None
+    runner: str = Field(
+        description="(ours) The runner holding the phone (this runner's name in a SQLite store); "
+        "in a shared store, another runner's phones are as it last published them."
+    )
 
 
 class DeviceList(BaseModel):
@@ -126,12 +149,40 @@ class PhoneViews:
         self.store = store
         self.config = config
         self.tz = config.tz()
+        self.shared = bool(getattr(store, "shared", False))
+        # Who "this runner" is: the store's name in a shared store, else the config's.
+        self.name: str = store.runner if self.shared else config.runner_name()
+        self.api: str | None = None  # the API's URL, set by runner/http/server.py once it listens
+        self.started = time.time()
         self._probed: dict[str, tuple[float, dict[str, Any]]] = {}
         self._limiter = trio.CapacityLimiter(PROBE_CONCURRENCY)
 
+    # -- what this runner shows the farm -------------------------------------------------------
+
+    def publish(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(device entries, account entries) of this runner's own phones and inventory, as its
+        ``GET /devices`` and ``GET /accounts`` build them, without ``running_task`` and
+        ``waiting_tasks`` (the viewer reads those from the store): what the heartbeat publishes
+        to the farm (runner/cluster.py, ``Cluster.publish``). Cheap and synchronous (no store,
+        no adb call: probed facts as cached); call it on the trio thread."""
+        devices = [self._item(s, None, 0) for s in self.serials()]
+        return devices, self._account_items()
+
+    async def keep_probed(self) -> None:
+        """Probe this runner's phones in state ``device`` every :data:`PROBE_TTL` seconds (a
+        phone just listed within :data:`PROBE_TICK` seconds), so that what it publishes to a
+        shared store's farm carries their model, Android version and screen state without
+        anyone asking this runner's own API. Runs until cancelled."""
+        while True:
+            async with trio.open_nursery() as nursery:
+                for serial in self.serials():
+                    if self._state(serial) == "device":
+                        nursery.start_soon(self._probe, serial)  # a no-op until its TTL ends
+            await trio.sleep(PROBE_TICK)
+
     # -- accounts ----------------------------------------------------------------------------
 
-    def accounts(
+    async def accounts(
         self,
         *,
         platform: str | None,
@@ -143,7 +194,31 @@ class PhoneViews:
         page_size: int,
     ) -> dict[str, Any]:
         """``GET /accounts``: the inventory's accounts matching every filter given, in inventory
-        order, one page of them (``page`` 1-based)."""
+        order, one page of them (``page`` 1-based); in a shared store the farm's
+        (runner/http/farmview.py, :func:`~runner.http.farmview.farm_accounts`)."""
+        items = self._account_items()
+        if self.shared:
+            farm = await trio.to_thread.run_sync(FarmState.read, self.store)
+            items = farm_accounts(items, farm, name=self.name)
+        chosen = [
+            a
+            for a in items
+            if (platform is None or a["platform"] == platform.lower())
+            and (device is None or a["device"] == device)
+            and (logined is None or a["logined"] == logined)
+            and (status is None or a["status"] == status)
+            and (tag is None or tag in a["tags"])
+        ]
+        start = (page - 1) * page_size
+        return {
+            "list": chosen[start : start + page_size],
+            "total": len(chosen),
+            "page": page,
+            "page_size": page_size,
+        }
+
+    def _account_items(self) -> list[dict[str, Any]]:
+        """This runner's inventory as ``GET /accounts`` entries, in inventory order."""
         items = []
         for n, acc in enumerate(list(self.config.accounts), start=1):
             state = self._state(acc.serial)
@@ -162,24 +237,10 @@ class PhoneViews:
                     "logined": flag,
                     "status": flag,
                     "tags": list(acc.tags),
+                    "runner": self.name,
                 }
             )
-        chosen = [
-            a
-            for a in items
-            if (platform is None or a["platform"] == platform.lower())
-            and (device is None or a["device"] == device)
-            and (logined is None or a["logined"] == logined)
-            and (status is None or a["status"] == status)
-            and (tag is None or tag in a["tags"])
-        ]
-        start = (page - 1) * page_size
-        return {
-            "list": chosen[start : start + page_size],
-            "total": len(chosen),
-            "page": page,
-            "page_size": page_size,
-        }
+        return items
 
     # -- devices -----------------------------------------------------------------------------
 
@@ -207,36 +268,67 @@ class PhoneViews:
         return sorted(known)
 
     async def devices(self) -> dict[str, Any]:
-        """``GET /devices``: every phone (see :meth:`device`)."""
-        serials = self.serials()
-        return {"list": await self._many(serials), "total": len(serials)}
+        """``GET /devices``: every phone (see :meth:`device`); in a shared store the farm's
+        (:func:`runner.http.farmview.farm_devices`)."""
+        items = await self._many(self.serials())
+        return {"list": items, "total": len(items)}
 
     async def device(self, serial: str) -> dict[str, Any]:
-        """``GET /devices/{serial}``: one phone; ApiError 40401 when the runner knows no phone
-        of that serial."""
-        if serial not in self.serials():
+        """``GET /devices/{serial}``: one phone (in a shared store, of any runner); ApiError
+        40401 when no runner knows a phone of that serial."""
+        own = [serial] if serial in self.serials() else []
+        items = [d for d in await self._many(own) if d["serial"] == serial]
+        if not items:
             raise ApiError(NOT_FOUND, f"device {serial} not found: no adb server lists it and "
                            "no account of the inventory is on it")  # fmt: skip
-        [item] = await self._many([serial])
-        return item
+        return items[0]
 
     async def _many(self, serials: list[str]) -> list[dict[str, Any]]:
-        running, waiting = await trio.to_thread.run_sync(self._tasks)
+        """The entries of ``serials`` (this runner's), probed; in a shared store with every
+        other runner's published ones (all of them: the caller picks)."""
+        running, waiting, _, farm = await trio.to_thread.run_sync(self._tasks)
         async with trio.open_nursery() as nursery:
             for serial in serials:
                 if self._state(serial) == "device":
                     nursery.start_soon(self._probe, serial)
-        return [self._item(s, running.get(s), waiting.get(s, 0)) for s in serials]
+        own = [self._item(s, running.get(s), waiting.get(s, 0)) for s in serials]
+        if farm is None:
+            return own
+        facts = TaskFacts(running, waiting, self._local, self.tz)
+        return farm_devices(own, farm, name=self.name, facts=facts)
 
-    def _tasks(self) -> tuple[dict[str, Any], dict[str, int]]:
-        """(serial -> running task row, serial -> pending count), from the store."""
-        running: dict[str, Any] = {}
+    def _tasks(
+        self,
+    ) -> tuple[dict[str, TaskRow], dict[str, int], list[TaskRow], FarmState | None]:
+        """(serial -> running task row, serial -> pending count, every running row, the farm
+        in a shared store else None), from the store (blocks: a worker thread)."""
+        running: dict[str, TaskRow] = {}
         rows, _ = self.store.list_tasks(status=TaskStatus.RUNNING, limit=MAX_RUNNING)
         for row in rows:  # in id order: a phone's latest claim wins (one runs at a time)
             if row.serial:
                 running[row.serial] = row
         waiting = {s: int(n) for s, _, n in self.store.pending_by_serial() if s}
-        return running, waiting
+        farm = FarmState.read(self.store) if self.shared else None
+        return running, waiting, rows, farm
+
+    # -- runners -------------------------------------------------------------------------------
+
+    async def runners(self) -> dict[str, Any]:
+        """``GET /runners``: every runner of the store (runner/http/farmview.py)."""
+        _, _, rows, farm = await trio.to_thread.run_sync(self._tasks)
+        adb = sorted(self.farm.adb_servers) if self.farm is not None else []
+        here = {
+            "started": self.started,
+            "now": time.time(),
+            "api": self.api,
+            "adb": adb,
+            "phones": sum(1 for s in self.serials() if self._state(s) == "device"),
+        }
+        items = runner_entries(
+            name=self.name, farm=farm, running_by_runner=running_by_runner(rows),
+            local=self._local, here=here,
+        )  # fmt: skip
+        return {"list": items, "total": len(items)}
 
     async def _probe(self, serial: str) -> None:
         """Refresh the phone's model, Android version and screen state (one shell call), unless
@@ -328,6 +420,7 @@ class PhoneViews:
             "running_task": task_object(running, self.tz) if running is not None else None,
             "waiting_tasks": waiting,
             "last_seen": self._local(seen),
+            "runner": self.name,
         }
 
 
@@ -368,7 +461,7 @@ def phone_router(views: PhoneViews) -> APIRouter:
     ) -> Any:
         """The account inventory joined with the phones' state; never a password."""
         return ok(
-            views.accounts(
+            await views.accounts(
                 platform=platform,
                 device=device,
                 logined=logined,

@@ -23,6 +23,7 @@ from hypercorn.trio import serve
 from runner.config import RunnerConfig
 from runner.errors import TikrunnerError
 from runner.http.app import create_app
+from runner.http.devices import PhoneViews
 from runner.http.security import HostRule, is_loopback
 from runner.http.taskops import TaskOperations
 from runner.status import StatusWriter
@@ -57,6 +58,14 @@ class Address:
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}/api/v1/"
+
+
+def public_url(address: Address) -> str:
+    """The API's URL as other PCs should use it: ``address.url``, with this machine's host name
+    in place of a wildcard address (``0.0.0.0``, ``::``)."""
+    if address.host in ("0.0.0.0", "::", ""):
+        return Address(socket.gethostname(), address.port).url
+    return address.url
 
 
 def parse_bind(text: str) -> tuple[str, int]:
@@ -121,13 +130,16 @@ async def serve_api(
     status: StatusWriter,
     farm: Any = None,
     metrics: Any = None,
+    views: Any = None,
     task_status: trio.TaskStatus[Address] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Serve the API on ``config.http`` until cancelled.
 
     ``task_status.started(Address)`` once the socket listens. Raises HttpBindError (before
     starting) when it cannot listen. ``metrics``: the runner's ``RunnerMetrics`` served at
-    ``/metrics`` (None: a fresh one over ``store`` and ``farm``). On cancellation hypercorn stops taking connections and
+    ``/metrics`` (None: a fresh one over ``store`` and ``farm``); ``views``: the runner's
+    :class:`~runner.http.devices.PhoneViews` (None: a fresh one), whose ``api`` is set to the
+    URL the API listens on. On cancellation hypercorn stops taking connections and
     requests in flight are cancelled with it.
     """
     host, port = check_bind(config)
@@ -135,7 +147,12 @@ async def serve_api(
     address = Address(*sock.getsockname()[:2])
     ops = TaskOperations(store=store, status=status, config=config, farm=farm)
     hosts = HostRule(host, address.port, config.allowed_hosts)
-    app = create_app(ops, config=config, token=config.api_token, hosts=hosts, metrics=metrics)
+    if views is None:
+        views = PhoneViews(farm=farm, store=store, config=config)
+    views.api = public_url(address)
+    app = create_app(
+        ops, config=config, token=config.api_token, hosts=hosts, metrics=metrics, views=views
+    )
     hc = HypercornConfig()
     hc.bind = [f"fd://{sock.detach()}"]
     # Each request's line: client, method, path without its query (?token=), status, bytes,

@@ -10,7 +10,9 @@ failed with remark ``stopped``. The answer waits for that commit (up to ``stop_w
 a client that stops, then reads, sees the task failed. Every stop and delete ends its tasks
 through the scheduler's one end-of-task function (``Scheduler.end``), so a workflow's
 ``on_failure: stop`` skips the unit's later steps however a step ended; stopped and deleted tasks
-are never retried automatically. Store calls run in worker threads (the store is thread-safe), so
+are never retried automatically. A task running on another runner of a shared store is stopped
+by that runner: asked through the store (a NOTIFY), the answer waits until the store shows it ended.
+Store calls run in worker threads (the store is thread-safe), so
 a slow disk never stalls the trio loop.
 """
 
@@ -37,6 +39,8 @@ log = logging.getLogger(__name__)
 STOP_REMARK = (
     "stopped"  # docs/spec/local-api.md, "Endpoints": a stopped task ends failed, remark "stopped"
 )
+STOP_POLL = 0.02  # seconds between looks at the store while another runner stops a task
+RESTOP_EVERY = 0.5  # seconds before asking that runner again (a stop it could not act on yet)
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a larger id names no task
 
 
@@ -183,6 +187,8 @@ class TaskOperations:
                 task = after  # else a worker claimed it meanwhile: stop it on the device
             if task.status != TaskStatus.RUNNING:
                 return task
+            if self._elsewhere(task):
+                return await self._stop_elsewhere(task, deadline)
             if self._cancel(task):
                 return await self._await_end(task, deadline)
             # Running in the store but held by no worker here: the instant between a worker's
@@ -200,6 +206,38 @@ class TaskOperations:
             if fresh is None:
                 return task
             task = fresh
+
+    def _elsewhere(self, task: TaskRow) -> bool:
+        """Whether ``task`` runs on another runner of a shared store (it claimed it)."""
+        return bool(self.store.shared and task.runner and task.runner != self.store.runner)
+
+    async def _stop_elsewhere(self, task: TaskRow, deadline: float) -> TaskRow:
+        """Ask the runner running ``task`` to stop it (``FarmLog.request_stop``: a NOTIFY its
+        listener acts on, runner/cluster.py; the task ends failed ``stopped`` there), asked
+        again every :data:`RESTOP_EVERY` seconds (it may be between its claim and its start),
+        and wait until the store shows it ended, up to ``deadline`` (trio time). Never ends it
+        here: that runner may still be driving the phone; if that runner is lost, the runner
+        reaping it ends the task (``interrupted: runner <name> stopped answering``). Returns the
+        task as stored afterwards (still running when the wait ran out)."""
+        log.info("asking runner %s to stop it", task.runner, extra=TaskFields.of(task).extra())
+        asked = None
+        while True:
+            now = trio.current_time()
+            if asked is None or now - asked >= RESTOP_EVERY:
+                await trio.to_thread.run_sync(self.store.request_stop, task.id, STOP_REMARK)
+                asked = now
+            await trio.sleep(STOP_POLL)
+            fresh = await trio.to_thread.run_sync(self.store.get, task.id)
+            if fresh is None or fresh.status != TaskStatus.RUNNING:
+                return fresh or task
+            if trio.current_time() >= deadline:
+                log.warning(
+                    "runner %s did not stop it within %g s",
+                    task.runner,
+                    self.stop_wait,
+                    extra=TaskFields.of(task).extra(),
+                )
+                return fresh
 
     def _cancel(self, task: TaskRow) -> bool:
         farm = self.farm

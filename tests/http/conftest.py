@@ -36,7 +36,9 @@ EXTRA_ACCOUNTS = [
 class LiveRunner:
     """``Runner(config, simulate=N)`` in a thread; ``client`` is an httpx client on its API."""
 
-    def __init__(self, root: Path, *, simulate: int = 3, **config: Any):
+    def __init__(
+        self, root: Path, *, simulate: int = 3, serial_prefix: str = "sim-", **config: Any
+    ):
         values: dict[str, Any] = {
             "spool": root / "spool",
             "http": "127.0.0.1:0",
@@ -51,7 +53,7 @@ class LiveRunner:
         self.spool = Path(self.config.spool)
         if self.config.upload_folder is not None:
             Path(self.config.upload_folder).mkdir(parents=True, exist_ok=True)
-        self.runner = Runner(self.config, simulate=simulate, seed=1)
+        self.runner = Runner(self.config, simulate=simulate, seed=1, serial_prefix=serial_prefix)
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
         self._error: BaseException | None = None

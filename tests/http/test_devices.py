@@ -35,7 +35,7 @@ def test_accounts_with_the_vendors_parameters(make_live):
     assert {"sim_user_1", "sim_user_2", "sim_user_3"} <= set(names)
     assert page["total"] == len(names) and (page["page"], page["page_size"]) == (1, 20)
     fields = {"id", "username", "email", "platform", "packagename", "device", "device_online",
-              "device_name", "logined", "status", "tags"}  # fmt: skip
+              "device_name", "logined", "status", "tags", "runner"}  # fmt: skip
     for item in page["list"]:
         assert set(item) == fields  # never a password
     by_name = {a["username"]: a for a in page["list"]}

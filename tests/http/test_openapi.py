@@ -44,6 +44,7 @@ OPERATIONS = [
     ("GET", "/api/v1/devices"),
     ("GET", "/api/v1/devices/{serial}"),
     ("GET", "/api/v1/manifests"),
+    ("GET", "/api/v1/runners"),
 ]
 
 
@@ -91,6 +92,7 @@ def test_the_document_describes_the_envelope_and_every_error(live):
         "/api/v1/devices",
         "/api/v1/devices/{serial}",
         "/api/v1/manifests",
+        "/api/v1/runners",
     }
     schemas = doc["components"]["schemas"]
     for path, item in paths.items():
