@@ -16,8 +16,8 @@ from runner.config import Account
 from runner.gitops import WorkflowFolder, describe_changes
 from runner.intake import IntakeContext
 from runner.status import StatusWriter
-from runner.store import Store
 from tests.serving import load_yaml
+from tests.stores import claiming_store
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -50,13 +50,14 @@ def wf(name: str = "daily", *, at=("02:30", "09:00"), steps=None, **schedule) ->
 
 
 class Farm:
-    """A workflows folder, a store and a status folder under ``root``, on a fake clock."""
+    """A workflows folder, a store (``store``: what ``store:`` takes) and a status folder under
+    ``root``, on a fake clock."""
 
-    def __init__(self, root: Path, now: float):
+    def __init__(self, root: Path, now: float, store: str = "sqlite"):
         self.root = root
         self.folder = root / "workflows"
         self.folder.mkdir(parents=True)
-        self.store = Store(root / "state.db")
+        self.store = claiming_store(store, root)
         self.status = StatusWriter(self.store, root / "status", BERLIN)
         (root / "status").mkdir()
         self.clock = Clock(now)
@@ -103,8 +104,8 @@ class Farm:
         return load_yaml(self.root / "status" / f"{name}.status.yaml")
 
 
-def test_firings_land_on_local_times_across_the_dst_change_and_a_restart(tmp_path):
-    farm = Farm(tmp_path, utc(2026, 3, 27, 12))
+def test_firings_land_on_local_times_across_the_dst_change_and_a_restart(store_url, tmp_path):
+    farm = Farm(tmp_path, utc(2026, 3, 27, 12), store_url)
     farm.write("daily.yaml", wf())
     farm.run_until(utc(2026, 3, 29, 5))
     farm.restart()  # a restart (clean, no time lost) in the middle
@@ -130,8 +131,8 @@ def test_firings_land_on_local_times_across_the_dst_change_and_a_restart(tmp_pat
     assert len(farm.store.tasks_of_manifest("daily")) == 16
 
 
-def test_slots_missed_while_stopped_are_reported_not_run_late(tmp_path):
-    farm = Farm(tmp_path, utc(2026, 6, 1, 12))
+def test_slots_missed_while_stopped_are_reported_not_run_late(store_url, tmp_path):
+    farm = Farm(tmp_path, utc(2026, 6, 1, 12), store_url)
     farm.write("daily.yaml", wf(at=["09:00"]))
     farm.run_until(utc(2026, 6, 2, 12))
     farm.clock.now = utc(2026, 6, 5, 12)  # stopped for three days
@@ -149,8 +150,8 @@ def test_slots_missed_while_stopped_are_reported_not_run_late(tmp_path):
     assert status["observed_generation"] == 1
 
 
-def test_catch_up_runs_only_the_latest_missed_slot_once(tmp_path):
-    farm = Farm(tmp_path, utc(2026, 6, 1, 12))
+def test_catch_up_runs_only_the_latest_missed_slot_once(store_url, tmp_path):
+    farm = Farm(tmp_path, utc(2026, 6, 1, 12), store_url)
     farm.write("daily.yaml", wf(at=["09:00"], catch_up=True))
     farm.run_until(utc(2026, 6, 1, 13))
     farm.clock.now = utc(2026, 6, 4, 12)
@@ -165,8 +166,8 @@ def test_catch_up_runs_only_the_latest_missed_slot_once(tmp_path):
     assert len(late) == 2 and all(t.start_at >= utc(2026, 6, 4, 12) for t in late)
 
 
-def test_jitter_delays_each_firing_within_its_bounds(tmp_path):
-    farm = Farm(tmp_path, utc(2026, 6, 1, 0))
+def test_jitter_delays_each_firing_within_its_bounds(store_url, tmp_path):
+    farm = Farm(tmp_path, utc(2026, 6, 1, 0), store_url)
     farm.write("daily.yaml", wf(at=["09:00"], jitter=20))
     farm.run_until(utc(2026, 6, 11, 0), step=1800)
     starts = sorted({t.start_at for t in farm.store.tasks_of_manifest("daily")})
@@ -190,8 +191,10 @@ def test_jitter_delays_each_firing_within_its_bounds(tmp_path):
     )
 
 
-def test_a_changed_file_is_a_new_generation_and_a_deleted_one_cancels_its_pending_tasks(tmp_path):
-    farm = Farm(tmp_path, utc(2026, 6, 1, 8))
+def test_a_changed_file_is_a_new_generation_and_a_deleted_one_cancels_its_pending_tasks(
+    store_url, tmp_path
+):
+    farm = Farm(tmp_path, utc(2026, 6, 1, 8), store_url)
     farm.write("once.yaml", wf("once", at=None))
     farm.run_until(utc(2026, 6, 1, 8, 1))
     assert farm.firings("once") == [("apply-1", "fired")]
@@ -226,8 +229,8 @@ def test_a_changed_file_is_a_new_generation_and_a_deleted_one_cancels_its_pendin
     assert "deleted" in farm.status_doc("once")
 
 
-def test_accounts_file_is_the_inventory_and_is_reloaded_on_change(tmp_path):
-    farm = Farm(tmp_path, utc(2026, 6, 1, 8))
+def test_accounts_file_is_the_inventory_and_is_reloaded_on_change(store_url, tmp_path):
+    farm = Farm(tmp_path, utc(2026, 6, 1, 8), store_url)
     farm.write("accounts.yaml", "- {username: alice, serial: sim-0001, tags: [warmup]}\n")
     doc = wf("tagged", at=None)
     doc["spec"] = {"accounts": {"tags": ["warmup"]}, "steps": doc["spec"]["steps"]}
@@ -253,8 +256,8 @@ def test_accounts_file_is_the_inventory_and_is_reloaded_on_change(tmp_path):
     ]
 
 
-def test_dry_run_names_the_tasks_phones_and_times_without_changing_anything(tmp_path):
-    farm = Farm(tmp_path, utc(2026, 6, 1, 6))
+def test_dry_run_names_the_tasks_phones_and_times_without_changing_anything(store_url, tmp_path):
+    farm = Farm(tmp_path, utc(2026, 6, 1, 6), store_url)
     farm.write("daily.yaml", wf(at=["09:00"]))
     farm.write("broken.yaml", "kind: Workflow\n")
     lines = describe_changes(farm.folder, farm.store, farm.context, BERLIN, now=farm.clock.now)
@@ -267,8 +270,8 @@ def test_dry_run_names_the_tasks_phones_and_times_without_changing_anything(tmp_
 
 
 @pytest.mark.parametrize("bad", ["at: []", "at: ['25:00']", "weekdays: [someday]", "jitter: -1"])
-def test_bad_schedules_are_refused_with_their_pointer(tmp_path, bad):
-    farm = Farm(tmp_path, utc(2026, 6, 1, 6))
+def test_bad_schedules_are_refused_with_their_pointer(store_url, tmp_path, bad):
+    farm = Farm(tmp_path, utc(2026, 6, 1, 6), store_url)
     from runner.yamlsafe import load_yaml_text
 
     doc = wf()
@@ -316,8 +319,10 @@ def test_validate_refuses_a_bad_inventory_with_its_pointer(tmp_path):
     assert "/0/serial" in result.stdout
 
 
-def test_a_task_with_a_bad_schedule_is_refused_by_the_folder_and_the_others_still_fire(tmp_path):
-    farm = Farm(tmp_path, utc(2026, 6, 1, 6))
+def test_a_task_with_a_bad_schedule_is_refused_by_the_folder_and_the_others_still_fire(
+    store_url, tmp_path
+):
+    farm = Farm(tmp_path, utc(2026, 6, 1, 6), store_url)
     task = {
         "apiVersion": "tikrunner/v1",
         "kind": "Task",
@@ -402,8 +407,10 @@ def test_apply_dry_run_reports_a_bad_accounts_file_instead_of_crashing(tmp_path)
     assert entry["errors"][0]["pointer"] == "/0/serial"
 
 
-def test_a_generation_stored_with_an_unreadable_schedule_does_not_stop_the_others(tmp_path):
-    farm = Farm(tmp_path, utc(2026, 6, 1, 6))
+def test_a_generation_stored_with_an_unreadable_schedule_does_not_stop_the_others(
+    store_url, tmp_path
+):
+    farm = Farm(tmp_path, utc(2026, 6, 1, 6), store_url)
     bad = wf("old", at=["25:00"])  # applied by a tikrunner that did not check Task schedules yet
     farm.store.apply_workflow(
         name="old",
@@ -425,13 +432,13 @@ def test_a_generation_stored_with_an_unreadable_schedule_does_not_stop_the_other
     )
 
 
-def test_a_new_generation_is_never_shown_completed_before_its_tasks_exist(tmp_path):
+def test_a_new_generation_is_never_shown_completed_before_its_tasks_exist(store_url, tmp_path):
     """Status files are written whenever a manifest is marked (the writer wakes at once): the
     scan that applies generation 2 must not have its status written before the same pass fires
     it, or generation 2 reads 'completed' with generation 1's counts."""
     from runner.models.task import TaskStatus
 
-    farm = Farm(tmp_path, utc(2026, 6, 1, 6))
+    farm = Farm(tmp_path, utc(2026, 6, 1, 6), store_url)
     written: list[dict] = []
     mark = farm.status.mark
 

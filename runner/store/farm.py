@@ -243,18 +243,23 @@ class FarmLog(Database):
 
     def owned_manifests(self, names: Iterable[str]) -> set[str]:
         """Those of ``names`` this runner took in (a task it created, or a spool file it
-        logged): the manifests whose status files it writes. In a SQLite store, all of them."""
+        logged), and those no runner took in yet (a workflow applied without tasks, refused or
+        not fired yet: only the runner applying the folder marks it): the manifests whose
+        status files it writes. In a SQLite store, all of them."""
         wanted = sorted({n for n in names if n})
         if not self.shared or not wanted:
             return set(wanted)
         among, arg = self._in("manifest", wanted)
         with self._lock:
             rows = self._db.execute(
-                f"SELECT DISTINCT manifest FROM tasks WHERE {among} AND owner=?"
-                f" UNION SELECT DISTINCT manifest FROM intake_log WHERE {among} AND runner=?",
-                (arg, self.runner, arg, self.runner),
+                f"SELECT DISTINCT manifest, owner=? FROM tasks WHERE {among} AND owner IS NOT NULL"
+                f" UNION SELECT DISTINCT manifest, runner=? FROM intake_log WHERE {among}"
+                " AND runner IS NOT NULL",
+                (self.runner, arg, self.runner, arg),
             ).fetchall()
-        return {r[0] for r in rows}
+        mine = {name for name, ours in rows if ours}
+        others = {name for name, ours in rows if not ours}
+        return mine | (set(wanted) - others)
 
     def request_stop(self, task_id: int, remark: str) -> None:
         """Ask the runner running ``task_id`` (in a shared store) to cancel it with ``remark``:
