@@ -2,7 +2,8 @@
 reports reach the store throttled, the last one stays after the end, a late report changes
 nothing, old stores are upgraded, and the scripts report what they see on the simulated phones.
 
-Real SQLite stores; trio's mock clock for the throttle (writes are counted, never timed)."""
+Real stores on both engines (``store_url``); trio's mock clock for the throttle (writes are
+counted, never timed)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from runner.store.migrations import MIGRATIONS
 from runner.store.tasks import ProgressReport
 from tests.devices.simfarm import make_ctx, run_tasks
 from tests.scripts.harness import context_of, plan, run_contexts
+from tests.stores import claiming_store
 
 V2_LAYOUT = Path(__file__).with_name("state_v2.sql")  # the store before progress (migration 2)
 UTC = ZoneInfo("UTC")
@@ -53,13 +55,25 @@ def running(store: Store, serial: str = "sim-0001", now: float = 100.0):
 
 
 def progress_updates(store: Store) -> list[str]:
-    """A hook on the store's own connection: every SQL statement that writes a progress."""
+    """A hook on the store's own connection: every SQL statement that writes a progress
+    (SQLite's trace callback; on PostgreSQL, the statements the connection is given)."""
     seen: list[str] = []
-    store._db.set_trace_callback(
-        lambda sql: (
-            seen.append(sql) if sql.lstrip().startswith("UPDATE tasks SET progress_text") else None
-        )
-    )
+
+    def look(sql: str) -> None:
+        if sql.lstrip().startswith("UPDATE tasks SET progress_text"):
+            seen.append(sql)
+
+    if store.engine == "sqlite":
+        store._db.set_trace_callback(look)
+        return seen
+    connection = store._db
+    execute = connection.execute
+
+    def traced(sql: str, params=()):
+        look(sql)
+        return execute(sql, params)
+
+    connection.execute = traced
     return seen
 
 
@@ -74,8 +88,10 @@ def board_of(store: Store, **kw) -> ProgressBoard:
 # -- the throttle ---------------------------------------------------------------------------
 
 
-def test_45_tasks_reporting_every_10_ms_make_about_one_write_a_second(tmp_path: Path):
-    store = Store(tmp_path / "state.db")
+def test_45_tasks_reporting_every_10_ms_make_about_one_write_a_second(
+    store_url: str, tmp_path: Path
+):
+    store = claiming_store(store_url, tmp_path)
     tasks = [running(store, f"sim-{i:04d}") for i in range(45)]
     board = board_of(store)
     writes = progress_updates(store)
@@ -110,8 +126,10 @@ def test_45_tasks_reporting_every_10_ms_make_about_one_write_a_second(tmp_path: 
         assert row.progress_at == EPOCH + 9.99
 
 
-def test_without_the_writer_the_last_report_is_still_written_at_the_end(tmp_path: Path):
-    store = Store(tmp_path / "state.db")
+def test_without_the_writer_the_last_report_is_still_written_at_the_end(
+    store_url: str, tmp_path: Path
+):
+    store = claiming_store(store_url, tmp_path)
     task = running(store)
     board = board_of(store)
     writes = progress_updates(store)
@@ -130,8 +148,8 @@ def test_without_the_writer_the_last_report_is_still_written_at_the_end(tmp_path
 # -- the end -----------------------------------------------------------------------------------
 
 
-def test_a_report_after_the_end_changes_nothing(tmp_path: Path):
-    store = Store(tmp_path / "state.db")
+def test_a_report_after_the_end_changes_nothing(store_url: str, tmp_path: Path):
+    store = claiming_store(store_url, tmp_path)
     task = running(store)
     board = board_of(store)
     report = board.open(task)
@@ -157,8 +175,8 @@ def test_a_report_after_the_end_changes_nothing(tmp_path: Path):
     }
 
 
-def test_the_store_takes_a_report_only_for_the_run_it_belongs_to(tmp_path: Path):
-    store = Store(tmp_path / "state.db")
+def test_the_store_takes_a_report_only_for_the_run_it_belongs_to(store_url: str, tmp_path: Path):
+    store = claiming_store(store_url, tmp_path)
 
     def report(task, text: str, started_at: float | None = None) -> list[int]:
         when = task.started_at if started_at is None else started_at
@@ -188,8 +206,10 @@ def test_the_store_takes_a_report_only_for_the_run_it_belongs_to(tmp_path: Path)
     assert store.get(failed.id).progress_text == "new run"
 
 
-def test_a_task_that_starts_again_shows_no_progress_until_it_reports(tmp_path: Path):
-    store = Store(tmp_path / "state.db")
+def test_a_task_that_starts_again_shows_no_progress_until_it_reports(
+    store_url: str, tmp_path: Path
+):
+    store = claiming_store(store_url, tmp_path)
     task = running(store)
     store.record_progress([ProgressReport(task.id, task.started_at, "uploading 40%", 0.4, 150.0)])
     store.finish(task.id, TaskStatus.FAILED, "the upload did not finish")
@@ -247,8 +267,8 @@ def test_any_report_is_cleaned_into_a_valid_progress(text, fraction):
     TaskProgress(text=line, fraction=value, updated="2026-11-22 10:15:06")
 
 
-def test_secrets_never_reach_the_stored_progress(tmp_path: Path):
-    store = Store(tmp_path / "state.db")
+def test_secrets_never_reach_the_stored_progress(store_url: str, tmp_path: Path):
+    store = claiming_store(store_url, tmp_path)
     task = running(store)
     board = board_of(store)
     report = board.open(task, secrets=["sk-SECRET-1234"])

@@ -19,6 +19,7 @@ from runner.config import RetryPolicy, RunnerConfig
 from runner.errors import TaskFailed
 from runner.scheduler import Scheduler, bench_seconds, retry_wait
 from runner.store import Store, TaskStatus
+from tests.stores import claiming_store
 
 BASE = 1_800_000_000.0  # the fake clock's epoch at trio time 0
 
@@ -60,8 +61,9 @@ def fake_clock() -> float:
     return BASE + trio.current_time()
 
 
-def make(tmp_path: Path, **config: Any) -> tuple[Scheduler, Store]:
-    store = Store(tmp_path / "state.db")
+def make(store_url: str, tmp_path: Path, **config: Any) -> tuple[Scheduler, Store]:
+    """A scheduler on a real store (``store_url``: what ``store:`` takes) and its store."""
+    store = claiming_store(store_url, tmp_path)
     cfg = RunnerConfig(spool=tmp_path, device_wait=60, **config)
     sched = Scheduler(store, cfg, clock=fake_clock, rng=random.Random(3), run_sync=direct)
     return sched, store
@@ -97,8 +99,10 @@ def test_a_benched_phone_waits_longer_after_each_failure_up_to_five_minutes():
 # -- retries and the step policy through the one end-of-task function ------------------------
 
 
-def test_a_safe_failure_is_retried_after_a_random_wait_until_the_count_is_used(tmp_path):
-    sched, store = make(tmp_path, retry={"max_retry_count": 2, "min_wait": 5, "max_wait": 60})
+def test_a_safe_failure_is_retried_after_a_random_wait_until_the_count_is_used(store_url, tmp_path):
+    sched, store = make(
+        store_url, tmp_path, retry={"max_retry_count": 2, "min_wait": 5, "max_wait": 60}
+    )
 
     async def main() -> None:
         [task_id] = store.add_api_tasks([NewTask("sim-0001", BASE)])
@@ -127,8 +131,8 @@ def test_a_safe_failure_is_retried_after_a_random_wait_until_the_count_is_used(t
     [None, TaskFailed("tapped Follow", retry_safe=False), TaskFailed("unknown")],
     ids=["stopped-or-interrupted", "unsafe", "unknown"],
 )
-def test_other_endings_are_never_retried(tmp_path, failure):
-    sched, store = make(tmp_path, retry={"max_retry_count": 3})
+def test_other_endings_are_never_retried(store_url, tmp_path, failure):
+    sched, store = make(store_url, tmp_path, retry={"max_retry_count": 3})
 
     async def main() -> None:
         [task_id] = store.add_api_tasks([NewTask("sim-0001", BASE)])
@@ -167,8 +171,8 @@ def workflow_tasks(store: Store, on_failure: str) -> list[Any]:
 
 
 @pytest.mark.parametrize("how", ["stopped pending", "stopped running", "deleted", "crash"])
-def test_on_failure_stop_skips_step_two_however_step_one_ended(tmp_path, how):
-    sched, store = make(tmp_path)
+def test_on_failure_stop_skips_step_two_however_step_one_ended(store_url, tmp_path, how):
+    sched, store = make(store_url, tmp_path)
 
     async def main() -> None:
         first, second = workflow_tasks(store, "stop")
@@ -184,7 +188,7 @@ def test_on_failure_stop_skips_step_two_however_step_one_ended(tmp_path, how):
             )
         else:
             store.close()
-            reopened = Store(tmp_path / "state.db")
+            reopened = claiming_store(store_url, tmp_path)
             sched.store = reopened
             await sched.recover_after_crash()
         now = sched.store.get(second.id)
@@ -195,8 +199,8 @@ def test_on_failure_stop_skips_step_two_however_step_one_ended(tmp_path, how):
     run(main)
 
 
-def test_on_failure_continue_lets_step_two_run_after_step_one_is_deleted(tmp_path):
-    sched, store = make(tmp_path)
+def test_on_failure_continue_lets_step_two_run_after_step_one_is_deleted(store_url, tmp_path):
+    sched, store = make(store_url, tmp_path)
 
     async def main() -> None:
         first, second = workflow_tasks(store, "continue")
@@ -209,8 +213,8 @@ def test_on_failure_continue_lets_step_two_run_after_step_one_is_deleted(tmp_pat
 # -- waking workers: events and due times, no polling -------------------------------------------
 
 
-def test_a_worker_wakes_at_the_due_time_and_on_notify_without_polling(tmp_path):
-    sched, store = make(tmp_path)
+def test_a_worker_wakes_at_the_due_time_and_on_notify_without_polling(store_url, tmp_path):
+    sched, store = make(store_url, tmp_path)
     counting = Counting(store)
     sched.store = counting
 
@@ -247,8 +251,8 @@ def test_a_worker_wakes_at_the_due_time_and_on_notify_without_polling(tmp_path):
     run(main)
 
 
-def test_a_step_waiting_for_its_earlier_step_waits_for_an_event_not_a_loop(tmp_path):
-    sched, store = make(tmp_path)
+def test_a_step_waiting_for_its_earlier_step_waits_for_an_event_not_a_loop(store_url, tmp_path):
+    sched, store = make(store_url, tmp_path)
 
     async def main() -> None:
         sched.bind()
@@ -271,8 +275,8 @@ def test_a_step_waiting_for_its_earlier_step_waits_for_an_event_not_a_loop(tmp_p
 # -- device limit and back-off ---------------------------------------------------------------
 
 
-def test_no_more_than_device_limit_phones_hold_a_slot_first_come_first_served(tmp_path):
-    sched, _ = make(tmp_path, device_limit=2)
+def test_no_more_than_device_limit_phones_hold_a_slot_first_come_first_served(store_url, tmp_path):
+    sched, _ = make(store_url, tmp_path, device_limit=2)
     order: list[tuple[str, float]] = []
 
     async def phone(serial: str, delay: float) -> None:
@@ -292,8 +296,10 @@ def test_no_more_than_device_limit_phones_hold_a_slot_first_come_first_served(tm
     assert order == [("a", 0), ("b", 0.1), ("c", 10), ("d", 10.1)]
 
 
-def test_a_benched_phone_is_shown_and_logged_and_released_after_its_back_off(tmp_path, caplog):
-    sched, _ = make(tmp_path)
+def test_a_benched_phone_is_shown_and_logged_and_released_after_its_back_off(
+    store_url, tmp_path, caplog
+):
+    sched, _ = make(store_url, tmp_path)
 
     async def main() -> None:
         sched.bind()
@@ -316,8 +322,10 @@ def test_a_benched_phone_is_shown_and_logged_and_released_after_its_back_off(tmp
 # -- phones that are away ------------------------------------------------------------------
 
 
-def test_tasks_of_an_absent_phone_fail_after_device_wait_and_both_ends_are_logged(tmp_path, caplog):
-    sched, store = make(tmp_path)  # device_wait 60 s
+def test_tasks_of_an_absent_phone_fail_after_device_wait_and_both_ends_are_logged(
+    store_url, tmp_path, caplog
+):
+    sched, store = make(store_url, tmp_path)  # device_wait 60 s
 
     async def main() -> None:
         sched.bind()
@@ -347,8 +355,8 @@ def test_tasks_of_an_absent_phone_fail_after_device_wait_and_both_ends_are_logge
     run(main)
 
 
-def test_a_phone_that_left_gets_device_wait_from_when_it_left(tmp_path):
-    sched, store = make(tmp_path)
+def test_a_phone_that_left_gets_device_wait_from_when_it_left(store_url, tmp_path):
+    sched, store = make(store_url, tmp_path)
 
     async def main() -> None:
         sched.bind()

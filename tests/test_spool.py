@@ -15,7 +15,7 @@ from runner.config import Account, RunnerConfig
 from runner.engine import make_planner
 from runner.spool import Spool
 from runner.status import StatusWriter
-from runner.store import Store
+from runner.store import Store, open_store
 
 FOLLOW = """\
 apiVersion: tikrunner/v1
@@ -35,9 +35,17 @@ def read_yaml(path: Path):
 
 
 class SpoolFixture:
-    """A real spool directory with a real store and the real intake planner."""
+    """A real spool directory with a real store (``store``: what ``store:`` takes) and the real
+    intake planner."""
 
-    def __init__(self, root: Path, *, settle_time: float = 0.0, max_bytes: int = 1_000_000):
+    def __init__(
+        self,
+        root: Path,
+        *,
+        settle_time: float = 0.0,
+        max_bytes: int = 1_000_000,
+        store: str = "sqlite",
+    ):
         self.root = root
         self.config = RunnerConfig(
             spool=root,
@@ -45,7 +53,7 @@ class SpoolFixture:
             accounts=[Account(username=f"sim_user_{i}", serial=f"sim-000{i}") for i in (1, 2, 3)],
             max_manifest_bytes=max_bytes,
         )
-        self.store = Store(root / "state.db")
+        self.store = open_store(store, root)
         self.settle_time = settle_time
         self.spool = self.new_spool()
 
@@ -84,8 +92,8 @@ class SpoolFixture:
 
 
 @pytest.fixture
-def spool(tmp_path: Path) -> SpoolFixture:
-    return SpoolFixture(tmp_path / "spool")
+def spool(store_url: str, tmp_path: Path) -> SpoolFixture:
+    return SpoolFixture(tmp_path / "spool", store=store_url)
 
 
 def test_dropped_manifest_is_accepted_with_its_tasks_pending(spool: SpoolFixture):
@@ -267,11 +275,13 @@ class CrashAfter:
     kinds=st.lists(st.sampled_from(["good", "bad", "dup"]), min_size=1, max_size=6),
     crash_at=st.integers(min_value=1, max_value=40),
 )
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_a_crash_at_any_step_loses_no_manifest_and_takes_none_twice(
-    tmp_path_factory, monkeypatch, kinds, crash_at
+    tmp_path_factory, monkeypatch, request, engine, kinds, crash_at
 ):
     root = tmp_path_factory.mktemp("crash") / "spool"
-    spool = SpoolFixture(root)
+    store = "sqlite" if engine == "sqlite" else request.getfixturevalue("pg_database")()
+    spool = SpoolFixture(root, store=store)
     expected_tasks = 0
     seen_good = set()
     for i, kind in enumerate(kinds):

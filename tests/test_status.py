@@ -31,7 +31,7 @@ def test_a_task_row_reads_back_exactly(config, remark):
     assert YAML(typ="safe", pure=True).load(dump_status(doc)) == doc
 
 
-def test_a_changed_workflow_reads_pending_until_its_new_generation_fires(tmp_path):
+def test_a_changed_workflow_reads_pending_until_its_new_generation_fires(store_url, tmp_path):
     """Applying a changed workflow file and firing its generation are two transactions
     (runner.gitops): in between, its status file said ``observed_generation: 2, phase:
     completed`` with only generation 1's tasks, and a CI job waiting for "completed" went on
@@ -42,9 +42,9 @@ def test_a_changed_workflow_reads_pending_until_its_new_generation_fires(tmp_pat
     from runner.intake import NewTask
     from runner.schedule import apply_slot
     from runner.status import build_status
-    from runner.store import Store, TaskStatus
+    from runner.store import TaskStatus, open_store
 
-    store = Store(tmp_path / "state.db")
+    store = open_store(store_url, tmp_path)
     doc = {"kind": "Workflow", "metadata": {"name": "once"}, "spec": {}}
 
     def apply(version: str) -> int:

@@ -13,7 +13,8 @@ import pytest
 from runner.config import Account
 from runner.errors import IntakeError
 from runner.intake import IntakeContext, plan_manifest
-from runner.store import Store, TaskStatus
+from runner.store import TaskStatus
+from tests.stores import claiming_store
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 ACCOUNTS = [
@@ -115,8 +116,10 @@ def test_units_given_twice_ways_are_refused():
 # -- the store runs steps in order per unit ------------------------------------------------------
 
 
-def test_step_two_waits_for_step_one_and_a_failure_skips_the_rest_of_that_unit(tmp_path: Path):
-    store = Store(tmp_path / "state.db")
+def test_step_two_waits_for_step_one_and_a_failure_skips_the_rest_of_that_unit(
+    store_url: str, tmp_path: Path
+):
+    store = claiming_store(store_url, tmp_path)
     p = plan(
         workflow(
             steps=[
@@ -151,8 +154,8 @@ def test_step_two_waits_for_step_one_and_a_failure_skips_the_rest_of_that_unit(t
     assert all(t.status == 0 for t in sim2)  # the other unit goes on
 
 
-def test_on_failure_continue_runs_the_remaining_steps(tmp_path: Path):
-    store = Store(tmp_path / "state.db")
+def test_on_failure_continue_runs_the_remaining_steps(store_url: str, tmp_path: Path):
+    store = claiming_store(store_url, tmp_path)
     p = plan(workflow({"on_failure": "continue"}, serials=["sim-0001"]))
     from runner.spool import IntakeItem
 
@@ -177,11 +180,11 @@ def test_material_paths_outside_the_roots_are_refused_in_a_step():
     ]
 
 
-def test_the_api_task_object_names_the_step(tmp_path: Path):
+def test_the_api_task_object_names_the_step(store_url: str, tmp_path: Path):
     from runner.spool import IntakeItem
     from runner.store import task_object
 
-    store = Store(tmp_path / "state.db")
+    store = claiming_store(store_url, tmp_path)
     store.take_in([IntakeItem(Path("wf.json"), "wf.json", "x", "wf.json", plan(workflow()))])
     objects = [task_object(t, UTC) for t in store.tasks_of_manifest("wf")]
     assert [o["step"] for o in objects[:3]] == ["follow first", "follow first", "2-unfollow"]
