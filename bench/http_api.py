@@ -5,7 +5,10 @@ its interpreter) on a temporary spool, with no phones and no adb server: created
 pending. A real HTTP client (httpx, keep-alive) measures:
 
 - creates per second: ``POST /api/v1/task`` with one follow target on one phone, from one client
-  and from several client threads at once;
+  and from several client threads at once; and, for comparison, the same creates straight through
+  the store (``Store.add_api_tasks``, ``synchronous=FULL``) from as many threads, with how many
+  creates shared one COMMIT (group commit, runner/store/group.py): what the store allows, the rest
+  is the HTTP path's;
 - ``GET /api/v1/task`` latency (p50, p99) for page 1 and for a middle page with 100,000 tasks in
   the store (put there straight through the store: 90% completed, 5% failed, 5% pending), also
   filtered by serial.
@@ -112,6 +115,32 @@ def bench_creates(url: str, n: int, threads: int) -> float:
     return (n // threads * threads) / (time.perf_counter() - start)
 
 
+def bench_store_creates(folder: Path, n: int, threads: int) -> tuple[float, float]:
+    """Creates per second through a fresh durable store from ``threads`` threads, and creates per
+    COMMIT."""
+    store = Store(folder / "state.db")
+    task = NewTask(
+        serial="phone-0001",
+        username=None,
+        script_name="follow",
+        script_config=BODY["script_config"],
+        job_count=0,
+        start_at=0.0,
+    )
+
+    def worker(count: int) -> None:
+        for _ in range(count):
+            store.add_api_tasks([task])
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(worker, [n // threads] * threads))
+    elapsed = time.perf_counter() - start
+    per_commit = (n // threads * threads) / max(1, store._writes.transactions)
+    store.close()
+    return (n // threads * threads) / elapsed, per_commit
+
+
 def fill(spool: Path, total: int, serials: list[str] | None = None) -> None:
     """Put tasks in the store until it holds ``total`` (on ``serials``, by turns; default 10
     phones, 2 scripts), straight through the store (what is measured is listing, not creating);
@@ -175,6 +204,13 @@ def main() -> None:
             rate = bench_creates(bg.url, args.creates, threads)
             print(
                 f"POST /task, 1 follow target on 1 phone, {threads} client(s): {rate:7.0f} creates/s"
+            )
+        for threads in (1, 4):
+            folder = Path(tmp) / f"store-{threads}"
+            rate, per_commit = bench_store_creates(folder, args.creates, threads)
+            print(
+                f"store alone (no HTTP), {threads} thread(s):             {rate:7.0f} creates/s"
+                f" ({per_commit:.1f} per COMMIT)"
             )
         fill(bg.spool, args.tasks)
         size = args.page_size

@@ -84,7 +84,10 @@ class GroupCommit:
         self.on_rollback = on_rollback
         self.in_transaction = in_transaction
         self.max_blocks = max_blocks
-        self._cv = threading.Condition(threading.Lock())
+        mutex = threading.Lock()  # guards the fields below; the conditions share it
+        self._turn = threading.Condition(mutex)  # writers waiting for the connection: one woken
+        self._done = threading.Condition(mutex)  # members waiting for their group's end: all
+        self._arrived = threading.Condition(mutex)  # :meth:`wait_for_writers`
         self._group: _Group | None = None  # the open transaction, if any
         self._busy = False  # a block, a BEGIN or a COMMIT is using the connection
         self._waiting = 0  # writers waiting for their turn
@@ -141,20 +144,20 @@ class GroupCommit:
     def wait_for_writers(self, count: int, timeout: float) -> bool:
         """Block until at least ``count`` writers wait for their turn (True), or ``timeout``
         seconds passed (False). For tests and benches that need a group to form."""
-        with self._cv:
-            return self._cv.wait_for(lambda: self._waiting >= count, timeout)
+        with self._arrived:
+            return self._arrived.wait_for(lambda: self._waiting >= count, timeout)
 
     # -- turns --------------------------------------------------------------------------------
 
     def _take_turn(self) -> _Group:
         """Wait until the connection is free, then join the open group or open a new one
         (taking the lock and beginning the transaction). Raises what BEGIN raised."""
-        with self._cv:
+        with self._turn:
             self._waiting += 1
-            self._cv.notify_all()  # for :meth:`wait_for_writers`
+            self._arrived.notify_all()
             try:
                 while self._busy:
-                    self._cv.wait()
+                    self._turn.wait()
             finally:
                 self._waiting -= 1
             self._busy = True
@@ -179,13 +182,14 @@ class GroupCommit:
         wake its members."""
         if unlock:
             self.lock.release()
-        with self._cv:
+        with self._turn:
             group.done = True
             self._group = None
             self._busy = False
             if counted:
                 self.transactions += 1
-            self._cv.notify_all()
+            self._done.notify_all()
+            self._turn.notify()  # the next writer opens the next group
 
     def _finish(
         self, group: _Group, lost: BaseException | None, *, broken: bool, wrote: bool = False
@@ -193,7 +197,7 @@ class GroupCommit:
         """After one block: pass the turn to a waiting writer, or end the group (COMMIT, or
         ROLLBACK when nothing is left to commit or the transaction is lost), then wait until the
         group ended. Returns the error this member must raise for the group, if any."""
-        with self._cv:
+        with self._turn:
             group.size += 1
             if wrote and not broken:
                 group.wrote += 1
@@ -202,9 +206,9 @@ class GroupCommit:
             closing = broken or self._waiting == 0 or group.size >= self.max_blocks
             if not closing:
                 self._busy = False
-                self._cv.notify_all()
+                self._turn.notify()  # one waiting writer takes the turn (there is one)
                 while not group.done:
-                    self._cv.wait()
+                    self._done.wait()
                 return _copy(group.error)
         error = None
         committed = False
