@@ -232,6 +232,11 @@ class Runner:
         while True:
             lock = await trio.to_thread.run_sync(self.store.try_lock, "workflows")
             if lock is None:
+                lost = await trio.to_thread.run_sync(self.store.free_lock_of_lost, "workflows")
+                if lost is not None:
+                    log.warning("runner %s, lost, held the workflows lock: its session ended", lost)
+                    await trio.sleep(0.1)  # the server lets the lock go as the session ends
+                    continue
                 if not told:
                     log.info("another runner applies the workflows folder; this one waits")
                     told = True

@@ -104,8 +104,17 @@ class Database:
         try_lock`), or None when another holds it; a SQLite store has one runner, who always
         gets it. The lock has ``alive()`` and ``release()``."""
         if isinstance(self._engine, PostgresEngine):
-            return self._engine.try_lock(name)
+            return self._engine.try_lock(name, self.runner)
         return _OnlyRunner()
+
+    def free_lock_of_lost(self, name: str) -> str | None:
+        """A shared store: end the session that holds lock ``name`` for a runner now ``lost``
+        (:meth:`runner.store.postgres.PostgresEngine.free_lock_of_lost`); returns that runner's
+        name, or None. Nothing on SQLite."""
+        if not isinstance(self._engine, PostgresEngine):
+            return None
+        with self._lock:
+            return self._engine.free_lock_of_lost(name)
 
     def close(self) -> None:
         """Close the connection (later calls raise an engine error)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -194,16 +195,21 @@ class PostgresEngine:
         finally:
             conn.close()
 
-    def try_lock(self, name: str) -> SessionLock | None:
-        """The session advisory lock ``name`` (``pg_try_advisory_lock(hashtext(...))``) on a
-        connection of its own, or None when another session holds it. The lock lasts as long
-        as that connection: released by :meth:`SessionLock.release`, or by the server when the
-        connection dies (the runner killed, its PC gone: then after TCP notices)."""
-        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+    def try_lock(self, name: str, runner: str) -> SessionLock | None:
+        """The session advisory lock ``name`` on a connection of its own (its
+        ``application_name`` ``tikrunner:<runner>``, so that others can tell who holds it), or
+        None when another session holds it. The lock lasts as long as that connection: released
+        by :meth:`SessionLock.release`, or by the server when the connection dies (the runner
+        killed: at once; its PC's power cut: when TCP notices, or when another runner ends the
+        session of a lost runner, :meth:`free_lock_of_lost`)."""
+        conn = psycopg.connect(
+            self.url,
+            autocommit=True,
+            connect_timeout=10,
+            application_name=f"tikrunner:{runner}"[:63],
+        )
         try:
-            got = conn.execute(
-                "SELECT pg_try_advisory_lock(hashtext(%s))", (f"tikrunner:{name}",)
-            ).fetchone()[0]
+            got = conn.execute("SELECT pg_try_advisory_lock(%s)", (_lock_key(name),)).fetchone()[0]
         except BaseException:
             conn.close()
             raise
@@ -211,6 +217,28 @@ class PostgresEngine:
             conn.close()
             return None
         return SessionLock(conn)
+
+    def free_lock_of_lost(self, name: str) -> str | None:
+        """End the database session holding the lock ``name`` when the runner it belongs to is
+        ``lost`` in the ``runners`` table (its heartbeat stopped, its connection a zombie the
+        server has not noticed yet); returns that runner's name, or None when the lock is free
+        or held by a live runner. Needs the right to end that session (the same database user)."""
+        row = self.connection.execute(
+            "SELECT l.pid, a.application_name FROM pg_locks l JOIN pg_stat_activity a"
+            " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted"
+            " AND l.classid = 0 AND l.objid = ? AND l.objsubid = 1",
+            (_lock_key(name),),
+        ).fetchone()
+        if row is None or not (row[1] or "").startswith("tikrunner:"):
+            return None
+        holder = row[1].removeprefix("tikrunner:")
+        lost = self.connection.execute(
+            "SELECT 1 FROM runners WHERE name = ? AND state = 'lost'", (holder,)
+        ).fetchone()
+        if lost is None:
+            return None
+        self.connection.execute("SELECT pg_terminate_backend(?)", (row[0],))
+        return holder
 
     def schema_version(self, db: PgConnection) -> int:
         """The number of migrations applied (the row of ``tikrunner_schema``; 0: a new database)."""
@@ -260,6 +288,12 @@ class SessionLock:
             self._conn.close()
         except psycopg.Error:
             pass
+
+
+def _lock_key(name: str) -> int:
+    """The advisory lock key of ``name``: a CRC-32 (0..2**32-1), so that ``pg_locks`` shows it
+    whole in ``objid`` (``classid`` 0)."""
+    return zlib.crc32(f"tikrunner:{name}".encode())
 
 
 def _first_line(error: BaseException) -> str:

@@ -141,6 +141,7 @@ class TaskQueue(Database):
                 "progress_text": None,
                 "progress_fraction": None,
                 "progress_at": None,
+                "runner": self.runner,
             }
         )
 
