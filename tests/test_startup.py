@@ -50,7 +50,9 @@ def test_a_second_runner_on_the_spool_exits_at_once_naming_the_first_and_its_tas
     first.start()
     try:
         phone = farm.phone("sim-0001")
-        phone.latency = 0.3  # slow enough to be running while the second runner starts
+        phone.latency = (
+            2.0  # slow enough to be running while the second runner starts (under load too)
+        )
         first.drop(
             "one.json",
             {
