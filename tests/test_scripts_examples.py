@@ -41,7 +41,7 @@ def _run(farm, body, *, accounts=None, upload_folder=None, **kw):
 
 def _short_warmup(body: dict) -> dict:
     cfg = body["script_config"]
-    cfg.update(task_duration=1.5, min_duration=0.15, max_duration=0.3)
+    cfg.update(task_duration=2.5, min_duration=0.15, max_duration=0.3)
     return body
 
 

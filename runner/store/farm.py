@@ -155,7 +155,8 @@ class FarmLog(Database):
             return self._lease(wanted, now, now + lease_seconds)
 
     def _lease(self, serials: list[str], now: float, until: float) -> set[str]:
-        held = set()
+        held: set[str] = set()
+        taken: set[str] = set()  # newly this runner's
         for serial in serials:
             row = self._db.execute(
                 "INSERT INTO phones(serial, runner, lease_until, since) VALUES (?,?,?,?)"
@@ -164,13 +165,15 @@ class FarmLog(Database):
                 " since=CASE WHEN phones.runner=excluded.runner THEN phones.since"
                 " ELSE excluded.since END"
                 " WHERE phones.runner=excluded.runner OR phones.lease_until<=?"
-                " RETURNING serial",
+                " RETURNING since",
                 (serial, self.runner, until, now, now),
             ).fetchone()
             if row is not None:
                 held.add(serial)
-        if held:
-            self._touch(held)  # a phone that changed hands: its new runner looks at its queue
+                if row[0] == now:
+                    taken.add(serial)
+        if taken:
+            self._touch(taken)  # phones that changed hands: their new runner reads their queue
         return held
 
     def phone_holders(self) -> dict[str, tuple[str, float]]:
