@@ -79,14 +79,16 @@ class TaskOperations:
     async def create(self, raw: bytes) -> dict[str, Any]:
         """``POST /task``: plan the body through intake (the spool's rules and codes) and commit
         every task or none. Returns ``{task_ids, created_count}``; raises ApiError 40001-40004."""
-        ids = await trio.to_thread.run_sync(self._create_sync, raw)
+        ids, serials = await trio.to_thread.run_sync(self._create_sync, raw)
         name = f"api-{ids[0]}"
         self.status.mark(name)
-        self.scheduler.notify()
+        self.scheduler.notify(serials)  # only those phones' workers look (was: every worker)
         log.info("created %d task(s) %s (manifest %s)", len(ids), _id_span(ids), name)
         return {"task_ids": ids, "created_count": len(ids)}
 
-    def _create_sync(self, raw: bytes) -> list[int]:
+    def _create_sync(self, raw: bytes) -> tuple[list[int], set[str] | None]:
+        """Plan and store one create body: (task ids, serials of their phones; None when a task
+        has no serial yet, so that every worker looks)."""
         config = self.config
         try:
             body = load_document(
@@ -101,7 +103,8 @@ class TaskOperations:
             raise ApiError.from_intake(e) from None
         if not tasks:  # intake refuses bodies without units or targets; be safe anyway
             raise ApiError(INVALID_PARAMETERS, "the request creates no task")
-        return self.store.add_api_tasks(tasks)
+        serials = {t.serial for t in tasks if t.serial}
+        return self.store.add_api_tasks(tasks), (serials if all(t.serial for t in tasks) else None)
 
     # -- read --------------------------------------------------------------------------------
 
