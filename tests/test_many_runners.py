@@ -6,12 +6,14 @@ fake adb server in this process, so the phones' ground truth outlives a runner's
 phone outlives its PC's crash), has its own spool, its own HTTP API and its own copy of one
 workflows folder, with ``lease_timeout: 2``. In one scenario:
 
-(a) a spool manifest dropped on runner A for phones of both runs on both (each task's ``runner``);
-(b) SIGKILL A mid-run: its running warmup ends failed ``interrupted: runner pc-a stopped
-    answering`` through B within a few lease timeouts, its pending tasks stay pending while it is
+(a) a spool manifest dropped on runner X (whichever took the workflows lock) for phones of both
+    runs on both (each task's ``runner`` says which);
+(b) SIGKILL X mid-run: its running warmup ends failed ``interrupted: runner X stopped answering``
+    through the other, Y, within 2.5 lease timeouts, its pending tasks stay pending while it is
     down and run once it is back, and the warmup never runs again (its likes stop at the kill);
 (c) the workflow's schedule fires each slot once, with its tasks, while the runner holding the
-    workflows lock is SIGKILLed and restarted, twice (A, then B).
+    workflows lock is SIGKILLed and restarted, twice (X, then Y), each kill just before a slot
+    (that slot is fired, late, by the runner left).
 
 Schedules are daily ``HH:MM`` times, so a slot a minute is the finest; to see several slots in a
 few seconds the runners' time zone is a TZif file written here (``PYTHONTZPATH``) whose offset
