@@ -297,6 +297,21 @@ def shared_server(folder: Path) -> PostgresServer:
         return server
 
 
+@contextlib.contextmanager
+def throwaway_server() -> Iterator[PostgresServer]:
+    """A server of its own, outside pytest (bench/farm.py): started as the fixtures' one is, in a
+    temp folder, stopped and the folder removed on the way out. Raises RuntimeError with
+    :data:`MISSING` when there are no binaries, or with pg_ctl's words when it cannot start."""
+    bindir = find_bindir()
+    if bindir is None:
+        raise RuntimeError(MISSING)
+    folder = _make_folder()
+    try:
+        yield _start(folder, bindir)
+    finally:
+        _stop(folder)
+
+
 # -- session plumbing: one folder per session, handed from the controller to xdist's workers --
 
 
