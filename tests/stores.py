@@ -7,8 +7,9 @@ tests runs ahead (their clocks run up to decades ahead)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from runner.store import Store, open_store
 
@@ -28,3 +29,27 @@ def claiming_store(spec: str, folder: Path, *, phones: Iterable[str] = SIM_SERIA
     if store.shared:
         store.lease_phones(phones, LEASE)
     return store
+
+
+def statements(store: Store, wanted: Callable[[str], bool]) -> list[str]:
+    """A hook on the store's own connection: the list it returns grows by every SQL statement
+    the store runs from now on for which ``wanted(sql)`` holds (SQLite's trace callback; on
+    PostgreSQL, the statements the store gives its connection)."""
+    seen: list[str] = []
+
+    def look(sql: str) -> None:
+        if wanted(sql):
+            seen.append(sql)
+
+    if store.engine == "sqlite":
+        store._db.set_trace_callback(look)
+        return seen
+    connection = store._db
+    execute = connection.execute
+
+    def traced(sql: str, params: Any = ()) -> Any:
+        look(sql)
+        return execute(sql, params)
+
+    connection.execute = traced
+    return seen

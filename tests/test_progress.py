@@ -29,7 +29,7 @@ from runner.store.migrations import MIGRATIONS
 from runner.store.tasks import ProgressReport
 from tests.devices.simfarm import make_ctx, run_tasks
 from tests.scripts.harness import context_of, plan, run_contexts
-from tests.stores import claiming_store
+from tests.stores import claiming_store, statements
 
 V2_LAYOUT = Path(__file__).with_name("state_v2.sql")  # the store before progress (migration 2)
 UTC = ZoneInfo("UTC")
@@ -55,26 +55,8 @@ def running(store: Store, serial: str = "sim-0001", now: float = 100.0):
 
 
 def progress_updates(store: Store) -> list[str]:
-    """A hook on the store's own connection: every SQL statement that writes a progress
-    (SQLite's trace callback; on PostgreSQL, the statements the connection is given)."""
-    seen: list[str] = []
-
-    def look(sql: str) -> None:
-        if sql.lstrip().startswith("UPDATE tasks SET progress_text"):
-            seen.append(sql)
-
-    if store.engine == "sqlite":
-        store._db.set_trace_callback(look)
-        return seen
-    connection = store._db
-    execute = connection.execute
-
-    def traced(sql: str, params=()):
-        look(sql)
-        return execute(sql, params)
-
-    connection.execute = traced
-    return seen
+    """Every SQL statement the store runs from now on that writes a progress."""
+    return statements(store, lambda sql: sql.lstrip().startswith("UPDATE tasks SET progress_text"))
 
 
 async def in_place(fn):

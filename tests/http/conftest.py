@@ -4,6 +4,11 @@ loop, and a real HTTP client (httpx) talking to it over TCP.
 
 The runner is in-process so tests can slow a simulated phone down (``phone.latency``) and read
 the store; everything the tests check goes over HTTP or through files, as a client would see it.
+
+Every runner fixture runs each test on both engines (issue 12: ids ``[sqlite]`` and
+``[postgresql]``): ``live`` with a module's database (``live_store``), ``fresh`` and ``make_live``
+with a test's (``store_url``; each further runner of ``make_live`` its own database, as each has
+its own spool).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import trio
 from runner.config import Account, RunnerConfig
 from runner.engine import Runner
 from runner.models import TaskRecord
+from tests.pg import Databases
 from tests.serving import load_yaml
 
 # Accounts beyond the simulated phones' own (sim_user_N), so the vendor examples' usernames
@@ -187,29 +193,48 @@ def later(serial: str, *targets: str) -> dict:
     return follow_body(serial, *targets, start_time=start)
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def live_store(request: pytest.FixtureRequest) -> Iterator[str]:
+    """What ``store:`` takes, once per engine, for a module's runners: ``"sqlite"``, or a fresh
+    PostgreSQL database dropped when the module's tests are done."""
+    if request.param == "sqlite":
+        yield "sqlite"
+        return
+    databases = Databases(request.getfixturevalue("postgres_server"))
+    yield databases.new()
+    databases.drop_all()
+
+
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveRunner]:
-    """A runner shared by a module's tests (3 simulated phones, no token)."""
-    runner = LiveRunner(tmp_path_factory.mktemp("live")).start()
+def live(live_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveRunner]:
+    """A runner shared by a module's tests (3 simulated phones, no token), on each engine."""
+    runner = LiveRunner(tmp_path_factory.mktemp("live"), store=live_store).start()
     yield runner
     runner.stop()
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Iterator[LiveRunner]:
-    """A runner of its own, for tests that count everything in the store."""
-    runner = LiveRunner(tmp_path).start()
+def fresh(store_url: str, tmp_path: Path) -> Iterator[LiveRunner]:
+    """A runner of its own, for tests that count everything in the store, on each engine."""
+    runner = LiveRunner(tmp_path, store=store_url).start()
     yield runner
     runner.stop()
 
 
 @pytest.fixture
-def make_live(tmp_path: Path) -> Iterator[Callable[..., LiveRunner]]:
-    """Start runners with a config of the test's choosing (stopped at the end)."""
+def make_live(
+    store_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., LiveRunner]]:
+    """Start runners with a config of the test's choosing (stopped at the end), on each engine:
+    the first on ``store_url``, each further one on a store of its own (as on SQLite, where each
+    spool has its own), unless the test names a ``store``."""
     started: list[LiveRunner] = []
 
     def make(**config: Any) -> LiveRunner:
-        runner = LiveRunner(tmp_path / f"r{len(started)}", **config).start()
+        store = store_url
+        if started and store_url != "sqlite":
+            store = request.getfixturevalue("pg_database")()
+        runner = LiveRunner(tmp_path / f"r{len(started)}", **({"store": store} | config)).start()
         started.append(runner)
         return runner
 

@@ -46,8 +46,8 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveRunner]:
-    runner = LiveRunner(tmp_path_factory.mktemp("dash")).start()
+def site(live_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveRunner]:
+    runner = LiveRunner(tmp_path_factory.mktemp("dash"), store=live_store).start()
     yield runner
     runner.stop()
 
@@ -225,8 +225,8 @@ def test_a_task_is_stopped_from_its_page_and_user_strings_stay_text(site, tab):
     assert tab.page.locator("#retry").is_enabled()
 
 
-def test_with_a_token_the_page_shows_nothing_until_it_is_given(browser, shots, tmp_path):
-    live = LiveRunner(tmp_path, api_token="dash-s3cret").start()
+def test_with_a_token_the_page_shows_nothing_until_it_is_given(browser, shots, store_url, tmp_path):
+    live = LiveRunner(tmp_path, api_token="dash-s3cret", store=store_url).start()
     try:
         tab = Page(browser, live, shots, viewport={"width": 1280, "height": 800})
         try:

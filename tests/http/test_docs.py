@@ -18,9 +18,11 @@ TOKEN = "docs-token-3f9a"
 
 
 @pytest.fixture(scope="module")
-def docs_runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveRunner]:
-    """A runner without phones and with a token (the docs must not need it)."""
-    runner = LiveRunner(tmp_path_factory.mktemp("docs"), simulate=0, api_token=TOKEN).start()
+def docs_runner(live_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveRunner]:
+    """A runner without phones and with a token (the docs must not need it), on each engine."""
+    runner = LiveRunner(
+        tmp_path_factory.mktemp("docs"), simulate=0, api_token=TOKEN, store=live_store
+    ).start()
     yield runner
     runner.stop()
 

@@ -12,15 +12,15 @@ from runner.config import RunnerConfig
 from runner.http.envelope import ApiError
 from runner.http.taskops import TaskOperations
 from runner.status import StatusWriter
-from runner.store import Store
+from runner.store import open_store
 
 
-def test_a_post_reading_outside_the_material_roots_is_40001(tmp_path: Path):
+def test_a_post_reading_outside_the_material_roots_is_40001(store_url: str, tmp_path: Path):
     media = tmp_path / "media"
     media.mkdir()
     (media / "ok.mp4").write_bytes(b"\0")
     config = RunnerConfig(spool=tmp_path / "spool", timezone="UTC", material_roots=[media])
-    store = Store(tmp_path / "spool" / "state.db")
+    store = open_store(store_url, tmp_path / "spool")
     ops = TaskOperations(
         store=store, status=StatusWriter(store, tmp_path, config.tz()), config=config
     )

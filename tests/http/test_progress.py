@@ -8,17 +8,17 @@ from datetime import datetime
 from pathlib import Path
 
 from tests.http.conftest import LiveRunner, data
+from tests.stores import statements
 
 DURATION = 5  # seconds of warm-up
 
 
-def test_a_warmup_shows_its_progress_growing_while_it_runs_and_keeps_the_last(tmp_path: Path):
-    live = LiveRunner(tmp_path, simulate=3).start()
+def test_a_warmup_shows_its_progress_growing_while_it_runs_and_keeps_the_last(
+    store_url: str, tmp_path: Path
+):
+    live = LiveRunner(tmp_path, simulate=3, store=store_url).start()
     try:
-        updates: list[str] = []
-        live.runner.store._db.set_trace_callback(  # a hook on the store's own connection
-            lambda sql: updates.append(sql) if "SET progress_text" in sql else None
-        )
+        updates = statements(live.runner.store, lambda sql: "SET progress_text" in sql)
         created = data(
             live.client.post(
                 "/task",
@@ -86,7 +86,7 @@ def test_a_warmup_shows_its_progress_growing_while_it_runs_and_keeps_the_last(tm
         live.stop()
 
 
-def test_a_report_after_the_task_ended_changes_nothing(tmp_path: Path, monkeypatch):
+def test_a_report_after_the_task_ended_changes_nothing(store_url: str, tmp_path: Path, monkeypatch):
     """A script that keeps its context and reports once its task has ended (a straggler: a
     thread it started, say) changes neither the progress nor the end the client sees."""
     import trio
@@ -102,7 +102,7 @@ def test_a_report_after_the_task_ended_changes_nothing(tmp_path: Path, monkeypat
         return ""
 
     monkeypatch.setitem(scripts.SCRIPTS, "follow", follow_keeping_its_context)
-    live = LiveRunner(tmp_path, simulate=1).start()
+    live = LiveRunner(tmp_path, simulate=1, store=store_url).start()
     try:
         [task_id] = data(
             live.client.post(

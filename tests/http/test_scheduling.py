@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from runner.store import Store, TaskStatus
+from runner.store import TaskStatus, open_store
 from tests.http.conftest import data, follow_body
 from tests.test_scheduler import two_steps
 
@@ -129,7 +129,7 @@ def test_on_failure_stop_skips_step_two_however_step_one_ended(make_live, tmp_pa
     else:
         live.wait_status(first.id, 1, timeout=30)
         live.stop()
-    store = live.runner.store if how != "shutdown" else Store(live.spool / "state.db")
+    store = live.runner.store if how != "shutdown" else open_store(live.config.store, live.spool)
     step2 = live.wait(lambda: (t := store.get(second.id)) and t.status != 0 and t, 10)
     why = "was deleted" if how == "delete pending" else "failed"
     assert (step2.status, step2.remark) == (TaskStatus.FAILED, f"skipped: step 'warm' {why}")
