@@ -31,11 +31,38 @@ from typing import Any
 
 import trio
 
-from runner.store import STORE_FAULTS, Store
+from runner.config import Account
+from runner.store import STORE_FAULTS, RunnerRow, Store
 
 log = logging.getLogger(__name__)
 
 LISTEN_RETRY = 2.0  # seconds before the listener connects again after losing its connection
+
+
+def published_accounts(runners: list[RunnerRow], me: str) -> list[Account]:
+    """The accounts the other ``up`` runners published (their ``GET /accounts`` entries:
+    ``username``, ``device``, ``packagename``, ``status``, ``tags``) as inventory accounts, the
+    first runner by name winning a username two publish; entries that are not such are skipped."""
+    out: list[Account] = []
+    seen: set[str] = set()
+    for row in runners:
+        if row.name == me or row.state != "up":
+            continue
+        for item in row.accounts:
+            try:
+                account = Account(
+                    username=item["username"],
+                    serial=item["device"],
+                    package=item.get("packagename"),
+                    enabled=bool(item.get("status", 1)),
+                    tags=list(item.get("tags") or []),
+                )
+            except (KeyError, TypeError, ValueError):
+                continue
+            if account.username.lower() not in seen:
+                seen.add(account.username.lower())
+                out.append(account)
+    return out
 
 
 class NameTaken(Exception):
@@ -74,6 +101,8 @@ class Cluster:
         self.instance = secrets.token_hex(8)
         self.held: set[str] = set()  # serials whose lease this runner holds
         self.elsewhere: set[str] = set()  # serials another runner holds or last held
+        # the accounts the other up runners published (for usernames mode across the farm)
+        self.farm_accounts: list[Account] = []
         self._held_changed = trio.Event()
         self._beat_now = trio.Event()
         self._token: Any = None
@@ -200,6 +229,8 @@ class Cluster:
             self.farm.wakeup.notify(r.serials | set(r.freed))
         holders = await trio.to_thread.run_sync(self.store.phone_holders)
         self.elsewhere = {s for s, (runner, _) in holders.items() if runner != self.store.runner}
+        runners = await trio.to_thread.run_sync(self.store.runners)
+        self.farm_accounts = published_accounts(runners, self.store.runner)
         await trio.to_thread.run_sync(self.store.sync_clock)
 
     def _running_on(self) -> dict[int, str]:

@@ -13,6 +13,7 @@ import os
 import random
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -36,16 +37,18 @@ from runner.workers import Farm
 log = logging.getLogger(__name__)
 
 
-def make_planner(config: RunnerConfig, rng: random.Random | None = None):
-    """A ``(data, filename) -> ManifestPlan`` function bound to the config's accounts and caps."""
+def make_planner(
+    config: RunnerConfig, rng: random.Random | None = None, others: Callable[[], Any] = tuple
+):
+    """A ``(data, filename) -> ManifestPlan`` function bound to the config's accounts and caps;
+    ``others()`` gives the accounts other runners of a shared store published."""
     from runner.intake import IntakeContext, plan_manifest
 
     rng = rng or random.Random()
 
     def plan(data: bytes, filename: str):
-        return plan_manifest(
-            data, filename=filename, ctx=IntakeContext.from_config(config, rng=rng)
-        )
+        ctx = IntakeContext.from_config(config, rng=rng, others=others())
+        return plan_manifest(data, filename=filename, ctx=ctx)
 
     return plan
 
@@ -143,7 +146,7 @@ class Runner:
         self.spool = Spool(
             root,
             self.store,
-            make_planner(config),
+            make_planner(config, others=self._farm_accounts),
             status,
             tz,
             settle_time=config.settle_time,
@@ -182,7 +185,9 @@ class Runner:
                         Path(config.workflows),
                         self.store,
                         status,
-                        lambda now: IntakeContext.from_config(config, now),
+                        lambda now: IntakeContext.from_config(
+                            config, now, others=self._farm_accounts()
+                        ),
                         tz,
                         accounts=config.accounts,
                         on_tasks=self.farm.wakeup.notify,
@@ -219,6 +224,10 @@ class Runner:
             with trio.CancelScope(shield=True):
                 await trio.to_thread.run_sync(status.flush)
             self.store.close()
+
+    def _farm_accounts(self) -> list[Any]:
+        """The accounts other runners of a shared store published (empty for SQLite)."""
+        return self.cluster.farm_accounts if self.cluster is not None else []
 
     async def _workflows_when_leader(self) -> None:
         """A shared store: apply the workflows folder and fire its schedules only while this

@@ -30,6 +30,7 @@ from __future__ import annotations
 import copy
 import functools
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path, PurePath
@@ -120,13 +121,24 @@ class IntakeContext:
 
     @classmethod
     def from_config(
-        cls, config: RunnerConfig, now: float | None = None, rng: random.Random | None = None
+        cls,
+        config: RunnerConfig,
+        now: float | None = None,
+        rng: random.Random | None = None,
+        others: Sequence[Account] = (),
     ) -> IntakeContext:
         """The context of a runner with ``config`` at ``now`` (epoch seconds; default: the current
-        time): its live account inventory, time zone, caps, default package and material roots."""
+        time): its live account inventory, time zone, caps, default package and material roots.
+        ``others``: the accounts other runners of a shared store published (runner/cluster.py,
+        ``Cluster.farm_accounts``), after this runner's own: a username the inventory lacks
+        resolves to the phone of the runner that has it (issue 12, "One API")."""
         tz = config.tz()
+        accounts = config.accounts
+        if others:
+            own = {a.username.lower() for a in accounts}
+            accounts = [*accounts, *(a for a in others if a.username.lower() not in own)]
         return cls(
-            accounts=config.accounts,
+            accounts=accounts,
             now=datetime.now(tz) if now is None else datetime.fromtimestamp(now, tz),
             rng=rng or random.Random(),
             max_bytes=config.max_manifest_bytes,

@@ -97,7 +97,9 @@ class TaskOperations:
                 max_bytes=config.max_manifest_bytes,
                 max_depth=config.max_nesting,
             )
-            ctx = IntakeContext.from_config(config, rng=self._rng)
+            leases = getattr(self.farm, "leases", None)  # a shared store: runner.cluster.Cluster
+            others = leases.farm_accounts if leases is not None else ()
+            ctx = IntakeContext.from_config(config, rng=self._rng, others=others)
             tasks = plan_body(body, ctx=ctx)
         except IntakeError as e:
             raise ApiError.from_intake(e) from None

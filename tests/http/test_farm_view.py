@@ -252,3 +252,20 @@ def test_a_phone_or_account_several_runners_list_is_shown_once_where_it_really_i
         (3, "x", "b", False),
         (4, "y", "c", False),  # a stopped runner's phones are not online
     ]
+
+
+def test_a_task_for_another_runner_s_account_is_made_on_any_runner_and_runs_there(two):
+    a, _ = two
+    body = {
+        "usernames": ["@b_user_2"],
+        "script_name": "follow",
+        "script_config": {"target_users": ["someone"]},
+    }
+    # a learns b's accounts from b's heartbeat (every 0.5 s here); before that, 40004-like
+    answer = a.wait(
+        lambda: (r := a.client.post("/task", json=body).json())["code"] == 0 and r,
+        what="b's accounts known to a",
+    )
+    [task_id] = answer["data"]["task_ids"]
+    done = a.wait_status(task_id, 2)
+    assert (done["serial"], done["username"], done["runner"]) == ("b-0002", "b_user_2", "b")
