@@ -258,3 +258,34 @@ def test_with_a_token_the_page_shows_nothing_until_it_is_given(browser, shots, s
         assert once.errors == []
     finally:
         live.stop()
+
+
+def test_with_several_runners_the_phone_list_names_the_runner_of_each(
+    browser, shots, tmp_path, pg_url
+):
+    started = []
+    try:
+        for name in ("a", "b"):
+            started.append(
+                LiveRunner(
+                    tmp_path / name, simulate=1, serial_prefix=f"{name}-", store=pg_url,
+                    name=name, lease_timeout=2, accounts=[],
+                ).start()
+            )  # fmt: skip
+        a = started[0]
+        page = Page(browser, a, shots, viewport={"width": 1280, "height": 800})
+        try:
+            page.open("#/phones")
+            row = page.page.locator("#phones tr", has_text="b-0001")
+            row.wait_for()
+            assert page.page.locator("#phones th", has_text="Runner").count() == 1
+            assert row.locator("td[data-label='Runner']").inner_text() == "b"
+            mine = page.page.locator("#phones tr", has_text="a-0001")
+            assert mine.locator("td[data-label='Runner']").inner_text() == "a"
+            page.shot("phones-two-runners")
+        finally:
+            page.close()
+        assert page.errors == []
+    finally:
+        for runner in started:
+            runner.stop()

@@ -199,9 +199,13 @@
     if (!live()) return;
     const search = (route.params.get("q") || "").toLowerCase();
     const shown = devices.list.filter((d) => !search
-      || [d.serial, d.model, d.state, d.language].some((v) => v && String(v).toLowerCase().includes(search)));
+      || [d.serial, d.model, d.state, d.language, d.runner].some((v) => v && String(v).toLowerCase().includes(search)));
+    // Several runners on one store: say which one holds each phone.
+    const runners = new Set(devices.list.map((d) => d.runner).filter(Boolean));
+    const runnerColumn = runners.size > 1 ? [{ title: "Runner", value: (d) => dash(d.runner) }] : [];
     const columns = [
       { title: "Serial", value: (d) => h("strong", null, d.serial), wrap: true },
+      ...runnerColumn,
       { title: "State", value: (d) => badge(d.state) },
       { title: "Model", value: (d) => dash(d.model) },
       { title: "Android", value: (d) => dash(d.android_version) },
