@@ -112,7 +112,7 @@ class TaskQueue(Database):
                 " AND EXISTS (SELECT 1 FROM phones WHERE phones.serial=t.serial AND runner=?"
                 " AND lease_until>?)"
             )
-            args += [self.runner, now]
+            args += [self.runner, self.now()]  # the lease by the store's clock, always
         with self._transaction():
             row = self._db.execute(
                 f"SELECT {TASK_COLUMNS} FROM tasks t WHERE serial=? AND status={_PENDING} AND start_at<=?"
