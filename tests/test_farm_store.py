@@ -3,24 +3,11 @@ what several runners on one PostgreSQL store rely on (issue 12)."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
 from runner.store import Store, TaskStatus, open_store
 from runner.store.farm import LOST_REMARK
-
-
-def task(serial: str, **kw):
-    return SimpleNamespace(
-        serial=serial,
-        username=None,
-        script_name="follow",
-        script_config={"target_users": ["x"]},
-        job_count=0,
-        start_at=0.0,
-        **kw,
-    )
+from tests.test_store import task
 
 
 @pytest.fixture
