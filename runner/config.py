@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from runner.limits import Duration, Limits, WorkingHours
+
 DEFAULT_PACKAGE = "com.zhiliaoapp.musically"  # TikTok global (docs/spec/scripts.md)
 DEFAULT_HTTP = "127.0.0.1:50809"  # docs/spec/local-api.md, "Base and envelope"
 DEFAULT_ADB = "127.0.0.1:5037"  # adb's default server address
@@ -69,6 +71,8 @@ class Account(BaseModel):
     package: str | None = None
     enabled: bool = True
     tags: list[str] = Field(default_factory=list)
+    limits: Limits = Field(default_factory=dict)
+    working_hours: WorkingHours | None = None
 
     @field_validator("username")
     @classmethod
@@ -112,6 +116,15 @@ class RunnerConfig(BaseModel):
     # element (runner/scripts/matcher.py, load_selectors); one path or a list.
     selectors: list[Path] = Field(default_factory=list)
     accounts: list[Account] = Field(default_factory=list)
+    # Account safety (README, "Account safety"; runner/limits.py): limits per action kind for
+    # every account, by tag, working hours ("08:30-12:00") for every account, by tag, by phone
+    # serial, and how long an account cools down after TikTok pushes back ("6h", "90m", "30s").
+    limits: Limits = Field(default_factory=dict)
+    limits_by_tag: dict[str, Limits] = Field(default_factory=dict)
+    working_hours: WorkingHours | None = None
+    working_hours_by_tag: dict[str, WorkingHours] = Field(default_factory=dict)
+    working_hours_by_phone: dict[str, WorkingHours] = Field(default_factory=dict)
+    cooldown: Duration = 6 * 3600.0
     device_wait: float = Field(default=600, ge=0)  # seconds a task waits for its absent device
     scan_interval: float = Field(default=2.0, gt=0)  # seconds between periodic spool scans
     settle_time: float = Field(

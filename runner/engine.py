@@ -110,6 +110,8 @@ class Runner:
         status = StatusWriter(self.store, root / "status", tz)
         scheduler = Scheduler(self.store, config, status=status, clock=self.store.now)
         await scheduler.recover_after_crash("interrupted")
+        # holds were computed by the rules of the last run: look at every waiting task again
+        await trio.to_thread.run_sync(self.store.release_holds)
         status.mark(*stale_status_files(self.store, root / "status"))
         limiter = trio.CapacityLimiter(config.thread_limit)
         trio.to_thread.current_default_thread_limiter().total_tokens = max(

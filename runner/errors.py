@@ -132,6 +132,24 @@ class ScriptNotImplemented(TaskFailed):
         self.script_name = script_name
 
 
+class LimitReached(TikrunnerError):
+    """An action a running task is about to do would take its account past a limit (issue 14:
+    ``per_hour``, ``per_day``, ``min_gap``) or the account is cooling down after TikTok pushed
+    back (runner/limits.py). Not a :class:`TaskFailed`: the task is not failed but waits.
+
+    ``remark`` says which limit and when (``follow limit 150/day for @alice; next at
+    2026-12-02 00:00``); ``until`` is when it may run again (UTC epoch seconds); ``kind`` the
+    action kind, ``account`` the account key. The device worker puts the task back to pending
+    with remark ``waiting: <remark>`` until ``until``; nothing was counted for it."""
+
+    def __init__(self, remark: str, until: float, *, kind: str = "", account: str = ""):
+        super().__init__(remark)
+        self.remark = remark
+        self.until = until
+        self.kind = kind
+        self.account = account
+
+
 def find_leaf(error: BaseException, kind: type[_E]) -> _E | None:
     """The first exception of ``kind`` in ``error``: ``error`` itself, or a leaf of (nested)
     exception groups as trio's nurseries raise them; None when there is none."""

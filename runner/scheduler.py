@@ -23,6 +23,12 @@ One part owns the running rules of docs/spec/local-api.md ("Running rules") and 
 - **Absent phones** (:meth:`Scheduler.watch_absent`): a pending, due task whose phone has had no
   worker for ``device_wait`` seconds fails with a remark naming the device; a task for a serial
   no adb server reports is logged when it is first seen, and its failure is logged too.
+- **Account safety** (runner/limits.py; README, "Account safety"): :meth:`Scheduler.claim`
+  takes the first due task of the phone that may start now. A task whose account is cooling
+  down, outside its working hours, or would pass a limit of its script's action kind stays
+  pending, held back until the time it may run (``tasks.wait_until``) with a remark ``waiting:
+  follow limit 150/day for @alice; next at 2026-12-02 00:00``; the phone's other tasks go on.
+  :meth:`Scheduler.guard` is what a running task counts its actions through (``ctx.attempt``).
 - **How a task ends**: :meth:`Scheduler.end` is the one way, used by the device workers, the
   HTTP stop and delete, crash recovery and the watchdog. It decides the retry and commits the
   end through the store's one end-of-task function (``Store.end_tasks``), which applies the
@@ -43,12 +49,14 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import trio
 
 from runner.config import RetryPolicy, RunnerConfig
 from runner.errors import TaskFailed, device_state_remark
+from runner.limits import AccountGuard, Policy
 from runner.models.task import TaskStatus
 
 log = logging.getLogger(__name__)
@@ -163,6 +171,7 @@ class Scheduler:
     _started: float | None = None
     _told_unknown: set[str] = field(default_factory=set)
     _fails: dict[str, int] = field(default_factory=dict)
+    _policy: tuple[tuple[int, ...], Policy] | None = None
 
     # -- wake-ups ------------------------------------------------------------------------------
 
@@ -218,6 +227,75 @@ class Scheduler:
             delay = math.inf
         with trio.move_on_after(delay):
             await event.wait()
+
+    # -- account safety -----------------------------------------------------------------------
+
+    def policy(self) -> Policy:
+        """The account-safety rules of the config, built again when the inventory changed."""
+        accounts = self.config.accounts
+        key = (id(accounts), *map(id, accounts))
+        if self._policy is None or self._policy[0] != key:
+            self._policy = (key, Policy(self.config))
+        return self._policy[1]
+
+    async def claim(self, serial: str) -> Any:
+        """Claim the first due task of ``serial`` that may start now (a
+        :class:`runner.store.TaskRow`, running), or None. Due tasks before it that may not
+        (cool-down, working hours, an action limit: :meth:`runner.limits.Policy.hold`) are held
+        back in the store until they may, with their ``waiting: ...`` remark; they never hold
+        the phone's other tasks back. Without any rule and any cool-down this is one
+        ``claim_next``."""
+        store = self.store
+        now = self.clock()
+        policy = self.policy()
+        cooling = await self.run_sync(store.cool_downs, now)
+        if not cooling and not policy.any_rule():
+            return await self.run_sync(store.claim_next, serial, now)
+        page = 16
+
+        def gate() -> tuple[int | None, list[tuple[int, float, str]], int]:
+            rows = store.due_tasks(serial, now, page)
+            holds = []
+            for row in rows:
+                hold = policy.hold(store, row, now, cooling)
+                if hold is None:
+                    return row.id, holds, len(rows)
+                holds.append((row.id, hold.until, hold.remark))
+            return None, holds, len(rows)
+
+        while True:
+            chosen, holds, seen = await self.run_sync(gate)
+            if holds:
+                await self.run_sync(store.hold_tasks, holds)
+                for task_id, _, remark in holds:
+                    log.info("task %d on %s waits: %s", task_id, serial, remark)
+                if self.status is not None:
+                    self.status.mark(*await self.run_sync(
+                        store.manifest_names_of_tasks, [h[0] for h in holds]
+                    ))  # fmt: skip
+            if chosen is not None:
+                task = await self.run_sync(partial(store.claim_next, serial, now, task_id=chosen))
+                if task is not None:
+                    return task
+                continue  # taken meanwhile (stopped, deleted): look again
+            if seen < page:
+                return None
+
+    def guard(self, task: Any, task_log: Any = None) -> AccountGuard:
+        """What the running ``task`` (claimed: ``started_at`` set) counts its actions through:
+        ``ctx.attempt`` and ``ctx.cool_down`` (runner/limits.py), on this scheduler's store and
+        clock."""
+        policy = self.policy()
+        return AccountGuard(
+            store=self.store,
+            policy=policy,
+            subject=policy.subject(task.username, task.serial),
+            task_id=task.id,
+            run=task.started_at or 0.0,
+            clock=self.clock,
+            run_sync=self.run_sync,
+            log=task_log,
+        )
 
     # -- device slots and back-off ------------------------------------------------------------
 
@@ -306,11 +384,13 @@ class Scheduler:
         failure: TaskFailed | None = None,
         retry_count: int = 0,
         delete: bool = False,
+        wait_until: float | None = None,
     ) -> Ended:
         """End tasks: the one way a task ends, whatever ended it.
 
         ``status`` COMPLETED or FAILED with ``remark``, for the tasks whose status is one of
-        ``expect``; PENDING puts a running task back in the queue (its phone could not run it).
+        ``expect``; PENDING puts a running task back in the queue (its phone could not run it;
+        with ``wait_until``, UTC epoch seconds, not claimed before then: a limit reached).
         ``delete``: the tasks are deleted instead (``status`` ignored). A failed task whose ``failure`` is safe to repeat goes back to
         pending after :func:`retry_wait` instead (one task at a time: ``retry_count`` is its
         retry count). The store applies the workflow step policy in the same transaction; the
@@ -334,6 +414,7 @@ class Scheduler:
                 max_retries=self.config.retry.max_retry_count,
                 delete=delete,
                 now=now,
+                wait_until=wait_until,
             )
         )
         ended = Ended(

@@ -25,7 +25,7 @@ from typing import Any
 import trio
 
 from runner.config import RunnerConfig
-from runner.errors import TaskFailed, UiautomatorUnavailable, device_state_remark
+from runner.errors import LimitReached, TaskFailed, UiautomatorUnavailable, device_state_remark
 from runner.logs import TaskFields, about_task, mask
 from runner.models import redact_config
 from runner.progress import ProgressBoard
@@ -384,9 +384,7 @@ class Farm:
                             if session is None:
                                 session = await self._open(worker, adb_client)
                             if session is not None:
-                                task = await trio.to_thread.run_sync(
-                                    self.store.claim_next, serial, sched.clock()
-                                )
+                                task = await sched.claim(serial)
                                 if task is not None:
                                     session = await self._run_one(worker, session, task)
                             if session is None:
@@ -474,6 +472,7 @@ class Farm:
             materials_db=Path(self.config.spool) / "materials.db",
             retry_count=task.retry_count,
             report=report,
+            actions=self.wakeup.guard(task, tlog),
         )
         self.status.mark(task.manifest)
         tlog.info(
@@ -487,6 +486,18 @@ class Farm:
             try:
                 remark = await self.run_task(ctx, session)
                 outcome = (TaskStatus.COMPLETED, remark or "", None)
+            except LimitReached as e:  # not failed: waits until its account may act again
+                tlog.info("waits: %s", e.remark)
+                with trio.CancelScope(shield=True):
+                    await self._end(
+                        task,
+                        TaskStatus.PENDING,
+                        f"waiting: {e.remark}",
+                        expect=(TaskStatus.RUNNING,),
+                        wait_until=e.until,
+                    )
+                if self.metrics is not None and hasattr(self.metrics, "limit_hit"):
+                    self.metrics.limit_hit(e.kind)
             except TaskFailed as e:
                 outcome = (TaskStatus.FAILED, e.remark, e)
             except trio.Cancelled:

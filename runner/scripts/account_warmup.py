@@ -29,8 +29,15 @@ Progress (the task object's ``progress``): the steps' labels until the first vid
 each video and every :data:`PROGRESS_TICK` seconds of a watch (no device call), and at the end
 ``"watched N videos, D of D s"``, fraction 1.
 
+Account safety (README, "Account safety"): each like, follow, bookmark and comment is counted
+against the account's limits as it happens, before its tap (``ctx.attempt(kind,
+raise_on_limit=False)``); one the limits refuse is skipped and the warm-up goes on watching. The
+run ends early at the end of the account's working hours (``ctx.working_left()``).
+
 Outcome: remark ``"watched N videos in S s: L liked, F followed, B bookmarked, C commented"``,
-followed by ``"; K ads or LIVEs left alone"`` when there were any.
+followed by ``"; K ads or LIVEs left alone"`` when there were any, ``"; L likes over the
+limit skipped"`` (per kind) when the limits refused some, and ``"; stopped at the end of working
+hours"`` when those ended it.
 """
 
 from __future__ import annotations
@@ -75,6 +82,18 @@ class Warmup:
         self.stats: Counter[str] = Counter()
         self.start = trio.current_time()
         self.deadline = self.start + self.duration
+        self.hours_end = False
+        left = ctx.working_left()
+        if left is not None and left < self.duration:
+            self.deadline, self.hours_end = self.start + left, True
+        self.refused: Counter[str] = Counter()
+
+    async def allowed(self, kind: str) -> bool:
+        """Whether the account's limits allow one more ``kind`` now (counted if so)."""
+        if await self.ctx.attempt(kind, raise_on_limit=False):
+            return True
+        self.refused[kind] += 1
+        return False
 
     def left(self) -> float:
         return self.deadline - trio.current_time()
@@ -119,6 +138,11 @@ class Warmup:
         elapsed = trio.current_time() - self.start
         s = self.stats
         skipped = f"; {s['skipped']} ads or LIVEs left alone" if s["skipped"] else ""
+        for kind, n in sorted(self.refused.items()):
+            skipped += f"; {n} {kind}s over the limit skipped"
+        if self.hours_end:
+            skipped += "; stopped at the end of working hours"
+            ctx.log.info("stopped at the end of working hours")
         return (
             f"watched {s['watched']} videos in {elapsed:.0f} s: {s['like']} liked, "
             f"{s['follow']} followed, {s['bookmark']} bookmarked, {s['comment']} commented"
@@ -178,7 +202,8 @@ class Warmup:
         h = video.hierarchy
         creator_node = steps.find(h, "video_creator")
         creator = creator_node.node.text if creator_node else ""
-        if draws["like"] and steps.find(h, "like_button_selected") is None:
+        liked = steps.find(h, "like_button_selected") is not None
+        if draws["like"] and not liked and await self.allowed("like"):
             steps.commit("account_warmup: like")
             await steps.act(
                 video,
@@ -189,7 +214,7 @@ class Warmup:
             self.stats["like"] += 1
             self.ctx.log.info("liked a video by %s", creator)
         follow = steps.find(h, "follow_creator")
-        if draws["follow"] and follow is not None:
+        if draws["follow"] and follow is not None and await self.allowed("follow"):
 
             def followed(h: Hierarchy) -> bool | None:
                 gone = steps.find(h, "follow_creator") is None
@@ -202,7 +227,8 @@ class Warmup:
             self.stats["follow"] += 1
             self.ctx.log.info("followed %s", creator)
         favorite = steps.find(h, "favorite_button")
-        if draws["bookmark"] and favorite is not None and not favorite.node.selected:
+        saved = favorite is None or favorite.node.selected
+        if draws["bookmark"] and not saved and await self.allowed("bookmark"):
             steps.commit("account_warmup: bookmark")
             await steps.act(
                 favorite,
@@ -214,7 +240,7 @@ class Warmup:
             self.ctx.log.info("bookmarked a video by %s", creator)
         if draws["comment"]:
             text = await self._comment_text(creator)
-            if text:
+            if text and await self.allowed("comment"):
                 sheet = await open_comments(steps)
                 await write_comment(self.session, steps, sheet, text)
                 self.stats["comment"] += 1

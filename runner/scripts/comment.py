@@ -142,5 +142,6 @@ async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
     if ctx.retry_count > 0 and await already_commented(steps, sheet.hierarchy, comment):
         ctx.log.info("the comment is already there (an earlier attempt posted it)")
         return "comment already posted by an earlier attempt"
+    await ctx.attempt("comment")  # counted before the send; at a limit the task waits
     await write_comment(session, steps, sheet, comment, image=image_name)
     return ""

@@ -39,7 +39,11 @@ class TaskContext:
       or comment first looks whether an earlier attempt already published it;
     - ``report``: where :meth:`progress` reports go (the worker's
       :meth:`runner.progress.ProgressBoard.open`); None: reports are dropped (tests, ``tikrunner
-      sim`` tries).
+      sim`` tries);
+    - ``actions``: the task's account as account safety sees it (a
+      :class:`runner.limits.AccountGuard`, ``Scheduler.guard``): :meth:`attempt`,
+      :meth:`cool_down` and :meth:`working_left` go through it; None: nothing is counted or
+      limited (tests, ``tikrunner sim`` tries).
     """
 
     task_id: int
@@ -56,6 +60,43 @@ class TaskContext:
     materials_db: Path | None = None
     retry_count: int = 0
     report: Callable[..., None] | None = field(default=None, repr=False)
+    actions: Any = field(default=None, repr=False)
+
+    async def attempt(self, kind: str, *, raise_on_limit: bool = True) -> bool:
+        """Count one ``kind`` action (``follow``, ``unfollow``, ``like``, ``comment``, ``post``,
+        ``message``, ``bookmark``, ...) the script is about to do: call it right BEFORE the tap
+        (README, "Account safety"), once per action. Returns True: counted, go on.
+
+        When the account is at a limit of ``kind`` (``per_hour``, ``per_day``, ``min_gap``) or
+        cooling down, nothing is counted and :class:`runner.errors.LimitReached` is raised: let
+        it propagate and the task goes back to pending (``waiting: follow limit 150/day for
+        @alice; next at ...``) until it may; a script that does many actions may catch it and
+        end with what it did. With ``raise_on_limit=False`` it returns False instead (the
+        warm-up skips the action and goes on watching). Without ``actions``: True, nothing
+        counted."""
+        if self.actions is None:
+            return True
+        return bool(await self.actions.attempt(kind, raise_on_limit=raise_on_limit))
+
+    async def cool_down(self, reason: str, seconds: float | None = None) -> float | None:
+        """TikTok pushed back (``reason``: what it said, e.g. ``You're following too fast``):
+        the task's account cools down for ``seconds`` (None: the config's ``cooldown``, 6 h by
+        default); its tasks wait until then and the event is logged. Returns the end (UTC epoch
+        seconds), None without ``actions``. The caller still fails its task with a remark."""
+        if self.actions is None:
+            return None
+        return float(await self.actions.cool_down(reason, seconds))
+
+    def working_left(self) -> float | None:
+        """Seconds until the account's working hours end (None: no working hours apply, or no
+        ``actions``); a long task (the warm-up) stops then."""
+        return None if self.actions is None else self.actions.working_left()
+
+    @property
+    def account(self) -> str | None:
+        """The account key the task's actions count against (its username; ``serial:<SERIAL>``
+        for a phone whose account the inventory does not say), None without ``actions``."""
+        return None if self.actions is None else self.actions.subject.key
 
     def progress(self, text: str, fraction: float | None = None) -> None:
         """Say how far the task is: ``text`` one short line (``"watched 12 videos, 240 of 600

@@ -9,6 +9,9 @@ Outcome:
 - ``Following`` or ``Friends``: success with remark ``already following @NAME``, nothing tapped;
 - ``Requested``: success with remark ``follow request to @NAME already pending``, nothing tapped;
 - anything else: ``TaskFailed``, the remark naming the step.
+
+The follow is counted against the account's limits before the tap (``ctx.attempt("follow")``;
+at a limit the task waits, README "Account safety").
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
         ctx.log.info("follow request to @%s already pending", name)
         return f"follow request to @{name} already pending"
     label = "tap Follow back" if button.name == "follow_back_button" else "tap Follow"
+    await ctx.attempt("follow")  # counted before the tap; at a limit the task waits
     async with steps.step(label):
         after = await steps.act(
             button,

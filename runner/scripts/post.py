@@ -263,6 +263,7 @@ async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
                 await steps.type_into("caption_field", caption, screen="post", timeout=TAP_TIMEOUT)
         async with steps.step("tap Post"):
             post = await steps.wait_for("post_button", screen="post", timeout=TAP_TIMEOUT)
+            await ctx.attempt("post")  # counted before the tap; at a limit the task waits
             steps.commit()
             if reserved:
                 await trio.to_thread.run_sync(ledger.mark_posted, ctx.task_id)

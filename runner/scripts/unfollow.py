@@ -34,6 +34,7 @@ async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
             expecting="the Unfollow confirmation",
             timeout=TAP_TIMEOUT,
         )
+    await ctx.attempt("unfollow")  # counted before the tap; at a limit the task waits
     async with steps.step("confirm Unfollow"):
         await steps.act(
             confirm,

@@ -13,6 +13,8 @@ The store's jobs, one module each, joined in :class:`Store`:
 - :mod:`runner.store.intake_log`: spool files taken in, their manifests and tasks;
 - :mod:`runner.store.workflows`: workflow generations and the slots fired;
 - :mod:`runner.store.api`: the API's task operations (create, list, stop, retry, delete);
+- :mod:`runner.store.actions`: account safety (actions attempted per account, cool-downs, the
+  holds of pending tasks);
 - :mod:`runner.store.db` and :mod:`runner.store.migrations`: the connection and the numbered
   schema steps applied when the store is opened; :mod:`runner.store.sqlite` and
   :mod:`runner.store.postgres`: the engines;
@@ -27,6 +29,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from runner.models.task import TaskStatus
+from runner.store.actions import ActionLog, CoolDown
 from runner.store.api import ApiOperations
 from runner.store.errors import STORE_FAULTS, StoreError
 from runner.store.farm import FarmLog, Reaped, RunnerRow
@@ -37,6 +40,7 @@ from runner.store.tasks import TaskQueue
 from runner.store.workflows import WorkflowLog
 
 __all__ = [
+    "CoolDown",
     "STORE_FAULTS",
     "IntakeRecord",
     "Reaped",
@@ -53,7 +57,7 @@ __all__ = [
 ]
 
 
-class Store(TaskQueue, IntakeLog, WorkflowLog, ApiOperations, FarmLog):
+class Store(TaskQueue, IntakeLog, WorkflowLog, ApiOperations, FarmLog, ActionLog):
     """The task store at ``where``: a SQLite file path (created with its tables if missing,
     migrated if older), or a ``postgresql://`` URL string (its tables created or migrated).
 

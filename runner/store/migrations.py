@@ -20,7 +20,8 @@ Tables (step 1):
 - ``workflows`` and ``firings``: the workflows folder's generations and the slots fired.
 
 Later steps: 2, ``intake_log.error`` (refusals logged); 3, the tasks' ``progress_*`` columns;
-4, an index for the manifest listing; 5, runners, phone leases and who took in and runs a task.
+4, an index for the manifest listing; 5, runners, phone leases and who took in and runs a task;
+6, account safety: the actions attempted per account, cool-downs, and a pending task's hold.
 """
 
 from __future__ import annotations
@@ -243,12 +244,50 @@ def _m5_farm(db: Any, engine: Any) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS phones_runner ON phones(runner)")
 
 
+_SAFETY_TABLES = (
+    """CREATE TABLE IF NOT EXISTS actions (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    account  TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    at       REAL NOT NULL,
+    task_id  INTEGER,
+    run      REAL,
+    seq      INTEGER,
+    serial   TEXT,
+    runner   TEXT
+)""",
+    """CREATE TABLE IF NOT EXISTS cooldowns (
+    account  TEXT PRIMARY KEY,
+    until    REAL NOT NULL,
+    reason   TEXT NOT NULL,
+    since    REAL NOT NULL
+)""",
+)
+
+
+def _m6_account_safety(db: Any, engine: Any) -> None:
+    """Step 6: account safety (issue 14, runner/limits.py). ``actions``: one row per action a
+    script attempted (counted before the tap): the account key, the kind (follow, like, ...),
+    when (UTC epoch seconds), and the attempt's name (task id, run = the task's started_at,
+    seq), unique so the same attempt is never counted twice. ``cooldowns``: an account's
+    cool-down after TikTok pushed back, until when and why. ``tasks.wait_until``: a pending
+    task held back by a limit, working hours or a cool-down is not claimed before it (NULL: not
+    held)."""
+    for statement in _SAFETY_TABLES:
+        db.execute(ddl(statement, engine))
+    db.execute("CREATE INDEX IF NOT EXISTS actions_account ON actions(account, kind, at)")
+    db.execute("CREATE INDEX IF NOT EXISTS actions_at ON actions(at)")
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS actions_attempt ON actions(task_id, run, seq)")
+    _add_columns(db, engine, "tasks", (("wait_until", "REAL"),))
+
+
 MIGRATIONS: tuple[Callable[[Any, Any], None], ...] = (
     _m1_layout,
     _m2_refusals,
     _m3_progress,
     _m4_manifest_counts,
     _m5_farm,
+    _m6_account_safety,
 )
 """The steps, in order: ``MIGRATIONS[n - 1]`` takes a store from user_version ``n - 1`` to ``n``."""
 

@@ -19,6 +19,14 @@ _PENDING, _RUNNING, _FAILED = (
     f"{s:d}" for s in (TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.FAILED)
 )
 
+# The tasks claim_next may claim (parameters: serial, now, now): pending, due, not held back, and
+# no earlier step of their workflow firing pending or running.
+_DUE = (
+    f"serial=? AND status={_PENDING} AND start_at<=? AND (wait_until IS NULL OR wait_until<=?)"
+    " AND (firing IS NULL OR NOT EXISTS (SELECT 1 FROM tasks p WHERE p.firing=t.firing"
+    f" AND p.unit=t.unit AND p.step<t.step AND p.status IN ({_PENDING}, {_RUNNING})))"
+)
+
 
 def insert_tasks(
     db: Any,
@@ -98,26 +106,41 @@ class EndResult:
 class TaskQueue(Database):
     """The ``tasks`` table as a queue: claim, end, look up (one transaction per call)."""
 
-    def claim_next(self, serial: str, now: float | None = None) -> TaskRow | None:
+    def due_tasks(self, serial: str, now: float, limit: int = 16) -> list[TaskRow]:
+        """The first ``limit`` tasks :meth:`claim_next` could claim on ``serial`` at ``now``, in
+        its order (nothing changed): the scheduler asks which of them may start
+        (runner/limits.py) and claims that one by id."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {TASK_COLUMNS} FROM tasks t WHERE {_DUE} ORDER BY start_at, id LIMIT ?",
+                (serial, now, now, limit),
+            ).fetchall()
+        return [row_to_task(r) for r in rows]
+
+    def claim_next(
+        self, serial: str, now: float | None = None, *, task_id: int | None = None
+    ) -> TaskRow | None:
         """Mark the next due pending task of ``serial`` running and return it (None if none is due).
 
         Order: scheduled start, then id (docs/spec/local-api.md, "Running rules"). A workflow step waits
-        while an earlier step of its firing on the same unit is pending or running. The caller is
-        the device's only worker, so at most one task per device runs.
+        while an earlier step of its firing on the same unit is pending or running; a task held
+        back (``wait_until``, runner/store/actions.py) waits until then. ``task_id``: claim that
+        task only (if it is still the serial's and claimable). The caller is the device's only
+        worker, so at most one task per device runs.
         """
         now = self.now() if now is None else now
-        leased, args = "", [serial, now]
+        leased, args = "", [serial, now, now]
+        if task_id is not None:
+            leased, args = " AND t.id=?", [*args, task_id]
         if self.shared:  # only the runner that holds the phone's lease (runner/store/farm.py)
-            leased = (
+            leased += (
                 " AND EXISTS (SELECT 1 FROM phones WHERE phones.serial=t.serial AND runner=?"
                 " AND lease_until>?)"
             )
             args += [self.runner, self.now()]  # the lease by the store's clock, always
         with self._transaction():
             row = self._db.execute(
-                f"SELECT {TASK_COLUMNS} FROM tasks t WHERE serial=? AND status={_PENDING} AND start_at<=?"
-                " AND (firing IS NULL OR NOT EXISTS (SELECT 1 FROM tasks p WHERE p.firing=t.firing"
-                f" AND p.unit=t.unit AND p.step<t.step AND p.status IN ({_PENDING}, {_RUNNING})))"
+                f"SELECT {TASK_COLUMNS} FROM tasks t WHERE {_DUE}"
                 f"{leased} ORDER BY start_at, id LIMIT 1{self._engine.skip_locked}",
                 args,
             ).fetchone()
@@ -125,6 +148,7 @@ class TaskQueue(Database):
                 return None
             self._db.execute(
                 f"UPDATE tasks SET status={_RUNNING}, started_at=?, ended_at=NULL, remark='',"
+                " wait_until=NULL,"
                 " progress_text=NULL, progress_fraction=NULL, progress_at=NULL, runner=?"
                 " WHERE id=?",
                 (now, self.runner, row[0]),
@@ -180,6 +204,7 @@ class TaskQueue(Database):
         max_retries: int = 0,
         delete: bool = False,
         now: float | None = None,
+        wait_until: float | None = None,
     ) -> EndResult:
         """The one end-of-task function (design.md, "store"): every way a task ends comes here,
         in one transaction.
@@ -189,7 +214,8 @@ class TaskQueue(Database):
 
         - ``delete``: deleted (``status`` and ``remark`` unused);
         - ``status`` PENDING: back in the queue as it was (its phone could not run it; retry
-          count and start unchanged), ``remark`` saying why it waits;
+          count and start unchanged), ``remark`` saying why it waits, not claimed before
+          ``wait_until`` (UTC epoch seconds; None: at once; an account limit reached);
         - ``status`` FAILED with ``retry_at`` (UTC epoch seconds; one task only): an automatic
           retry, pending again from ``retry_at`` with ``retry_count`` + 1 and remark ``retry N
           of <max_retries> after: <remark>`` (runner/scheduler.py decides when);
@@ -211,6 +237,7 @@ class TaskQueue(Database):
                 max_retries=max_retries,
                 delete=delete,
                 now=now,
+                wait_until=wait_until,
             )
 
     def _end(
@@ -224,6 +251,7 @@ class TaskQueue(Database):
         max_retries: int,
         delete: bool,
         now: float,
+        wait_until: float | None = None,
     ) -> EndResult:
         """:meth:`end_tasks` inside the caller's transaction."""
         wanted = sorted({int(i) for i in task_ids})
@@ -247,8 +275,8 @@ class TaskQueue(Database):
         elif status == TaskStatus.PENDING:
             self._db.execute(
                 f"UPDATE tasks SET status={_PENDING}, started_at=NULL, ended_at=NULL,"
-                f" remark=? WHERE {among}",
-                (remark, args),
+                f" remark=?, wait_until=? WHERE {among}",
+                (remark, wait_until, args),
             )
         elif retry:
             count = self._db.execute(
@@ -256,14 +284,14 @@ class TaskQueue(Database):
             ).fetchone()[0]
             self._db.execute(
                 f"UPDATE tasks SET status={_PENDING}, retry_count=retry_count+1, start_at=?,"
-                " started_at=NULL, ended_at=NULL, remark=? WHERE id=?",
+                " started_at=NULL, ended_at=NULL, remark=?, wait_until=NULL WHERE id=?",
                 (retry_at, f"retry {count + 1} of {max_retries} after: {remark}", ids[0]),
             )
             result.retried = True
         else:
             assert status in (TaskStatus.COMPLETED, TaskStatus.FAILED)
             self._db.execute(
-                f"UPDATE tasks SET status=?, remark=?, ended_at=? WHERE {among}",
+                f"UPDATE tasks SET status=?, remark=?, ended_at=?, wait_until=NULL WHERE {among}",
                 (int(status), remark, now, args),
             )
         result.ended = ids
@@ -363,10 +391,13 @@ class TaskQueue(Database):
         return [int(r[0]) for r in rows]
 
     def next_start(self, serial: str) -> float | None:
-        """The earliest scheduled start of a pending task on ``serial`` (epoch seconds), or None."""
+        """The earliest time a pending task on ``serial`` may start (epoch seconds: its scheduled
+        start, or its hold's end when later), or None."""
         with self._lock:
             row = self._db.execute(
-                f"SELECT min(start_at) FROM tasks WHERE serial=? AND status={_PENDING}", (serial,)
+                f"SELECT min({self._engine.greatest}(start_at, coalesce(wait_until, 0)))"
+                f" FROM tasks WHERE serial=? AND status={_PENDING}",
+                (serial,),
             ).fetchone()
         return row[0]
 
