@@ -231,11 +231,13 @@ def test_task_shows_every_field_its_log_tail_and_artifact_paths(live):
 
 
 @contextmanager
-def running_slowly(live, serial: str, target: str) -> Iterator[tuple[int, Any]]:
-    """A follow task running on ``serial``, whose replies each take 0.2 s until the block ends
-    (or the phone's ``latency`` is set back to 0 inside it): (task id, the phone)."""
+def running_slowly(
+    live, serial: str, target: str, latency: float = 0.2
+) -> Iterator[tuple[int, Any]]:
+    """A follow task running on ``serial``, whose replies each take ``latency`` seconds until
+    the block ends (or the phone's ``latency`` is set back to 0 inside it): (task id, the phone)."""
     phone = live.sim.phone(serial)
-    phone.latency = 0.2
+    phone.latency = latency
     try:
         [task_id] = data(live.client.post("/task", json=follow_body(serial, target)))["task_ids"]
         live.wait_status(task_id, 1)
@@ -247,7 +249,8 @@ def running_slowly(live, serial: str, target: str) -> Iterator[tuple[int, Any]]:
 def test_logs_follows_the_log_until_the_task_completes(live, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIKRUNNER_API")}
     with (
-        running_slowly(live, "sim-0001", "slow_view") as (task_id, phone),
+        # slow enough to outlast the follower's start on a loaded machine (reset once it printed)
+        running_slowly(live, "sim-0001", "slow_view", latency=1.0) as (task_id, phone),
         open(tmp_path / "stderr", "w+") as errors,
     ):
         follower = subprocess.Popen(
