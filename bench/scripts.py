@@ -66,6 +66,16 @@ def bodies(folder: Path) -> dict[str, dict]:
                 "sound_name": "summer",
             },
         ),  # fmt: skip
+        "profile (nickname, bio)": ("profile", {"nickname": "Night Owl", "bio": "hello"}),
+        "profile (all four)": (
+            "profile",
+            {
+                "nickname": "Night Owl",
+                "bio": "hello",
+                "website": "example.com",
+                "avatar_path": str(image),
+            },
+        ),  # fmt: skip
         "account_warmup (3 s)": (
             "account_warmup",
             {"task_duration": 3, "min_duration": 0.5, "max_duration": 1, "like_probable": 50},
@@ -117,6 +127,12 @@ FEWEST = {
     "unfollow (direct)": 7,  # health, open URL, dump, tap Following, dump, tap Unfollow, dump
     "comment": 9,  # health, open URL, dump, tap comments, dump, type, dump, tap send, dump
     "comment (image)": 15,  # comment + push, index, tap the image button, dump, tap tile, dump
+    # health, launch, dump, tap Profile, dump, tap Edit profile, dump; per text field: tap its
+    # row, dump, type, dump, tap Save, dump; back, dump (the profile read back)
+    "profile (nickname, bio)": 21,
+    # + website (6), push and index the photo (2), Change photo, dump, Select from Gallery, dump,
+    # the tile, dump, Confirm, dump, the Story toggle, dump, Save, dump (12)
+    "profile (all four)": 41,
 }
 
 

@@ -51,7 +51,7 @@ from typing import BinaryIO
 
 from pydantic import BaseModel
 
-from runner.models.scripts import CommentConfig, PostConfig
+from runner.models.scripts import CommentConfig, PostConfig, ProfileConfig
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".webm", ".3gp", ".mkv"})
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".bmp"})
@@ -156,8 +156,9 @@ def config_problems(
     """(JSON pointer inside ``script_config``, message) for each material path of a validated
     script config that cannot be used (:func:`path_problem`), checked at create time before any
     file is read: post ``material_list`` items (files) and ``material_path`` (a folder, when
-    the source is localFolder and no list is given), comment ``comment_image_path`` (a file).
-    Other scripts have no material paths: []."""
+    the source is localFolder and no list is given), comment ``comment_image_path`` (a file),
+    profile ``avatar_path`` (an image file: its kind is checked too, by extension). Other
+    scripts have no material paths: []."""
     paths: list[tuple[str, str, str]] = []
     if isinstance(config, PostConfig):
         paths += [(f"/material_list/{i}", p, "file") for i, p in enumerate(config.material_list)]
@@ -165,10 +166,16 @@ def config_problems(
             paths.append(("/material_path", config.material_path, "folder"))
     elif isinstance(config, CommentConfig) and config.comment_image_path.strip():
         paths.append(("/comment_image_path", config.comment_image_path, "file"))
+    elif isinstance(config, ProfileConfig) and config.avatar_path.strip():
+        paths.append(("/avatar_path", config.avatar_path.strip(), "image"))
     roots = list(roots)
     out = []
     for pointer, raw, want in paths:
-        problem = path_problem(raw, want, roots=roots, upload_folder=upload_folder)
+        problem = path_problem(
+            raw, "file" if want == "image" else want, roots=roots, upload_folder=upload_folder
+        )
+        if problem is None and want == "image" and kind_of(resolve(raw, upload_folder)) != "image":
+            problem = f"{raw!r} is not an image file ({', '.join(sorted(IMAGE_EXTENSIONS))})"
         if problem is not None:
             out.append((pointer, problem))
     return out

@@ -25,12 +25,11 @@ from runner.models import (
 
 
 def test_registries_match_the_spec():
-    assert API_SCRIPTS == ("post", "follow", "unfollow", "comment", "account_warmup")
+    assert API_SCRIPTS == ("post", "follow", "unfollow", "comment", "account_warmup", "profile")
     assert set(UNAVAILABLE_SCRIPTS) == {
         "like",
         "message",
         "super_marketing",
-        "profile",
         "scrape_user",
     }
     assert SCRIPT_CONFIGS["unfollow"] is UnfollowConfig

@@ -363,6 +363,79 @@ class AccountWarmupConfig(_Config):
         return v
 
 
+# ------------------------------------------------------------------------------------ profile
+
+#: TikTok's documented limits of the own profile's texts, in characters (code points): "You can
+#: enter up to 30 characters" for the nickname (support.tiktok.com, "Changing your nickname");
+#: 80 for the bio (commonly documented, e.g. twicsy.com "Where Is the Bio on TikTok?"; the help
+#: pages of link-in-bio tools call it "the 80-character bio text field").
+MAX_NICKNAME_CHARS = 30
+MAX_BIO_CHARS = 80
+#: Ours: TikTok documents no length for the website; a bound keeps a paste accident out.
+MAX_WEBSITE_CHARS = 200
+WEBSITE_PATTERN = r"^\s*(https?://)?[^\s/:@]+\.[^\s/:@]+(:[0-9]{1,5})?(/\S*)?\s*$"
+"""A website: a host with a dot, an optional http(s):// and port, a path, no blanks (ours)."""
+
+
+class ProfileConfig(_Config):
+    """``profile``: change the logged-in account's own profile (docs/spec/scripts.md, "profile").
+
+    Every field is optional, but at least one must be given (not blank): an empty field leaves
+    that part of the profile as it is. Lengths are TikTok's own limits, counted in characters
+    (Unicode code points), refused at intake (40001) rather than by the app later: nickname 30
+    (support.tiktok.com, "Changing your nickname": "You can enter up to 30 characters ... Your
+    nickname can only be changed once every 7 days"), bio 80 (the commonly documented limit of
+    the bio text). ``avatar_path`` is a material file (an image under the upload folder or a
+    material root, checked at intake like post's ``material_list``); ``website`` is offered by
+    TikTok only to some accounts (business accounts, and personal ones from 1,000 followers:
+    the guides of link-in-bio tools, e.g. link.boo "TikTok website field requirements"): where
+    the Edit profile screen has no Website row the task fails before anything is changed.
+    """
+
+    nickname: str = Field(
+        "",
+        max_length=MAX_NICKNAME_CHARS,
+        pattern=r"^[^\x00-\x1f\x7f]*$",
+        description="The display name (TikTok: at most 30 characters, changed once every 7 "
+        "days); one line.",
+    )
+    bio: str = Field(
+        "",
+        max_length=MAX_BIO_CHARS,
+        description="The bio text (TikTok: at most 80 characters); new lines allowed.",
+    )
+    avatar_path: str = Field(
+        "",
+        description="An image file for the profile photo (absolute, or relative to the runner's "
+        "upload folder; under the material folders).",
+    )
+    website: str = Field(
+        "",
+        max_length=MAX_WEBSITE_CHARS,
+        pattern=r"^$|" + WEBSITE_PATTERN,
+        description="The website link (only where TikTok offers the field: business accounts, "
+        "personal ones from 1,000 followers).",
+    )
+
+    def changes(self) -> dict[str, str]:
+        """The fields to change, in the order the script changes them (nickname, bio, website,
+        avatar_path), each stripped of surrounding blanks; blank fields are left out."""
+        out = {}
+        for name in ("nickname", "bio", "website", "avatar_path"):
+            value = getattr(self, name).strip()
+            if value:
+                out[name] = value
+        return out
+
+    @model_validator(mode="after")
+    def _needs_a_change(self) -> ProfileConfig:
+        if not self.changes():
+            raise ValueError(
+                "at least one field to change is required: nickname, bio, avatar_path or website"
+            )
+        return self
+
+
 # ------------------------------------------------------------------------------------ registry
 
 SCRIPT_CONFIGS: dict[str, type[_Config]] = {
@@ -371,6 +444,7 @@ SCRIPT_CONFIGS: dict[str, type[_Config]] = {
     "unfollow": UnfollowConfig,
     "comment": CommentConfig,
     "account_warmup": AccountWarmupConfig,
+    "profile": ProfileConfig,
 }
 """Script name -> its config model (docs/spec/scripts.md)."""
 
@@ -381,7 +455,6 @@ UNAVAILABLE_SCRIPTS: tuple[str, ...] = (
     "like",
     "message",
     "super_marketing",
-    "profile",
     "scrape_user",
 )
 """Scripts TikMatrix knows but does not offer through the API: 40003 (docs/spec/local-api.md)."""

@@ -82,17 +82,23 @@ async def push_to_gallery(
 SETTLE = 1.0
 
 
-def _image_path(ctx: TaskContext) -> Path | None:
-    raw = ctx.config(CommentConfig).comment_image_path.strip()
-    if not raw:
-        return None
+def image_file(ctx: TaskContext, raw: str, what: str = "image") -> Path:
+    """The image file the material path ``raw`` names (comment ``comment_image_path``, profile
+    ``avatar_path``), checked again before it is read: under the material folders, an existing
+    file, an image by its extension (runner/materials.py). Blocking (file metadata): call it
+    through ``trio.to_thread.run_sync``. Raises ``TaskFailed`` naming ``what`` otherwise."""
     problem = path_problem(raw, "file", roots=ctx.material_roots, upload_folder=ctx.upload_folder)
     if problem is not None:
-        raise TaskFailed(f"comment: the image {problem}")
+        raise TaskFailed(f"{ctx.script_name}: the {what} {problem}")
     path = resolve(raw, ctx.upload_folder)
     if kind_of(path) != "image":
-        raise TaskFailed(f"comment: {raw!r} is not an image file")
+        raise TaskFailed(f"{ctx.script_name}: {raw!r} is not an image file")
     return path
+
+
+def _image_path(ctx: TaskContext) -> Path | None:
+    raw = ctx.config(CommentConfig).comment_image_path.strip()
+    return image_file(ctx, raw) if raw else None
 
 
 async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:

@@ -105,7 +105,7 @@ _ALLOWED_KEYS = {
 }
 #: Value fields: filled from the task, inserted literally.
 TEMPLATE_FIELDS = frozenset(
-    {"package", "username", "account", "caption", "comment", "file", "sound", "keyword"}
+    {"package", "username", "account", "caption", "comment", "file", "sound", "keyword", "value"}
 )
 
 

@@ -422,9 +422,12 @@ class Steps:
                 await trio.sleep(self._pause(pauses))
                 pauses += 1
 
-    async def type_into(self, name: str, text: str, *, screen: str, timeout: float) -> Hierarchy:
+    async def type_into(
+        self, name: str, text: str, *, screen: str, timeout: float, field: Found | None = None
+    ) -> Hierarchy:
         """Type ``text`` into the field ``name`` on ``screen`` and read it back; returns the dump
-        that shows the field holding exactly ``text``.
+        that shows the field holding exactly ``text``. ``field``: the field as a dump just made
+        found it (the first attempt then makes no dump of its own to find it).
 
         The field is tapped first unless it already has focus; the text goes in through
         uiautomator2's input path (``DeviceSession.send_text``, which replaces the content, so
@@ -435,7 +438,8 @@ class Steps:
         """
         shown = None
         for _ in range(MAX_TAPS):
-            field = await self.wait_for(name, screen=screen, timeout=timeout)
+            if field is None or field.name != name:
+                field = await self.wait_for(name, screen=screen, timeout=timeout)
             if not field.node.focused:
                 await self.session.tap(field.node)
             await self.session.send_text(text)
@@ -444,6 +448,7 @@ class Steps:
             if again is not None and again.node.text == text:
                 return h
             shown = again.node.text if again is not None else None
+            field = None
             self.log.info("the %s field does not read back the text; typing again", name)
         raise PostConditionFailed(
             f"{self.current}: typed text did not read back: the {name} field shows "

@@ -15,6 +15,17 @@ Ground-truth keys (docs/internals.md, "The full TikTok model"): ``following`` (s
 (``{video_id, text, image}``), ``posts`` (``{post_id, caption, media, kind, post_way, sound}``),
 ``watched`` (``{video_id, seconds}``), ``actions``, ``requested`` (sorted: follow requests
 pending with private accounts), and ``package`` (the app the account is in).
+
+The own profile (the ``profile`` script): ``profile`` holds ``nickname`` (None: the name derived
+from the handle, :func:`runner.sim.tiktok.world.display_name`), ``bio``, ``website`` and
+``avatar`` (the gallery file it was set from; None: the default picture); each saved change is
+an action ``profile_edit`` whose target is the field and ``value`` what was saved, and an avatar
+saved with "Post this photo to Story" on is also an action ``story_post``. ``nickname_changed_at``
+(the farm clock's seconds, None: never) is when the nickname last changed: TikTok refuses
+another change within 7 days (support.tiktok.com, "Changing your nickname"). ``business`` and
+``followers_count`` (None: the world's stats, :meth:`World.user_stats`) decide whether Edit
+profile offers a Website row: to business accounts, and to personal ones from 1,000 followers
+(the guides of link-in-bio tools, e.g. link.boo; no dump of the screen).
 """
 
 from __future__ import annotations
@@ -42,6 +53,30 @@ class SimAccount:
     requested: set[str] = field(default_factory=set)  # follow requests pending (private accounts)
     # Ids of videos that are ads (the farm's world shares its set): actions on them say so.
     ad_videos: set[str] = field(default_factory=set, repr=False)
+    nickname: str | None = None  # None: display_name(username)
+    bio: str = ""
+    website: str = ""
+    avatar: str | None = None  # the gallery file name the profile photo was set from
+    nickname_changed_at: float | None = None  # farm clock seconds of the last nickname change
+    business: bool = False
+    followers_count: int | None = None  # None: the world's stats for the username
+
+    #: Seconds between two nickname changes TikTok allows (support.tiktok.com: once every 7 days).
+    NICKNAME_EVERY = 7 * 86_400
+
+    def edit_profile(self, what: str, value: str, *, now: float | None = None) -> None:
+        """Save one own-profile field (``nickname``, ``bio``, ``website``, ``avatar``)."""
+        if what == "avatar":
+            self.avatar = value
+        else:
+            setattr(self, what, value)
+        if what == "nickname":
+            self.nickname_changed_at = now
+        self._record("profile_edit", what, value=value)
+
+    def post_story(self, media: str) -> None:
+        """A photo posted to the account's Story (the avatar saved with its Story toggle on)."""
+        self._record("story_post", media)
 
     def _record(self, action: str, target: str, *, ad: bool = False, **extra: Any) -> None:
         entry: dict[str, Any] = {"action": action, "target": target, **extra}
@@ -111,4 +146,10 @@ class SimAccount:
             "watched": [dict(w) for w in self.watched],
             "actions": [dict(a) for a in self.actions],
             "requested": sorted(self.requested),
+            "profile": {
+                "nickname": self.nickname,
+                "bio": self.bio,
+                "website": self.website,
+                "avatar": self.avatar,
+            },  # fmt: skip
         }

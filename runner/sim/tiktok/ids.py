@@ -80,6 +80,10 @@ ELEMENTS = (
     "gallery_select", "gallery_next", "editor_tools", "editor_volume", "editor_sound",
     "editor_sound_name", "editor_next", "sound_search", "sound_list", "post_caption",
     "post_button", "post_drafts",
+    # Edit profile (the profile script): appended, as above.
+    "edit_title", "edit_photo", "edit_photo_button", "edit_row", "edit_row_label",
+    "edit_row_value", "edit_field", "edit_save", "photo_sheet", "photo_option", "crop_confirm",
+    "avatar_save", "avatar_story",
 )  # fmt: skip
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"

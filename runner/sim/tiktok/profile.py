@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from runner.sim.hierarchy import SCREEN_H, SCREEN_W, Node, Rect
 from runner.sim.tiktok import profile_specs as ps
 from runner.sim.tiktok.base import FL, LL, PROFILE_ACTIVITY, Screen, button, text
+from runner.sim.tiktok.edit_profile import nickname_of
 from runner.sim.tiktok.spec import Layout
 from runner.sim.tiktok.strings import count, s
 from runner.sim.tiktok.world import display_name
@@ -87,10 +88,11 @@ def geometry(app: TikTokApp) -> _Geometry:
 
 
 def counters(app: TikTokApp, g: _Geometry, username: str, following: int,
-             at: tuple[int, int] | None = None) -> list[Node]:  # fmt: skip
+             at: tuple[int, int] | None = None, followers: int | None = None) -> list[Node]:  # fmt: skip
     """The three counters (count over label), as clickable groups (``at``: their top and
-    bottom, when not the build's profile's)."""
-    followers, likes = app.world.user_stats(username)
+    bottom, when not the build's profile's; ``followers``: the count, when not the world's)."""
+    stats_followers, likes = app.world.user_stats(username)
+    followers = stats_followers if followers is None else followers
     top, bottom = at or g.counter_y
     out: list[Node] = []
     x = g.left + (2 if g.tt4314 else 0)
@@ -285,6 +287,8 @@ RelativeLayout#t7z [0,0][1080,2337]
            Button#t7l +C b={name_box} t="{display_name}" @switch
          LinearLayout b={handle_box}
           Button#t3y +C b={handle_box} t="{handle}" @switch
+         ?edit_wordless LinearLayout [560,290][731,380]
+          Button +CF [560,290][731,380] @edit_profile
          LinearLayout [42,520][754,606]
           *counters
         FrameLayout#t4l [744,269][1080,579]
@@ -293,6 +297,10 @@ RelativeLayout#t7z [0,0][1080,2337]
            ImageView [786,306][1038,558]
            Button +C [940,460][1073,579] d="{create_story}"
             ImageView [975,495][1038,558]
+       ?bio LinearLayout [42,608][1038,646]
+        Button +CL [42,608][1038,646] t="{bio}"
+      ?edit_words LinearLayout [42,652][530,732]
+       Button +CF [42,652][530,732] t="{edit_profile}" @edit_profile
       HorizontalScrollView [0,738][421,814]
        LinearLayout [0,738][421,814]
         LinearLayout +C [42,738][358,814]
@@ -380,8 +388,12 @@ class OwnProfile(Screen):
             at = i + len(tiles)
             tiles += OWN_TILE.nodes({"plays": "0", "action": f"post:{i}"}, app.package,
                                     dx=(at % 3) * 361, dy=(at // 3) * 480)  # fmt: skip
-        name, handle = display_name(me), f"@{me}"
+        name, handle = nickname_of(app.account), f"@{me}"
         words = OWN_WORDS.get(app.language, OWN_WORDS["en"])
+        # Edit profile: no own-profile dump shows it worded (tt4314_fr_own_profile has a wordless
+        # Button right of the name, tt4703_fr_own_profile_not_recommended none); the words are
+        # taktik-bot's and liuzika/script_project's. 43.1.4 gets the wordless one.
+        wordless = app.build == "tt4314"
         values: dict[str, Any] = {
             **words,
             "profile_menu": s(app, "profile_menu"),
@@ -389,7 +401,9 @@ class OwnProfile(Screen):
             "name_box": (42, 285, 42 + min(442, _w(name, 37, 20)), 385),
             "handle_box": (42, 390, 42 + min(370, _w(handle, 15, 10)), 429),
             "counters": counters(app, _own_geometry(), me, len(app.account.following),
-                                 at=(520, 606)),  # fmt: skip
+                                 at=(520, 606), followers=app.account.followers_count),  # fmt: skip
+            "edit_wordless": wordless, "edit_words": not wordless,
+            "edit_profile": s(app, "edit_profile"), "bio": app.account.bio,
             "videos": s(app, "videos_tab"), "reposts": s(app, "reposts_tab"),
             "tiles": tiles, "no_posts": "" if tiles else s(app, "no_posts"),
         }  # fmt: skip
@@ -399,6 +413,10 @@ class OwnProfile(Screen):
     def on_tap(self, app: TikTokApp, action: str) -> None:
         if action == "switch":
             app.show_overlay(AccountSheet())
+        elif action == "edit_profile":
+            from runner.sim.tiktok.edit_profile import EditProfileScreen
+
+            app.push(EditProfileScreen())
         elif action == "nav:home":
             app.back()
         elif action == "nav:create":

@@ -84,6 +84,26 @@ EN: dict[str, str] = {
     "switch_account": "Switch account",  # no real source (the earlier model's)
     "add_account": "Add account",  # no real source (the earlier model's)
     "no_posts": "Share your first video",  # no real source (the earlier model's)
+    # ---- the own profile's Edit profile (helper "editprofile"; keys edit_*). No dump of these
+    # screens: the words of the support page (support.tiktok.com "Changing your nickname":
+    # "Edit profile", "Name", "Save", "once every 7 days"), liuzika/script_project's TikTok
+    # scripts (en: "Edit profile", "Name", "Bio", "Select from Gallery", "Confirm", "Save",
+    # "Save & post", "Post this photo to Story"), taktik-bot's locale files (own profile "Edit");
+    # the Website row's words from guides (kapwing.com: "Website", "Add a website to your
+    # profile"). Unverified: "Change photo", "Take photo", the refusal's wording.
+    "edit_title": "Edit profile",  # the screen's title (support.tiktok.com, liuzika)
+    "edit_change_photo": "Change photo",
+    "edit_name": "Name",
+    "edit_username": "Username",
+    "edit_bio": "Bio",
+    "edit_website": "Website",
+    "edit_save": "Save",
+    "edit_take_photo": "Take photo",
+    "edit_from_gallery": "Select from Gallery",
+    "edit_confirm": "Confirm",
+    "edit_save_post": "Save & post",
+    "edit_story": "Post this photo to Story",
+    "edit_nickname_refused": "You can only change your nickname once every 7 days.",
     "post_tile": "Post: {caption}",  # the earlier model's content-desc of own posts
     # search (tt4693_fr_search_users; en from locale:search.*)
     "search_tab_top": "Top",
@@ -260,6 +280,21 @@ FR: dict[str, str] = {
     "cancel": "Annuler",
     "edit_profile": "Modifier",
     "profile_menu": "Menu du profil",
+    # ---- Edit profile (keys edit_*): taktik-bot's fr locale file (own profile "Modifier"), the
+    # rest unverified (no French source: TikTok's French words as far as known, see en)
+    "edit_title": "Modifier le profil",
+    "edit_change_photo": "Modifier la photo",
+    "edit_name": "Nom",
+    "edit_username": "Nom d'utilisateur",
+    "edit_bio": "Bio",
+    "edit_website": "Site Web",
+    "edit_save": "Enregistrer",
+    "edit_take_photo": "Prendre une photo",
+    "edit_from_gallery": "Sélectionner dans la galerie",
+    "edit_confirm": "Confirmer",
+    "edit_save_post": "Enregistrer et publier",
+    "edit_story": "Publier cette photo dans la Story",
+    "edit_nickname_refused": "Tu ne peux modifier ton surnom qu'une fois tous les 7 jours.",
     # tt4693_fr_search_users, tt4693_fr_search_results, tt4703_fr_search_field
     "search_tab_top": "Top",
     "search_tab_users": "Utilisateurs",
