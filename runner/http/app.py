@@ -515,13 +515,37 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 
 def _create_task_components() -> dict[str, Any]:
-    """The create-task schema (as the spool validates it) as OpenAPI components."""
+    """The create-task schema (as the spool validates it) as OpenAPI components.
+
+    One change of form, not of meaning: the schema's per-script ``if``/``then`` pairs (script_name
+    X -> script_config must be X's config) become one ``anyOf`` of (script_name X and X's config).
+    ``script_name`` is required and one of those names, so both admit the same bodies; but tools
+    that expand ``if``/``then`` (schemathesis, through jsonschema_rs's canonical form) give up at
+    six scripts (2^6 combinations), while the ``anyOf`` grows with the number of scripts. The
+    spool and the API validate against the ``if``/``then`` form, whose errors name the config
+    field (``/script_config/nickname``)."""
     import copy
     import json
 
     schema = copy.deepcopy(schemagen.create_task_schema())
     for key in ("$schema", "$id"):
         schema.pop(key, None)
+    per_script = [rule for rule in schema.get("allOf", []) if "if" in rule]
+    if per_script and "script_name" in schema.get("required", []):
+        schema["allOf"] = [rule for rule in schema["allOf"] if "if" not in rule]
+        schema["allOf"].append(
+            {
+                "anyOf": [
+                    {
+                        "properties": {
+                            "script_name": rule["if"]["properties"]["script_name"],
+                            "script_config": rule["then"]["properties"]["script_config"],
+                        }
+                    }
+                    for rule in per_script
+                ]
+            }
+        )
     defs = schema.pop("$defs", {})
     text = json.dumps({"CreateTaskBody": schema, **defs})
     return json.loads(text.replace('"#/$defs/', '"#/components/schemas/'))

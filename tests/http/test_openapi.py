@@ -120,5 +120,6 @@ def test_the_document_describes_the_envelope_and_every_error(live):
     }  # fmt: skip
     create = paths["/api/v1/task"]["post"]["requestBody"]["content"]["application/json"]
     assert create["schema"] == {"$ref": "#/components/schemas/CreateTaskBody"}
-    assert "FollowConfig" in schemas and "if" in str(schemas["CreateTaskBody"]["allOf"])
+    per_script = str(schemas["CreateTaskBody"]["allOf"])  # one (script_name, config) per script
+    assert "FollowConfig" in schemas and "#/components/schemas/ProfileConfig" in per_script
     assert schemas["BadRequest"]["properties"]["code"]["enum"] == [40001, 40002, 40003, 40004]
