@@ -7,10 +7,11 @@ Registered by tests/conftest.py (``pytest_plugins``). Fixtures:
   authentication for local and loopback connections, its unix socket in that folder, and no
   durability (``fsync``, ``full_page_writes`` and ``synchronous_commit`` off: a test server is
   thrown away). Skipped, with :data:`MISSING`, on a machine without the binaries.
-- ``pg_url`` (function): ``postgresql://postgres@127.0.0.1:PORT/DB``, a fresh empty database for
-  one test, dropped afterwards (``WITH (FORCE)``: connections a test left open, a runner
-  subprocess's for one, are ended).
-- ``pg_database`` (function): a callable making as many such databases as a test needs.
+- ``pg_url`` (function): ``postgresql://postgres@127.0.0.1:PORT/DB``, an empty database for one
+  test, as CREATE DATABASE makes it; afterwards the connections a test left open (a runner
+  subprocess's, for one) are ended and the database is kept to be emptied for a later test of
+  the same process (:class:`Databases`).
+- ``pg_database`` (function): a callable handing out as many such databases as a test needs.
 - ``store_url`` (function, ids ``sqlite`` and ``postgresql``): ``"sqlite"`` or a fresh ``pg_url``,
   what ``store:`` in tikrunner.yaml takes; the ``sqlite`` case never starts the server.
 
@@ -19,10 +20,13 @@ process, without ``-n``) makes the temp folder and hands it to each worker (``py
 the first worker that needs the server starts it under a file lock (``fcntl.flock``) and writes
 its port beside it, and the controller stops it (``pg_ctl stop -m immediate``) and removes the
 folder when the session ends. A session killed before its end leaves its server running: the
-next session stops it (the folder's ``owner.pid`` names a process that is gone). Each test has its own database, so tests share nothing but the
-server. Measured on 2 cores: ``initdb`` and ``pg_ctl start`` together 0.6 s on an idle machine
-(about 1 s while the suite runs), once per session; a database (CREATE DATABASE) about 40 ms, the
-same with ``STRATEGY FILE_COPY``; ``pg_ctl stop`` 0.13 s.
+next session stops it (the folder's ``owner.pid`` names a process that is gone). Each test has
+databases of its own while it runs, so tests share nothing but the server; a process's tests take
+turns on its databases (:class:`Databases`: a database given back is emptied as new when handed
+out again). Measured on 2 cores: ``initdb`` and ``pg_ctl start`` together 0.6 s on an idle
+machine (about 1 s while the suite runs), once per session; a database (CREATE DATABASE) about
+40 ms idle but 150-500 ms while the suite runs (the same with ``STRATEGY FILE_COPY``), emptying
+one for its next test 10-20 ms; ``pg_ctl stop`` 0.13 s.
 
 PostgreSQL refuses to run as root. As root (CI), ``initdb`` and ``pg_ctl`` run as the
 ``postgres`` user (``runuser -u postgres --``) and the folder belongs to it; it is made with
@@ -41,7 +45,6 @@ import os
 import pwd
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -49,6 +52,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.net import free_port
 
 #: Why tests that need PostgreSQL are skipped on a machine without it.
 MISSING = (
@@ -124,12 +129,6 @@ def find_bindir(pg_config: str = "pg_config", debian_bindirs: str = DEBIAN_BINDI
 def _as_server_user(argv: list[str]) -> list[str]:
     """``argv`` as the user the server may run as: ourselves, or ``postgres`` when we are root."""
     return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _run(argv: list[str], what: str) -> str:
@@ -216,7 +215,7 @@ def _start(folder: Path, bindir: Path) -> PostgresServer:
         conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
     failure = ""
     for _ in range(_START_TRIES):
-        port = _free_port()
+        port = free_port()
         try:
             _run(
                 [
@@ -345,11 +344,65 @@ def postgres_server(request: pytest.FixtureRequest) -> PostgresServer:
 
 _numbers = itertools.count(1)
 
+#: This process's databases given back (:meth:`Databases.give_back`), per server port: each is
+#: emptied when handed out again. An xdist worker runs one test at a time, so a worker's tests
+#: take turns on a few databases instead of making one per test.
+_POOL: dict[int, list[str]] = {}
+
+#: How long a reset waits for each ended connection to be gone, milliseconds.
+_TERMINATE_WAIT_MS = 10_000
+
+
+def _end_connections(db) -> int:
+    """End every other connection to ``db``'s database and wait until each is gone (so its
+    session advisory locks and LISTENs are gone too); returns how many there were."""
+    rows = db.execute(
+        "SELECT pg_terminate_backend(pid, %s) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        (_TERMINATE_WAIT_MS,),
+    ).fetchall()
+    return len(rows)
+
+
+def _empty(url: str) -> None:
+    """Make the database at ``url`` what CREATE DATABASE gives: no other connection (none of
+    their advisory locks or LISTENs), no schema but an empty ``public`` (owned and granted as a
+    new database's: PostgreSQL 15 and later, ``pg_database_owner`` and USAGE for all; before,
+    ALL for all), no database-level settings. Tables, sequences, types and functions of every
+    schema, the store's ``tikrunner_schema`` among them, are dropped with their schemas."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as db:
+        _end_connections(db)
+        schemas = [
+            name
+            for (name,) in db.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%'"
+                " AND nspname <> 'information_schema'"
+            ).fetchall()
+        ]
+        new_owner = int(db.execute("SHOW server_version_num").fetchone()[0]) >= 150000
+        with db.transaction():
+            for name in schemas:
+                db.execute(f'DROP SCHEMA "{name}" CASCADE')
+            db.execute("CREATE SCHEMA public")
+            if new_owner:
+                db.execute("ALTER SCHEMA public OWNER TO pg_database_owner")
+                db.execute("GRANT USAGE ON SCHEMA public TO PUBLIC")
+            else:
+                db.execute("GRANT ALL ON SCHEMA public TO PUBLIC")
+            db.execute("COMMENT ON SCHEMA public IS 'standard public schema'")
+        name = db.execute("SELECT current_database()").fetchone()[0]
+        db.execute(f'ALTER DATABASE "{name}" RESET ALL')
+
 
 class Databases:
-    """Fresh empty databases on ``server``: :meth:`new` makes one (``t_<worker>_<pid>_<n>``) and
-    returns its URL; :meth:`drop_all` drops every one it made, ending the connections still open
-    to them (``DROP DATABASE ... WITH (FORCE)``, PostgreSQL 13 and later)."""
+    """Empty databases on ``server``: :meth:`new` hands out one (``t_<worker>_<pid>_<n>``) and
+    returns its URL, either one this process gave back earlier, emptied (:func:`_empty`: as
+    new, its connections ended; 10-20 ms), or a new one (CREATE DATABASE: 40 ms on an idle
+    machine, 150-500 ms while the suite runs); :meth:`give_back` ends the connections still open
+    to every one it handed out (as ``DROP DATABASE ... WITH (FORCE)`` did: a runner a test left
+    running loses its store) and keeps them for the next test; :meth:`drop_all` drops them."""
 
     def __init__(self, server: PostgresServer):
         self.server = server
@@ -358,12 +411,30 @@ class Databases:
     def new(self) -> str:
         import psycopg
 
-        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        name = f"t_{worker}_{os.getpid()}_{next(_numbers)}"
-        with psycopg.connect(self.server.url(), autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
+        pool = _POOL.setdefault(self.server.port, [])
+        if pool:
+            name = pool.pop()
+            _empty(self.server.url(name))
+        else:
+            worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+            name = f"t_{worker}_{os.getpid()}_{next(_numbers)}"
+            with psycopg.connect(self.server.url(), autocommit=True) as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
         self.made.append(name)
         return self.server.url(name)
+
+    def give_back(self) -> None:
+        import psycopg
+
+        pool = _POOL.setdefault(self.server.port, [])
+        while self.made:
+            name = self.made.pop()
+            try:
+                with psycopg.connect(self.server.url(name), autocommit=True) as db:
+                    _end_connections(db)
+            except psycopg.OperationalError:  # dropped by the test itself: nothing to keep
+                continue
+            pool.append(name)
 
     def drop_all(self) -> None:
         import psycopg
@@ -377,16 +448,17 @@ class Databases:
 
 @pytest.fixture
 def pg_database(postgres_server: PostgresServer) -> Iterator[Callable[[], str]]:
-    """A callable returning the URL of a fresh empty database at each call (:class:`Databases`);
-    every database it made is dropped after the test, its open connections ended."""
+    """A callable returning the URL of an empty database at each call (:class:`Databases`, as
+    CREATE DATABASE makes it); after the test the connections still open to each are ended and
+    the databases kept for later tests of this process (emptied when handed out again)."""
     databases = Databases(postgres_server)
     yield databases.new
-    databases.drop_all()
+    databases.give_back()
 
 
 @pytest.fixture
 def pg_url(pg_database: Callable[[], str]) -> str:
-    """``postgresql://postgres@127.0.0.1:PORT/DB``: a fresh empty database for this test."""
+    """``postgresql://postgres@127.0.0.1:PORT/DB``: an empty database for this test."""
     return pg_database()
 
 

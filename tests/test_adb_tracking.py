@@ -4,21 +4,15 @@ retried with a growing back-off and shown; phones that leave adb are named with 
 from __future__ import annotations
 
 import logging
-import socket
 
 import pytest
 
 from runner import workers
 from runner.sim import SimFarm
 from tests.http.conftest import LiveRunner
+from tests.net import free_port
 
 FOLLOW = {"script_name": "follow", "script_config": {"target_users": ["a", "b", "c"]}}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def unreachable_lines(caplog, level: int) -> list[str]:

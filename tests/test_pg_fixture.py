@@ -65,6 +65,51 @@ def test_databases_are_dropped_even_with_connections_left_open(postgres_server: 
     left_open.close()
 
 
+def test_a_database_given_back_is_handed_out_again_as_new(postgres_server: PostgresServer):
+    databases = Databases(postgres_server)
+    url = databases.new()
+    with psycopg.connect(url, autocommit=True) as db:
+        new_acl = db.execute(
+            "SELECT nspowner::regrole::text, nspacl::text FROM pg_namespace"
+            " WHERE nspname = 'public'"
+        ).fetchone()
+    left_open = psycopg.connect(url, autocommit=True)  # a runner that did not close its store
+    left_open.execute("CREATE TABLE tikrunner_schema (version integer)")
+    left_open.execute("CREATE SCHEMA elsewhere")
+    left_open.execute("CREATE SEQUENCE elsewhere.numbers")
+    left_open.execute("SELECT pg_advisory_lock(42)")
+    left_open.execute('LISTEN "tikrunner"')
+    name = url.rsplit("/", 1)[1]
+    left_open.execute(f"ALTER DATABASE \"{name}\" SET work_mem = '7MB'")
+    databases.give_back()
+    with pytest.raises(psycopg.OperationalError):  # ended, as DROP DATABASE WITH (FORCE) did
+        left_open.execute("SELECT 1")
+    left_open.close()
+    again = Databases(postgres_server)
+    assert again.new() == url  # the same database, handed out again ...
+    assert tables(url) == []  # ... empty, as new
+    with psycopg.connect(url, autocommit=True) as db:
+        assert (
+            db.execute(
+                "SELECT nspowner::regrole::text, nspacl::text FROM pg_namespace"
+                " WHERE nspname = 'public'"
+            ).fetchone()
+            == new_acl
+        )
+        assert db.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%'"
+            " AND nspname <> 'information_schema'"
+        ).fetchall() == [("public",)]
+        assert db.execute("SELECT pg_try_advisory_lock(42)").fetchone() == (True,)
+        assert db.execute("SHOW work_mem").fetchone() != ("7MB",)
+        others = db.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+        assert others == (0,)  # nobody LISTENs there any more: no connection but ours
+    again.drop_all()
+
+
 def test_another_process_reaches_the_server(pg_url: str):
     with psycopg.connect(pg_url) as db:
         db.execute("CREATE TABLE seen (word text)")

@@ -6,12 +6,14 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from runner.sim import SimFarm
 from runner.spoollock import SpoolBusy, SpoolLock
+from tests.net import free_port
 from tests.serving import Runner
 
 ENV = dict(os.environ, ADBUTILS_ADB_PATH="/bin/false")
@@ -26,12 +28,6 @@ def tikrunner(*args: str, cwd: Path, env: dict | None = None) -> subprocess.Comp
         text=True,
         timeout=60,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -50,9 +46,15 @@ def test_a_second_runner_on_the_spool_exits_at_once_naming_the_first_and_its_tas
     first.start()
     try:
         phone = farm.phone("sim-0001")
-        phone.latency = (
-            2.0  # slow enough to be running while the second runner starts (under load too)
-        )
+        slow = threading.Lock()
+        second_done = False
+
+        def slow_down(phone) -> None:  # the task's app is up: it runs on, slowly, until released
+            with slow:
+                if not second_done:
+                    phone.latency = 2.0  # slow enough to be running however long the second takes
+
+        phone.on_screen("home", slow_down)  # the follow's cold start of the app
         first.drop(
             "one.json",
             {
@@ -62,11 +64,12 @@ def test_a_second_runner_on_the_spool_exits_at_once_naming_the_first_and_its_tas
             },
         )
         first.wait_phase("one", {"running"})
-        phone.latency = 2.0  # and still running however long a loaded machine takes to start it
         # Same config: same spool, and its HTTP port is taken by the first runner.
         second = tikrunner("serve", "--config", str(first.config_path), cwd=tmp_path)
         assert first.status("one")["phase"] == "running"
-        phone.latency = 0.0
+        with slow:
+            second_done = True
+            phone.latency = 0.0
         status = first.wait_phase("one", {"completed", "failed"})
     finally:
         first_pid = first.proc.pid

@@ -195,14 +195,15 @@ def later(serial: str, *targets: str) -> dict:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def live_store(request: pytest.FixtureRequest) -> Iterator[str]:
-    """What ``store:`` takes, once per engine, for a module's runners: ``"sqlite"``, or a fresh
-    PostgreSQL database dropped when the module's tests are done."""
+    """What ``store:`` takes, once per engine, for a module's runners: ``"sqlite"``, or an empty
+    PostgreSQL database (tests/pg.py's :class:`Databases`), given back when the module's tests
+    are done."""
     if request.param == "sqlite":
         yield "sqlite"
         return
     databases = Databases(request.getfixturevalue("postgres_server"))
     yield databases.new()
-    databases.drop_all()
+    databases.give_back()
 
 
 @pytest.fixture(scope="module")

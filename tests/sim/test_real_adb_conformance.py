@@ -9,7 +9,6 @@ The real server runs on its own free port with its own HOME (keys), and is kille
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import pytest
 import uiautomator2 as u2
 
 from runner.sim import SimFarm
+from tests.net import free_port
 from tests.sim.conftest import PKG, open_profile, open_url
 
 ADB = Path(adbutils.__file__).parent / "binaries" / "adb"
@@ -38,19 +38,13 @@ def _adb_runs() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def real_adb(tmp_path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """A real adb server on a free port (its HOME in tmp_path); killed afterwards."""
     why = _adb_runs()
     if why:
         pytest.skip(why)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "HOME": str(tmp_path), "ANDROID_USER_HOME": str(tmp_path / ".android"),
            "ADB_MDNS": "0", "ADB_MDNS_AUTO_CONNECT": "0"}  # fmt: skip
     r = subprocess.run([str(ADB), "-P", str(port), "start-server"], env=env, capture_output=True,
