@@ -765,7 +765,8 @@ class Bar:
 def top_frame(client: ApiClient) -> Any:
     """One frame of ``tikrunner top``: a header (address, local time of this machine, phones
     by state, tasks by status from ``GET /task/stats``) and the phones with their running
-    tasks and progress (``GET /devices``)."""
+    tasks and progress (``GET /devices``); the runner holding each phone too, when the phones
+    name more than one (several runners on one store, as the dashboard's phone list)."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -783,8 +784,10 @@ def top_frame(client: ApiClient) -> Any:
         "   tasks ",
         *((f"{stats.get(s.text, 0)} {s.text}  ", STATUS_STYLES[int(s)]) for s in TaskStatus),
     )
+    farm = len({d.get("runner") for d in devices} - {None}) > 1
     table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
-    for name in ("SERIAL", "STATE", "TASK", "SCRIPT", "STARTED"):
+    names = ("SERIAL", "RUNNER") if farm else ("SERIAL",)
+    for name in (*names, "STATE", "TASK", "SCRIPT", "STARTED"):
         table.add_column(name, no_wrap=True)
     table.add_column("PROGRESS", overflow="fold")
     table.add_column("", width=BAR_WIDTH, no_wrap=True)
@@ -800,8 +803,10 @@ def top_frame(client: ApiClient) -> Any:
         note = health.get("last_error") or (
             f"benched until {health['benched_until']}" if health.get("benched_until") else ""
         )
+        held_by = [_text(d.get("runner"))] if farm else []
         table.add_row(
             _text(d.get("serial")),
+            *held_by,
             _text(state, {"device": "green", "gone": "dim"}.get(state, "yellow")),
             _text(f"#{running.get('id')}" if running else "idle", "cyan" if running else "dim"),
             _text((running or {}).get("script_name") or ""),

@@ -75,6 +75,16 @@ def test_every_runner_lists_the_farm_s_phones_accounts_and_runners(two):
     assert listed.stdout.split()[:3] == ["SERIAL", "RUNNER", "STATE"], listed.output
     rows = [line.split()[:3] for line in listed.stdout.splitlines()[1:] if line]
     assert rows == [[f"{r}-000{n}", r, "device"] for r in "ab" for n in (1, 2)]
+    top = CliRunner().invoke(
+        app, ["top", "--api", b.base_url.removesuffix("/api/v1"), "--iterations", "1"],
+        env=CLEAN_ENV,
+    )  # fmt: skip
+    assert top.exit_code == 0, top.output
+    lines = top.stdout.splitlines()
+    heading = next(i for i, line in enumerate(lines) if line.startswith("SERIAL"))
+    assert lines[heading].split()[:4] == ["SERIAL", "RUNNER", "STATE", "TASK"], top.output
+    rows = [line.split()[:4] for line in lines[heading + 1 :] if line.strip()]
+    assert rows == [[f"{r}-000{n}", r, "device", "idle"] for r in "ab" for n in (1, 2)]
 
     accounts = a.wait(
         lambda: (page := data(a.client.get("/accounts")))["total"] == 4 and page["list"]
