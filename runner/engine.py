@@ -96,9 +96,8 @@ class Runner:
             self.lock.release()
 
     async def _run(self, root: Path, book: Any, task_status: trio.TaskStatus[Runner]) -> None:
-        import adbutils
-
         from runner.devices import DeviceSession
+        from runner.devices.adb import adb_client
         from runner.scripts import TaskContext, run_task
 
         config = self.config
@@ -216,9 +215,7 @@ class Runner:
                     if self.cluster is not None:  # shown to the farm from the next heartbeat
                         self.cluster.api = self.views.api
                 for address in self.adb_addresses:
-                    host, _, port = address.rpartition(":")
-                    client = adbutils.AdbClient(host=host or "127.0.0.1", port=int(port))
-                    nursery.start_soon(self.farm.track, client, nursery)
+                    nursery.start_soon(self.farm.track, adb_client(address), nursery)
                 nursery.start_soon(scheduler.watch_absent)
                 task_status.started(self)
         finally:

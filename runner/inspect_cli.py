@@ -30,9 +30,11 @@ def _live_dump(serial: str, adb: str, save: Path | None) -> tuple[str, str]:
     import adbutils
     import uiautomator2 as u2
 
+    from runner.devices.adb import AdbServerClient
+
     host, _, port = adb.rpartition(":")
     try:
-        client = adbutils.AdbClient(host or "127.0.0.1", int(port))
+        client = AdbServerClient(host or "127.0.0.1", int(port))
         device = client.device(serial)
         state = device.get_state()
     except (adbutils.AdbError, ValueError, OSError) as e:

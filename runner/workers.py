@@ -13,7 +13,6 @@ through the device facade, and ends it through ``Scheduler.end`` before anyone i
 from __future__ import annotations
 
 import logging
-import socket
 import time
 import traceback
 from collections.abc import Callable
@@ -133,9 +132,6 @@ class Worker:
     reason: str | None = None  # why the worker was cancelled: the remark of its running task
 
 
-# The address `adb start-server` starts a server on (adb's default port): only there may adbutils
-# start one when the connection fails.
-LOCAL_DEFAULT_ADB = ("127.0.0.1:5037", "localhost:5037")
 ADB_RETRY_MIN = 1.0  # seconds before the first reconnection to an unreachable adb server
 ADB_RETRY_MAX = 30.0  # the doubling back-off stops growing here (seconds)
 
@@ -231,9 +227,15 @@ class Farm:
         cannot be reached is logged at once (WARNING, with adbutils' reason), retried after
         :data:`ADB_RETRY_MIN` seconds doubling up to :data:`ADB_RETRY_MAX`, and shown in
         :attr:`adb_servers`; its phones count as gone meanwhile. Connections go through adbutils
-        (``make_connection``); only for adb's default address (127.0.0.1:5037) may it start a
-        local adb server when none answers, as adb itself does.
+        (``make_connection``) of a :class:`~runner.devices.adb.AdbServerClient` (a plain adbutils
+        client is replaced by one for its address): only for adb's default address
+        (127.0.0.1:5037) may it start a local adb server when none answers, as adb itself does;
+        another server that is gone is reported gone, by the track and by every device call.
         """
+        from runner.devices.adb import AdbServerClient
+
+        if not isinstance(adb_client, AdbServerClient):
+            adb_client = AdbServerClient(adb_client.host, adb_client.port)
         address = f"{adb_client.host}:{adb_client.port}"
         server = self.adb_servers.setdefault(address, AdbServerState(address))
         while True:
@@ -271,10 +273,6 @@ class Farm:
 
             try:
                 try:
-                    if f"{adb_client.host}:{adb_client.port}" not in LOCAL_DEFAULT_ADB:
-                        # adbutils runs `adb start-server` (a server on 5037) when a connection
-                        # fails: right for the default address only, never for another one.
-                        socket.create_connection((adb_client.host, adb_client.port), 3).close()
                     with adb_client.make_connection() as conn:
                         conn.send_command("host:track-devices")
                         conn.check_okay()

@@ -4,15 +4,66 @@ retried with a growing back-off and shown; phones that leave adb are named with 
 from __future__ import annotations
 
 import logging
+import socket
+from pathlib import Path
 
+import adbutils
 import pytest
+from adbutils.errors import AdbConnectionError
 
 from runner import workers
+from runner.devices.adb import LOCAL_DEFAULT_ADB, AdbServerClient, adb_client
 from runner.sim import SimFarm
 from tests.http.conftest import LiveRunner
 from tests.net import free_port
 
 FOLLOW = {"script_name": "follow", "script_config": {"target_users": ["a", "b", "c"]}}
+
+
+def recording_adb(tmp_path: Path, monkeypatch) -> Path:
+    """An ``adb`` for adbutils to run (``ADBUTILS_ADB_PATH``) that records each run's arguments
+    in the file returned and fails, as a missing server binary would."""
+    adb, runs = tmp_path / "adb", tmp_path / "adb-runs"
+    adb.write_text(f'#!/bin/sh\necho "$@" >> {runs}\nexit 1\n')
+    adb.chmod(0o755)
+    monkeypatch.setenv("ADBUTILS_ADB_PATH", str(adb))
+    return runs
+
+
+def test_a_device_call_that_finds_a_remote_adb_server_gone_starts_no_adb_server(
+    tmp_path, monkeypatch
+):
+    runs = recording_adb(tmp_path, monkeypatch)
+    sim = SimFarm(1, seed=4)
+    with sim.running("127.0.0.1", 0) as (host, port):
+        ours = adb_client(f"{host}:{port}", socket_timeout=10)
+        plain = adbutils.AdbClient(host, port, socket_timeout=10)  # adbutils' own, to compare
+        assert isinstance(ours, AdbServerClient) and not ours.starts_server
+        phone, theirs = ours.device("sim-0001"), plain.device("sim-0001")
+        assert phone.shell("echo hi").strip() == theirs.shell("echo hi").strip() == "hi"
+    # the server is gone (as a phone PC switched off): the next call says so ...
+    with pytest.raises(AdbConnectionError, match="connect to adb server failed"):
+        phone.shell("echo hi")
+    assert not runs.exists()  # ... and nothing was started on this PC
+    with pytest.raises(adbutils.AdbError):
+        theirs.shell("echo hi")
+    assert runs.read_text().split() == ["start-server"]  # what adbutils alone would have run
+
+
+def test_only_adbs_default_local_address_may_start_a_local_adb_server(tmp_path, monkeypatch):
+    assert {f"{c.host}:{c.port}" for c in map(adb_client, LOCAL_DEFAULT_ADB)} == set(
+        LOCAL_DEFAULT_ADB
+    )
+    assert all(adb_client(a).starts_server for a in LOCAL_DEFAULT_ADB)
+    assert not adb_client(f"127.0.0.1:{free_port()}").starts_server
+    assert not adb_client("192.0.2.7:5037").starts_server  # another PC's default port
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", 5037)) == 0:
+            pytest.skip("an adb server already answers on 127.0.0.1:5037 here")
+    runs = recording_adb(tmp_path, monkeypatch)
+    with pytest.raises(adbutils.AdbError):
+        adb_client("127.0.0.1:5037").device("any").shell("true")
+    assert runs.read_text().split() == ["start-server"]  # as adb itself does (README)
 
 
 def unreachable_lines(caplog, level: int) -> list[str]:
@@ -32,10 +83,7 @@ def test_an_unreachable_adb_server_is_said_at_once_retried_with_back_off_and_sho
     monkeypatch.setattr(workers, "ADB_RETRY_MIN", 0.05)
     monkeypatch.setattr(workers, "ADB_RETRY_MAX", 0.4)
     # adbutils runs `adb start-server` when it cannot connect: never for a non-default address.
-    adb = tmp_path / "adb"
-    adb.write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "adb-runs"}\nexit 1\n')
-    adb.chmod(0o755)
-    monkeypatch.setenv("ADBUTILS_ADB_PATH", str(adb))
+    runs = recording_adb(tmp_path, monkeypatch)
     caplog.set_level(logging.DEBUG, logger="runner.workers")
     port = free_port()
     address = f"127.0.0.1:{port}"
@@ -70,7 +118,7 @@ def test_an_unreachable_adb_server_is_said_at_once_retried_with_back_off_and_sho
         live.stop()
     messages = [r.getMessage() for r in caplog.records]
     assert f"adb server {address} reachable again" in messages
-    assert not (tmp_path / "adb-runs").exists()
+    assert not runs.exists()
 
 
 @pytest.mark.parametrize(

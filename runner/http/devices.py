@@ -342,9 +342,9 @@ class PhoneViews:
         host, _, port = address.rpartition(":")
 
         def probe() -> dict[str, Any]:
-            import adbutils
+            from runner.devices.adb import AdbServerClient
 
-            device = adbutils.AdbClient(host=host, port=int(port)).device(serial)
+            device = AdbServerClient(host, int(port)).device(serial)
             out = device.shell(
                 f"getprop ro.product.model; getprop ro.build.version.release; echo {_MARK}; "
                 "dumpsys power | grep mWakefulness=",
