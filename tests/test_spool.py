@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from runner.engine import make_planner
 from runner.spool import Spool
 from runner.status import StatusWriter
 from runner.store import Store, open_store
+from tests.pg import Databases
 
 FOLLOW = """\
 apiVersion: tikrunner/v1
@@ -268,6 +271,21 @@ class CrashAfter:
         return step
 
 
+@contextmanager
+def example_store(engine: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """What ``store:`` takes for one example of a hypothesis test: ``"sqlite"``, or an empty
+    PostgreSQL database given back after the example (tests/pg.py's :class:`Databases`), so that
+    the next example gets the same one emptied: one CREATE DATABASE for all the examples."""
+    if engine == "sqlite":
+        yield "sqlite"
+        return
+    databases = Databases(request.getfixturevalue("postgres_server"))
+    try:
+        yield databases.new()
+    finally:
+        databases.give_back()
+
+
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -280,39 +298,40 @@ def test_a_crash_at_any_step_loses_no_manifest_and_takes_none_twice(
     tmp_path_factory, monkeypatch, request, engine, kinds, crash_at
 ):
     root = tmp_path_factory.mktemp("crash") / "spool"
-    store = "sqlite" if engine == "sqlite" else request.getfixturevalue("pg_database")()
-    spool = SpoolFixture(root, store=store)
-    expected_tasks = 0
-    seen_good = set()
-    for i, kind in enumerate(kinds):
-        if kind == "good":
-            spool.drop(f"f{i}.yaml", FOLLOW.format(name=f"g{i}"))
-            expected_tasks += 4
-        elif kind == "dup":
-            spool.drop(f"f{i}.yaml", FOLLOW.format(name="dup"))
-            if "dup" not in seen_good:
+    with example_store(engine, request) as store:
+        spool = SpoolFixture(root, store=store)
+        expected_tasks = 0
+        seen_good = set()
+        for i, kind in enumerate(kinds):
+            if kind == "good":
+                spool.drop(f"f{i}.yaml", FOLLOW.format(name=f"g{i}"))
                 expected_tasks += 4
-                seen_good.add("dup")
-        else:
-            spool.drop(f"f{i}.yaml", "script_name: [broken")
-    with monkeypatch.context() as m:
-        CrashAfter(m, spool.store, crash_at)
-        try:
-            spool.scan()
-        except Crash:
-            pass
-    spool.spool = spool.new_spool()  # restart
-    spool.spool.recover()
-    spool.scan()
-    assert spool.files("incoming") == [] and spool.files("active") == []
-    filed = [n for n in spool.files("accepted")] + [
-        n for n in spool.files("rejected") if not n.endswith(".error.yaml")
-    ]
-    assert len(filed) == len(kinds)  # every file filed exactly once
-    rejected = [n for n in spool.files("rejected") if not n.endswith(".error.yaml")]
-    assert all((root / "rejected" / f"{n}.error.yaml").exists() for n in rejected)
-    assert len(rejected) == kinds.count("bad")
-    assert spool.store.counts()["total"] == expected_tasks
+            elif kind == "dup":
+                spool.drop(f"f{i}.yaml", FOLLOW.format(name="dup"))
+                if "dup" not in seen_good:
+                    expected_tasks += 4
+                    seen_good.add("dup")
+            else:
+                spool.drop(f"f{i}.yaml", "script_name: [broken")
+        with monkeypatch.context() as m:
+            CrashAfter(m, spool.store, crash_at)
+            try:
+                spool.scan()
+            except Crash:
+                pass
+        spool.spool = spool.new_spool()  # restart
+        spool.spool.recover()
+        spool.scan()
+        assert spool.files("incoming") == [] and spool.files("active") == []
+        filed = [n for n in spool.files("accepted")] + [
+            n for n in spool.files("rejected") if not n.endswith(".error.yaml")
+        ]
+        assert len(filed) == len(kinds)  # every file filed exactly once
+        rejected = [n for n in spool.files("rejected") if not n.endswith(".error.yaml")]
+        assert all((root / "rejected" / f"{n}.error.yaml").exists() for n in rejected)
+        assert len(rejected) == kinds.count("bad")
+        assert spool.store.counts()["total"] == expected_tasks
+        spool.store.close()
 
 
 def test_a_bug_in_intake_rejects_that_file_with_a_reason_and_takes_the_others(spool: SpoolFixture):
