@@ -531,7 +531,8 @@ def _create_task_components() -> dict[str, Any]:
     for key in ("$schema", "$id"):
         schema.pop(key, None)
     per_script = [rule for rule in schema.get("allOf", []) if "if" in rule]
-    if per_script and "script_name" in schema.get("required", []):
+    flat = all(set(rule) == {"if", "then"} for rule in per_script)  # an if/then/else chain: kept
+    if per_script and flat and "script_name" in schema.get("required", []):
         schema["allOf"] = [rule for rule in schema["allOf"] if "if" not in rule]
         schema["allOf"].append(
             {

@@ -26,6 +26,10 @@ comment push theirs; open the own profile, tap Edit profile, and see the Edit pr
 Last, back to the own profile, which must show the nickname and the bio asked for (read back:
 a text reading exactly each).
 
+Account safety: each Save is counted as one ``profile`` action right before its tap
+(:meth:`TaskContext.attempt`): an account at its ``profile`` limit waits, and the retry leaves
+the fields already saved alone.
+
 Outcome: remark ``""`` when every field asked was changed; ``"already as asked: nickname, bio"``
 when some already were; ``"the profile already shows what was asked; nothing changed"`` when all
 were. ``TaskFailed`` otherwise, naming the step. Each Save is an irreversible action
@@ -88,12 +92,12 @@ async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
             same.append(field)
             continue
         async with steps.step(f"change {field}"):
-            h, said = await _change_text(steps, h, field, value)
+            h, said = await _change_text(ctx, steps, h, field, value)
         if said is not None:
             refused = said
     if pushed is not None:
         async with steps.step("change avatar"):
-            h = await _change_avatar(steps, h, pushed)
+            h = await _change_avatar(ctx, steps, h, pushed)
     async with steps.step("check the profile"):
         await session.press_back()  # on the Edit profile list (each change ended there)
         await _read_back(ctx, steps, wanted, skip_nickname=refused is not None)
@@ -129,7 +133,7 @@ def _row_value(steps: Steps, h: Hierarchy, row: str) -> str | None:
 
 
 async def _change_text(
-    steps: Steps, h: Hierarchy, field: str, value: str
+    ctx: TaskContext, steps: Steps, h: Hierarchy, field: str, value: str
 ) -> tuple[Hierarchy, str | None]:
     """Change one text field from the Edit profile list ``h``; returns (the list's dump after,
     None) once its row reads ``value``, or (the list's dump, what TikTok said) when TikTok
@@ -164,6 +168,7 @@ async def _change_text(
         shown = steps.find(h, "edit_field")
         return shown is not None and shown.node.text == value
 
+    await ctx.attempt("profile")  # counted before the tap (README, "Account safety")
     h, said = await steps.act(
         save,
         until=saved,
@@ -193,7 +198,7 @@ async def _back_to_list(steps: Steps) -> Hierarchy:
     return found.hierarchy
 
 
-async def _change_avatar(steps: Steps, h: Hierarchy, pushed: str) -> Hierarchy:
+async def _change_avatar(ctx: TaskContext, steps: Steps, h: Hierarchy, pushed: str) -> Hierarchy:
     """Set the profile photo to the newest gallery image (``pushed``, pushed just before) from
     the Edit profile list ``h``; returns the list's dump after Save."""
     steps.values["file"] = pushed
@@ -236,6 +241,7 @@ async def _change_avatar(steps: Steps, h: Hierarchy, pushed: str) -> Hierarchy:
     def done(h: Hierarchy) -> Found | None:
         return steps.find(h, "avatar_too_small") or on_list(h)
 
+    await ctx.attempt("profile")
     after = await steps.act(
         save, until=done, expecting="Edit profile with the new photo", timeout=SCREEN_TIMEOUT,
         retap_when=steps.any_of("edit_save"), irreversible=True,
