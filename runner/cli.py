@@ -221,6 +221,14 @@ def sim(
         help="Serials PREFIX0001..., accounts named after them (sim-: sim_user_1...); 1-12 of "
         "a-z, 0-9 and '-', not starting with '-', not ending with a digit.",
     ),
+    push_back: str | None = typer.Option(
+        None,
+        "--push-back",
+        help="TikTok pushes back on every account: KIND[:N[/PERIOD]], KIND toast (a toast "
+        '"You\'re following too fast"), dialog, silent (the follow does not stick) or '
+        "verification (a captcha wall); after N follows in PERIOD (default 1h), e.g. "
+        "toast:30/1h; the refused follow is not applied.",
+    ),
     ground_truth: Path | None = typer.Option(
         None,
         "--ground-truth",
@@ -243,6 +251,7 @@ def sim(
             ground_truth=ground_truth,
             locale=locale,
             serial_prefix=serial_prefix,
+            push_back=push_back,
         )
     )
 

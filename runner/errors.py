@@ -124,6 +124,36 @@ class PostConditionFailed(TaskFailed):
     """An action was taken but its expected effect was not observed (never retried blindly)."""
 
 
+class PushBack(TaskFailed):
+    """TikTok pushed back: it showed a screen that means "slow down" (docs/spec/scripts.md,
+    "When TikTok pushes back"; issue 14 item 3).
+
+    ``kind`` is one of :data:`PUSHBACK_KINDS`: ``rate_limit`` (a toast or dialog such as "You're
+    following too fast" or "Too many attempts. Try again later"), ``follow_not_applied`` (the
+    follow control went back to Follow after the tap), ``verification`` (a captcha or "Verify to
+    continue" wall), ``logged_out`` (the app shows its log-in screen). ``said`` is what TikTok
+    said, as shown (a toast's or dialog's words, or a description of what the screen did).
+    The remark quotes it: ``TikTok pushed back (rate limit): "You're following too fast"``.
+    Never retried automatically (``retry_safe`` False): running the task again while TikTok
+    pushes back is what makes it push back harder. The device worker turns it into a failed task
+    and puts the account in its cool-down (runner/workers.py).
+    """
+
+    def __init__(self, kind: str, said: str, *, step: str | None = None):
+        if kind not in PUSHBACK_KINDS:
+            raise ValueError(f"unknown push-back kind {kind!r}; known: {', '.join(PUSHBACK_KINDS)}")
+        said = " ".join(said.split())
+        remark = f'TikTok pushed back ({kind.replace("_", " ")}): "{said}"'
+        super().__init__(f"{step}: {remark}" if step else remark, step=step, retry_safe=False)
+        self.kind = kind
+        self.said = said
+
+
+#: The kinds of push-back :class:`PushBack` names (the selector file's ``pushback`` section has
+#: one entry for each but ``follow_not_applied``, which the follow script's check raises).
+PUSHBACK_KINDS = ("rate_limit", "follow_not_applied", "verification", "logged_out")
+
+
 class ScriptNotImplemented(TaskFailed):
     """The script exists in the API but tikrunner cannot run it yet."""
 

@@ -87,3 +87,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return rank.get(path, len(rank))
 
     items.sort(key=key)  # stable
+
+
+@pytest.fixture(autouse=True)
+def _follow_settles_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A follow's check that it sticks (runner/scripts/follow.py FOLLOW_SETTLE, 1 s on phones)
+    takes one more dump only: the simulator turns a follow that does not stick back on the very
+    next dump, and every follow of the suite would otherwise wait a second."""
+    monkeypatch.setattr("runner.scripts.follow.FOLLOW_SETTLE", 0.0)

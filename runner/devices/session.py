@@ -342,6 +342,23 @@ class DeviceSession:
         except HierarchyParseError as e:
             raise TaskFailed(f"unreadable hierarchy dump from {self._serial}: {e}") from e
 
+    async def last_toast(self) -> str | None:
+        """The text of the last toast the phone showed, or None (``d.last_toast``: the
+        ``getLastToast`` RPC). A toast is never in a window dump: the uiautomator server keeps
+        the last one from accessibility events (openatx/android-uiautomator-server,
+        AccessibilityEventListener: ``TYPE_NOTIFICATION_STATE_CHANGED`` without a Notification).
+        An empty string reads as None."""
+
+        def read() -> str | None:
+            return self._d.last_toast
+
+        return await self._call("read the last toast", read) or None
+
+    async def clear_toast(self) -> None:
+        """Forget the last toast (``d.clear_toast()``: the ``clearLastToast`` RPC), so the next
+        :meth:`last_toast` says only what came after."""
+        await self._call("clear the last toast", self._d.clear_toast)
+
     async def tap(self, node: Node) -> None:
         """Tap the middle of ``node``'s bounds (``d.click(x, y)``, the ``click`` RPC).
 

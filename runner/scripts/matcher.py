@@ -3,8 +3,9 @@
 Takes a selector file (``runner/scripts/selectors/<app>.yaml``), the locale files
 (``runner/scripts/locales/*.yaml``, :mod:`runner.scripts.language`) and optional operator
 overrides (``selectors:`` in tikrunner.yaml); gives a validated :class:`SelectorBook`: for each
-named element an ordered list of alternatives, the popup-dismiss buttons, and the screens
-(recognised by which named elements are present). Matching is pure and local: no device access,
+named element an ordered list of alternatives, the popup-dismiss buttons, the screens
+(recognised by which named elements are present) and the push-back screens (``pushback``: the
+same shape, named by :data:`runner.errors.PUSHBACK_KINDS`). Matching is pure and local: no device access,
 one :class:`~runner.devices.Hierarchy` in, a node (or a name) out.
 
 Guarantees: a bad file is refused as a whole by :func:`load_selectors` with every problem listed
@@ -66,6 +67,7 @@ from typing import Any
 from ruamel.yaml.error import YAMLError
 
 from runner.devices.hierarchy import Hierarchy, Node, normalize
+from runner.errors import PUSHBACK_KINDS
 from runner.scripts.language import (
     LOCALES_DIR,
     Language,
@@ -451,6 +453,9 @@ class SelectorBook:
     popups: Element
     screens: tuple[Screen, ...]
     locales: Locales
+    #: The push-back screens (the file's ``pushback`` section): each a :class:`Screen` whose name
+    #: is a :class:`runner.errors.PushBack` kind, in file order.
+    pushbacks: tuple[Screen, ...] = ()
 
     def element(self, name: str) -> Element:
         """The element called ``name``; ``KeyError`` naming the file when there is none."""
@@ -489,12 +494,27 @@ class SelectorBook:
     def screen_in(self, m: Match) -> Screen | None:
         """The first screen (in file order) whose elements are present in ``m``, or None."""
         for screen in self.screens:
-            if (
-                all(m.element(n) for n in screen.all_of)
-                and (not screen.any_of or any(m.element(n) for n in screen.any_of))
-                and not any(m.element(n) for n in screen.none_of)
-            ):
+            if _shows(m, screen):
                 return screen
+        return None
+
+    def pushback(
+        self, hierarchy: Hierarchy, values: Values | Mapping[str, Any] | None
+    ) -> tuple[str, Node] | None:
+        """The push-back ``hierarchy`` shows, as (kind, the node that says it: the first element
+        of its ``all_of``, else of its ``any_of``, that is present), or None.
+
+        A toast is not in a window dump (uiautomator2 reads it from accessibility events:
+        ``d.last_toast``); :func:`toast_hierarchy` makes one a hierarchy to look at here."""
+        if not self.pushbacks:
+            return None
+        m = self.match(hierarchy, values)
+        for screen in self.pushbacks:
+            if _shows(m, screen):
+                for name in (*screen.all_of, *screen.any_of):
+                    node = m.element(name)
+                    if node is not None:
+                        return screen.name, node
         return None
 
     def detect_screen(
@@ -524,6 +544,38 @@ class SelectorBook:
         counts = hierarchy.packages()
         best = max(self.packages, key=lambda p: counts.get(p, 0))
         return best if counts.get(best, 0) else self.packages[0]
+
+
+def _shows(m: Match, screen: Screen) -> bool:
+    return (
+        all(m.element(n) for n in screen.all_of)
+        and (not screen.any_of or any(m.element(n) for n in screen.any_of))
+        and not any(m.element(n) for n in screen.none_of)
+    )
+
+
+#: The class a toast's node has in :func:`toast_hierarchy` (Appium's UiAutomator2 driver shows
+#: toasts in its page source as ``android.widget.Toast`` too).
+TOAST_CLASS = "android.widget.Toast"
+
+
+def toast_hierarchy(text: str, package: str) -> Hierarchy:
+    """A one-node hierarchy holding a toast's ``text`` as a node of ``package`` (class
+    :data:`TOAST_CLASS`), so toasts are matched by the same selectors and normalisation as
+    screens. Toasts never appear in a window dump: the uiautomator server keeps the last one
+    from its accessibility events (``TYPE_NOTIFICATION_STATE_CHANGED`` whose data is not a
+    Notification; openatx/android-uiautomator-server, AccessibilityEventListener), and
+    uiautomator2 reads it with ``getLastToast`` (``d.last_toast``)."""
+    from xml.sax.saxutils import quoteattr
+
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><hierarchy rotation="0">'
+        f'<node index="0" text={quoteattr(text)} resource-id="" class="{TOAST_CLASS}" '
+        f'package={quoteattr(package)} content-desc="" clickable="false" enabled="true" '
+        'focused="false" selected="false" checked="false" scrollable="false" '
+        'bounds="[0,0][0,0]"/></hierarchy>'
+    )
+    return Hierarchy.parse(xml)
 
 
 @functools.cache
@@ -651,7 +703,7 @@ def _screen(where: str, name: str, raw: Any, names: set[str], problems: list[str
     )
 
 
-_TOP_KEYS = {"app", "packages", "elements", "popups", "screens", "strings"}
+_TOP_KEYS = {"app", "packages", "elements", "popups", "screens", "pushback", "strings"}
 
 
 def _merge(
@@ -663,7 +715,7 @@ def _merge(
         problems.append(
             f"{source}: {key}: unknown top-level key (allowed: {', '.join(sorted(_TOP_KEYS))})"
         )
-    for section in ("elements", "screens"):
+    for section in ("elements", "screens", "pushback"):
         raw = patch.get(section)
         if raw is None:
             continue
@@ -710,11 +762,11 @@ def parse_selectors(
             problems.append(f"{src}: must be a mapping with elements, screens, popups or strings")
             continue
         _merge(merged, patch, src, problems)
-        for section in ("elements", "screens"):
+        for section in ("elements", "screens", "pushback"):
             if isinstance(patch.get(section), Mapping):
                 origin.update(
                     {
-                        f"{section}.{n}" if section == "screens" else str(n): src
+                        f"{section}.{n}" if section != "elements" else str(n): src
                         for n in patch[section]
                     }
                 )
@@ -756,6 +808,23 @@ def parse_selectors(
         if sc:
             screens.append(sc)
 
+    pushbacks: list[Screen] = []
+    raw_pushback = merged.get("pushback") or {}
+    if not isinstance(raw_pushback, Mapping):
+        problems.append(f"{source}: pushback: must be a mapping of push-back kind to screen")
+        raw_pushback = {}
+    for name, raw in raw_pushback.items():
+        src = origin.get(f"pushback.{name}", source)
+        if name not in PUSHBACK_KINDS:
+            problems.append(
+                f"{src}: pushback.{name}: unknown push-back kind (known: "
+                f"{', '.join(PUSHBACK_KINDS)})"
+            )
+            continue
+        sc = _screen(f"{src}: pushback.{name}", str(name), raw, set(raw_elements), problems)
+        if sc:
+            pushbacks.append(sc)
+
     packages = merged.get("packages")
     if (
         not isinstance(packages, list)
@@ -769,7 +838,7 @@ def parse_selectors(
     assert popups is not None
     return SelectorBook(
         source, str(merged.get("app") or "app"), tuple(packages), elements, popups,
-        tuple(screens), locales,
+        tuple(screens), locales, tuple(pushbacks),
     )  # fmt: skip
 
 
@@ -780,7 +849,7 @@ def load_selectors(path: Path | None = None, overrides: Sequence[Path] = ()) -> 
 
     An override file has the selector file's shape, every part optional: ``elements`` (each
     replaces the built-in element of that name, or adds one), ``screens`` (likewise),
-    ``popups`` (replaces the list) and ``strings: {<language>: {<key>: text}}`` (UI strings
+    ``popups`` (replaces the list), ``pushback`` (each kind replaces the built-in one) and ``strings: {<language>: {<key>: text}}`` (UI strings
     added or replaced per key; a new language code adds a language).
 
     Raises :class:`SelectorFileError` for an unreadable or invalid file, listing every problem

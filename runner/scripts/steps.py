@@ -13,6 +13,11 @@ and the task's context; gives labelled steps and two waits:
   there without the expected effect), at most :data:`MAX_TAPS` times in all; never blindly.
   Effect not seen in time -> :class:`~runner.errors.PostConditionFailed`.
 
+Push-back (issue 14): every dump is checked for the selector file's ``pushback`` screens (a
+rate-limit dialog, a verification wall, the log-in screen) before anything else is decided on
+it, and :meth:`Steps.act` of an irreversible tap also reads the toast that followed it
+(:meth:`Steps.check_toast`); either raises :class:`~runner.errors.PushBack` quoting TikTok.
+
 Every failure's remark starts with ``<script>: <step label>:``. Cancellation: every wait is a
 ``trio.sleep`` or a device call, so a cancelled task stops within one poll interval or one device
 call.
@@ -29,8 +34,8 @@ from typing import TypeVar
 import trio
 
 from runner.devices import DeviceSession, Hierarchy, Node
-from runner.errors import ElementNotFound, PostConditionFailed, TaskFailed
-from runner.scripts.matcher import SelectorBook, Values
+from runner.errors import ElementNotFound, PostConditionFailed, PushBack, TaskFailed
+from runner.scripts.matcher import SelectorBook, Values, toast_hierarchy
 
 T = TypeVar("T")
 
@@ -200,6 +205,7 @@ class Steps:
                 f"{self.current}: the app crashed (the phone showed {crashed.text!r})",
                 step=self.current,
             )
+        self._check_pushback(h, "screen")
         popup = self.book.popup(h, self.values)
         if popup is None:
             if self.book.wordless_dialog(h, self.package):
@@ -212,6 +218,28 @@ class Steps:
         await self.session.tap(popup)
         self.popups_dismissed += 1
         return h, True
+
+    def _check_pushback(self, h: Hierarchy, where: str) -> None:
+        """Raise :class:`PushBack` when ``h`` shows one of the selector file's push-back screens
+        (``where``: ``screen`` or ``toast``, for the log)."""
+        pushed = self.book.pushback(h, self.values)
+        if pushed is None:
+            return
+        kind, node = pushed
+        said = (node.text or node.content_desc).strip()
+        self.log.warning("TikTok pushed back (%s, %s): %r", kind, where, said)
+        self._log_screen(h, f"push-back on the {where}")
+        raise PushBack(kind, said, step=self.current)
+
+    async def check_toast(self) -> None:
+        """Read the phone's last toast (``DeviceSession.last_toast``) and raise
+        :class:`PushBack` when it is one of the push-back messages (``You're following too
+        fast``...). Toasts never show in a dump, so a script checks them itself where one may
+        come: :meth:`act` does after an irreversible tap."""
+        toast = await self.session.last_toast()
+        if toast:
+            self.log.info("toast: %r", toast)
+            self._check_pushback(toast_hierarchy(toast, self.package), "toast")
 
     @property
     def locale(self) -> str | None:
@@ -375,10 +403,13 @@ class Steps:
         ``irreversible``: the tap is such an action (:meth:`commit` is called before it).
         Raises :class:`PostConditionFailed` when the effect is not seen within ``timeout`` s;
         for an irreversible tap it is ``retry_safe`` when the last dump still shows ``target``
-        (and ``retap_when`` holds): the check showed the action did not happen.
+        (and ``retap_when`` holds): the check showed the action did not happen. Raises
+        :class:`PushBack` when a dump or (irreversible taps: the toast is cleared before the tap
+        and read after each dump) the toast that followed says TikTok pushes back.
         """
         if irreversible:
             self.commit()
+            await self.session.clear_toast()
         await self.session.tap(target.node)
         taps = 1
         popup_since_tap = False
@@ -386,6 +417,8 @@ class Steps:
         pauses = 0
         while True:
             h, dismissed = await self._look()
+            if irreversible:
+                await self.check_toast()
             if dismissed:
                 popup_since_tap = True
             else:

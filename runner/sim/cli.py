@@ -22,6 +22,7 @@ import trio
 from runner.errors import find_leaf
 from runner.sim.farm import SimFarm
 from runner.sim.naming import DEFAULT_PREFIX, prefix_problem
+from runner.sim.tiktok.pushback import parse_rule
 
 TRUTH_POLL = 0.2  # seconds between ground-truth checks
 
@@ -71,11 +72,13 @@ def run_sim(
     ground_truth: Path | None = None,
     locale: str = "en-US",
     serial_prefix: str = DEFAULT_PREFIX,
+    push_back: str | None = None,
 ) -> int:
     """Run ``devices`` simulated phones behind a fake adb server on ``host:port`` until SIGINT or
     SIGTERM; returns the exit code: 0 after a clean stop, 2 (one line on stderr) for a bad option
-    or an address it cannot listen on (port taken, port outside 0-65535, unknown host), or a
-    ``serial_prefix`` :func:`runner.sim.naming.prefix_problem` refuses."""
+    or an address it cannot listen on (port taken, port outside 0-65535, unknown host), a
+    ``serial_prefix`` :func:`runner.sim.naming.prefix_problem` refuses, or a ``push_back`` rule
+    :func:`runner.sim.tiktok.pushback.parse_rule` refuses."""
     try:
         latency, jitter = parse_latency(latency_ms)
     except ValueError:
@@ -87,9 +90,14 @@ def run_sim(
     if problem := prefix_problem(serial_prefix):
         print(f"tikrunner sim: bad --serial-prefix {serial_prefix!r}: {problem}", file=sys.stderr)
         return 2
+    try:
+        rule = parse_rule(push_back) if push_back else None
+    except ValueError as e:
+        print(f"tikrunner sim: --push-back: {e}", file=sys.stderr)
+        return 2
     farm = SimFarm(devices, seed=seed, popup_rate=popup_rate, latency=latency, jitter=jitter,
                    app_version=app_version, locale=locale,
-                   serial_prefix=serial_prefix)  # fmt: skip
+                   serial_prefix=serial_prefix, push_back=rule)  # fmt: skip
 
     async def main() -> None:
         with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:

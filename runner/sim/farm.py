@@ -29,6 +29,7 @@ from runner.sim.filesystem import BlobStore
 from runner.sim.naming import DEFAULT_PREFIX, prefix_problem
 from runner.sim.phone import SimPhone
 from runner.sim.tiktok import DEFAULT_VERSION
+from runner.sim.tiktok.pushback import PushBackRule, parse_rule
 from runner.sim.tiktok.world import World
 
 
@@ -63,12 +64,17 @@ class SimFarm:
         upload_seconds: float = 1.5,
         locale: str = "en-US",
         serial_prefix: str = DEFAULT_PREFIX,
+        push_back: PushBackRule | str | None = None,
     ) -> None:
         if devices < 0:
             raise ValueError("devices must be >= 0")
         if problem := prefix_problem(serial_prefix):
             raise ValueError(f"bad serial prefix {serial_prefix!r}: {problem}")
         self.serial_prefix = serial_prefix
+        #: How TikTok pushes back on every phone's accounts (a rule or its text,
+        #: runner/sim/tiktok/pushback.py parse_rule); None: never. Phones and accounts may have
+        #: their own (``phone.push_back``, ``account.push_back``).
+        self.push_back = parse_rule(push_back) if isinstance(push_back, str) else push_back
         self.lock = threading.RLock()
         self.seed = seed
         self.popup_rate = popup_rate

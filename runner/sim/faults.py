@@ -33,7 +33,25 @@ FAULTS: dict[str, Callable[[SimPhone], None]] = {
     "block_uiautomator": lambda p: (setattr(p, "uiautomator_blocked", True), p._kill_uia()),
     "storage_full": lambda p: setattr(p, "storage_full", True),
     "popup": lambda p: p.tiktok.maybe_popup_now(),
+    # TikTok pushing back from now on (runner/sim/tiktok/pushback.py): every next follow of the
+    # phone's accounts is refused, shown as a toast, a dialog, silently, or a captcha wall.
+    "push_back_toast": lambda p: setattr(p, "push_back", _rule("toast")),
+    "push_back_dialog": lambda p: setattr(p, "push_back", _rule("dialog")),
+    "push_back_silent": lambda p: setattr(p, "push_back", _rule("silent")),
+    "verification_wall": lambda p: p.tiktok.show_overlay(_wall()),
 }
+
+
+def _rule(kind: str) -> Any:
+    from runner.sim.tiktok.pushback import PushBackRule
+
+    return PushBackRule(kind)
+
+
+def _wall() -> Any:
+    from runner.sim.tiktok.pushback import VerificationWall
+
+    return VerificationWall()
 
 
 def resolve(fault: Any) -> Callable[[SimPhone], None]:

@@ -109,6 +109,12 @@ class SimPhone:
         self.screen_on = True
         self.system_dialog: SystemDialog | None = None
         self.faults = FaultSchedule(self)
+        #: How TikTok pushes back on this phone's accounts (runner/sim/tiktok/pushback.py
+        #: PushBackRule; an account's own rule wins); None: never.
+        self.push_back: Any = farm.push_back
+        #: The last toast (text, the farm clock's time), as the uiautomator server keeps it
+        #: (getLastToast / clearLastToast); toasts are never in a window dump.
+        self.toast: tuple[str, float] | None = None
         self.uia_alive = False
         #: A fault: another UiAutomation owns the phone's accessibility service (an Appium
         #: server, a test runner), so uiautomator2's server cannot start: ``app_process`` exits
@@ -308,6 +314,11 @@ class SimPhone:
                 self.uia_alive = False
 
     # ----------------------------------------------------------------------- UI (lock held)
+    def show_toast(self, text: str) -> None:
+        """An app showed a toast: kept for ``getLastToast`` (not drawn in the dump: Android's
+        toasts reach uiautomator only as accessibility events)."""
+        self.toast = (text, self.farm.clock.now())
+
     def notify_ui(self) -> None:
         """Wake RPCs waiting for the screen to change (trio thread)."""
         if self._ui_event is not None:

@@ -56,6 +56,11 @@ class RpcError(Exception):
         self.data = data
 
 
+#: How long a toast stays readable with ``getLastToast`` when the client names no cache duration
+#: (uiautomator2's ``toast.get_message`` waits up to 10 s by default; milliseconds).
+TOAST_MEMORY_MS = 10_000
+
+
 class UiautomatorService:
     """The JSON-RPC methods of one phone's uiautomator server."""
 
@@ -245,11 +250,23 @@ class UiautomatorService:
         return await self._wait(sel, timeout, False)
 
     # ----------------------------------------------------------------------- misc
-    async def getLastToast(self) -> None:  # noqa: N802
-        return None
+    async def getLastToast(self, cache_ms: int = TOAST_MEMORY_MS) -> str | None:  # noqa: N802
+        """The last toast's text, or None when there was none, it was cleared, or it is older
+        than ``cache_ms`` (the server's ``getLastToast(cacheDuration)``: openatx's
+        AutomatorServiceImpl returns the message while ``now < cacheDuration + toastTime``)."""
+        with self.phone.lock:
+            toast = self.phone.toast
+            if toast is None:
+                return None
+            text, at = toast
+            if (self.phone.farm.clock.now() - at) * 1000 > cache_ms:
+                return None
+            return text
 
-    async def clearLastToast(self) -> None:  # noqa: N802
-        return None
+    async def clearLastToast(self) -> bool:  # noqa: N802
+        with self.phone.lock:
+            self.phone.toast = None
+        return True
 
     async def makeToast(self, text: str, duration: int = 1000) -> bool:  # noqa: N802
         return True

@@ -53,6 +53,11 @@ class SimAccount:
     requested: set[str] = field(default_factory=set)  # follow requests pending (private accounts)
     # Ids of videos that are ads (the farm's world shares its set): actions on them say so.
     ad_videos: set[str] = field(default_factory=set, repr=False)
+    #: How TikTok pushes back on this account (runner/sim/tiktok/pushback.py); None: the
+    #: phone's rule, if any.
+    push_back: Any = None
+    #: When (the sim's clock) each kind of action was applied, for the push-back rule.
+    applied_at: dict[str, list[float]] = field(default_factory=dict, repr=False)
     nickname: str | None = None  # None: display_name(username)
     bio: str = ""
     website: str = ""
@@ -102,6 +107,11 @@ class SimAccount:
     def cancel_request(self, target: str) -> None:
         self.requested.discard(target)
         self._record("cancel_request", target)
+
+    def refused(self, action: str, target: str, kind: str) -> None:
+        """TikTok refused ``action`` on ``target`` (a push-back shown as ``kind``): recorded as
+        ``<action>_refused``; nothing else changes."""
+        self._record(f"{action}_refused", target, pushback=kind)
 
     def toggle_like(self, video_id: str) -> bool:
         """Like, or take the like back (action ``unlike``); True when now liked."""

@@ -104,6 +104,9 @@ class TikTokApp(SimApp):
         self.ticks = 0  # dumps seen: drives the live chrome
         self.own_comments: dict[str, list[tuple[str, str, str | None]]] = {}
         self.uploads: list[Upload] = []
+        #: Follows TikTok refused silently (pushback.py kind ``silent``): the control reads
+        #: Following on the first dump after the tap, Follow again from the next (user -> dumps).
+        self.phantom_follows: dict[str, int] = {}
         self.media_granted = phone.popup_rate <= 0
         self.upload_seconds = phone.farm.upload_seconds
 
@@ -139,7 +142,7 @@ class TikTokApp(SimApp):
         ``following``, ``friends`` (both follow), ``requested`` (asked a private account),
         ``follow_back`` (they follow us), ``follow``."""
         acc = self.account
-        if username in acc.following:
+        if username in acc.following or username in self.phantom_follows:
             return "friends" if username in acc.followers else "following"
         if username in acc.requested:
             return "requested"
@@ -337,6 +340,11 @@ class TikTokApp(SimApp):
 
     def on_dump(self) -> None:
         self.ticks += 1
+        for user, seen in list(self.phantom_follows.items()):
+            if seen >= 1:
+                del self.phantom_follows[user]
+            else:
+                self.phantom_follows[user] = seen + 1
 
     def swipe(self, x1: float, y1: float, x2: float, y2: float) -> bool:
         top = self.top

@@ -84,6 +84,9 @@ ELEMENTS = (
     "edit_title", "edit_photo", "edit_photo_button", "edit_row", "edit_row_label",
     "edit_row_value", "edit_field", "edit_save", "photo_sheet", "photo_option", "crop_confirm",
     "avatar_save", "avatar_story",
+    # the captcha wall of a push-back (runner/sim/tiktok/pushback.py; no dump: the sim's own)
+    "captcha_root", "captcha_panel", "captcha_title", "captcha_hint", "captcha_img",
+    "captcha_slider", "captcha_close",
 )  # fmt: skip
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"

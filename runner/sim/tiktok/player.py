@@ -208,6 +208,10 @@ class Player(Screen):
             if app.is_private(video.creator):
                 acc.request_follow(video.creator, ad=ad)
             else:
+                from runner.sim.tiktok.pushback import refuse
+
+                if refuse(app, "follow", video.creator):
+                    return
                 acc.follow(video.creator, ad=ad)
             app.maybe_popup()
         elif action == "like":

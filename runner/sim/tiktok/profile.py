@@ -27,6 +27,7 @@ from runner.sim.hierarchy import SCREEN_H, SCREEN_W, Node, Rect
 from runner.sim.tiktok import profile_specs as ps
 from runner.sim.tiktok.base import FL, LL, PROFILE_ACTIVITY, Screen, button, text
 from runner.sim.tiktok.edit_profile import nickname_of
+from runner.sim.tiktok.pushback import refuse
 from runner.sim.tiktok.spec import Layout
 from runner.sim.tiktok.strings import count, s
 from runner.sim.tiktok.world import display_name
@@ -461,8 +462,9 @@ class AccountSheet(Screen):
 def tap_follow_control(app: TikTokApp, user: str) -> str:
     """What a tap on ``user``'s follow control does, on the profile and in the Users tab alike:
     ``Following``/``Friends`` ask to unfollow (the dialog), ``Requested`` cancels the request, a
-    private account gets a request, anyone else is followed. Returns ``"asked"``,
-    ``"cancelled"``, ``"requested"`` or ``"followed"``."""
+    private account gets a request, anyone else is followed unless TikTok pushes back
+    (:func:`runner.sim.tiktok.pushback.refuse`). Returns ``"asked"``, ``"cancelled"``,
+    ``"requested"``, ``"refused"`` or ``"followed"``."""
     acc = app.account
     state = app.follow_state(user)
     if state in ("following", "friends"):
@@ -474,6 +476,8 @@ def tap_follow_control(app: TikTokApp, user: str) -> str:
     if app.is_private(user):
         acc.request_follow(user)
         return "requested"
+    if refuse(app, "follow", user):
+        return "refused"
     acc.follow(user)
     return "followed"
 

@@ -77,6 +77,12 @@ EN: dict[str, str] = {
     "missing_account": "Couldn't find this account",  # no real source (the earlier model's)
     "unfollow": "Unfollow",  # locale:followers.unfollow_confirm_button
     "unfollow_title": "Unfollow {handle}?",  # no real source (the earlier model's)
+    # push-back (runner/sim/tiktok/pushback.py): no dump; hushfeed's TikTok status_msg reads "You
+    # are following too fast.", blog and help pages quote "You're following too fast"
+    "pushback_too_fast": "You're following too fast",
+    # captcha markers of other projects' TikTok bots (no dump)
+    "captcha_title": "Verify to continue:",
+    "captcha_hint": "Drag the puzzle piece into place",
     "cancel": "Cancel",  # locale:publish_editor.popup_cancel_buttons
     # own profile (locale:profile.*)
     "edit_profile": "Edit",
@@ -407,6 +413,11 @@ FR: dict[str, str] = {
     "create_publish_now": "Publier maintenant",
     "create_cancel": "Annuler",
     # ---- end of comments sheet and create flow
+    # push-back: NOT evidenced in French (no dump, no project quotes it); TikTok's French says
+    # "tu". The same words are among runner/scripts/locales/fr.yaml's unverified variants.
+    "pushback_too_fast": "Tu suis trop rapidement",
+    "captcha_title": "Vérifie pour continuer :",
+    "captcha_hint": "Fais glisser la pièce du puzzle",
 }
 
 STRINGS: dict[str, dict[str, str]] = {
