@@ -224,7 +224,7 @@ def sim(
     push_back: str | None = typer.Option(
         None,
         "--push-back",
-        help="TikTok pushes back on every account: KIND[:N[/PERIOD]], KIND toast (a toast "
+        help="TikTok pushes back on every account: KIND, KIND:N or KIND:N/PERIOD, KIND toast (a toast "
         '"You\'re following too fast"), dialog, silent (the follow does not stick) or '
         "verification (a captcha wall); after N follows in PERIOD (default 1h), e.g. "
         "toast:30/1h; the refused follow is not applied.",
