@@ -24,7 +24,13 @@ from typing import Any
 import trio
 
 from runner.config import RunnerConfig
-from runner.errors import LimitReached, TaskFailed, UiautomatorUnavailable, device_state_remark
+from runner.errors import (
+    LimitReached,
+    PushBack,
+    TaskFailed,
+    UiautomatorUnavailable,
+    device_state_remark,
+)
 from runner.logs import TaskFields, about_task, mask
 from runner.models import redact_config
 from runner.progress import ProgressBoard
@@ -517,6 +523,8 @@ class Farm:
                 self.running_serials.pop(task.id, None)
         if outcome is not None:
             status, remark, failure = outcome
+            if isinstance(failure, PushBack) and self.metrics is not None:
+                self.metrics.pushed_back(failure.kind)
             if isinstance(failure, UiautomatorUnavailable) and failure.retry_safe:
                 tlog.warning("phone not usable, the task waits: %s", remark)
                 self.wakeup.bench(worker.serial, remark)

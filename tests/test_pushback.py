@@ -236,3 +236,91 @@ def test_a_fault_starts_the_push_back_at_the_worst_moment():
     [out] = run_tasks(farm, S1, [make_ctx(S1, "follow", "dave")])
     assert isinstance(out, PushBack) and out.kind == "verification"
     assert account(farm)["following"] == []
+
+
+# ------------------------------------------------------------------------------ cool-down
+
+
+def test_a_pushed_back_follow_fails_cools_the_account_and_its_next_task_waits(store_url, tmp_path):
+    """The follow that gets "You're following too fast" fails quoting it, its account cools down
+    for the config's ``cooldown`` and its next task waits until that ends (a fake clock: the
+    scheduler's, moved by hand; the phone runs on real time)."""
+    import dataclasses
+
+    from runner.store import TaskStatus
+    from tests.devices.simfarm import on_farm, open_session
+    from tests.test_limits import BASE, NewTask, make
+
+    now = [BASE]
+    sched, store = make(
+        store_url, tmp_path, cooldown="2h", accounts=[{"username": U1, "serial": S1}]
+    )
+    sched.clock = lambda: now[0]
+    farm = SimFarm(1, seed=15, push_back="toast")
+
+    async def main(host: str, port: int) -> None:
+        first, second = store.add_api_tasks(
+            [
+                NewTask(S1, U1, script_config={"target_users": [n], "access_method": "direct"})
+                for n in ("alice", "bob")
+            ]  # fmt: skip
+        )
+        session = await open_session(host, port, S1)
+        try:
+            task = await sched.claim(S1)
+            assert task.id == first
+            ctx = dataclasses.replace(
+                make_ctx(S1, "follow", "alice", username=U1, task_id=task.id),
+                actions=sched.guard(task),
+            )
+            from runner.scripts import run_task
+
+            with pytest.raises(PushBack) as caught:
+                await run_task(ctx, session)
+            await sched.end(task.id, TaskStatus.FAILED, caught.value.remark, failure=caught.value)
+        finally:
+            await session.close()
+        failed = store.get(first)
+        assert failed.status == TaskStatus.FAILED
+        assert failed.remark == (
+            'follow: tap Follow: TikTok pushed back (rate limit): "You\'re following too fast"; '
+            f"@{U1} cools down until 2027-01-15 10:00"
+        )
+        cool = store.cool_downs(now[0])[U1]
+        assert (cool.until, cool.reason) == (BASE + 7200, "You're following too fast")
+        assert await sched.claim(S1) is None
+        assert store.get(second).remark == (
+            f"waiting: @{U1} cooling down (You're following too fast); next at 2027-01-15 10:00"
+        )
+        now[0] = BASE + 7200 - 1
+        assert await sched.claim(S1) is None
+        now[0] = BASE + 7200
+        assert (await sched.claim(S1)).id == second
+
+    on_farm(farm, main)
+    assert account(farm)["following"] == []
+
+
+def test_metrics_count_push_backs_limits_hit_actions_and_cooling_accounts(store_url, tmp_path):
+    import time
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from runner.web.metrics import RunnerMetrics
+    from tests.stores import claiming_store
+
+    store = claiming_store(store_url, tmp_path)
+    m = RunnerMetrics(store)
+    m.pushed_back("rate_limit")
+    m.limit_hit("follow")
+    m.limit_hit("follow")
+    now = time.time()
+    store.cool_down("alice", now + 3600, "You're following too fast", now=now)
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for f in text_string_to_metric_families(m.render().decode())
+        for s in f.samples
+    }
+    assert samples[("tikrunner_pushbacks_total", (("kind", "rate_limit"),))] == 1
+    assert samples[("tikrunner_limits_hit_total", (("kind", "follow"),))] == 2
+    assert samples[("tikrunner_accounts_cooling_down", ())] == 1

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from runner.devices import DeviceSession
-from runner.errors import ScriptNotImplemented, TaskFailed
+from runner.errors import PushBack, ScriptNotImplemented, TaskFailed
 from runner.scripts import account_warmup, comment, edit_profile, follow, post, unfollow
 from runner.scripts.context import TaskContext
 from runner.scripts.matcher import SelectorBook, SelectorFileError, load_selectors
@@ -103,6 +103,10 @@ async def run_task(
         )
         try:
             remark = await script(ctx, session, steps)
+        except PushBack as e:
+            e.retry_safe = False
+            await _cool_down(ctx, e)
+            raise
         except TaskFailed as e:
             e.retry_safe = steps.retry_safe(e)
             raise
@@ -116,3 +120,19 @@ async def run_task(
             session.device_calls - calls_before,
         )
         return remark
+
+
+async def _cool_down(ctx: TaskContext, e: PushBack) -> None:
+    """TikTok pushed back: the task's account cools down (``ctx.cool_down``: the config's
+    ``cooldown``, 6 h by default; its tasks wait, the event is logged) and ``e``'s remark says
+    until when, in the runner's time zone: ``...: "You're following too fast"; @alice cools
+    down until 2026-12-02 18:20``. Without account safety (``ctx.actions`` None) nothing is
+    recorded and the remark stays as it is."""
+    until = await ctx.cool_down(e.said)
+    if until is None:
+        return
+    from runner.limits import shown
+
+    guard = ctx.actions
+    e.remark = f"{e.remark}; {guard.subject.shown} cools down until {shown(until, guard.policy.tz)}"
+    e.args = (e.remark,)

@@ -18,11 +18,19 @@ one), so tests and several runners in one process never share counts. What it sh
   ``tikrunner_manifests_refused_total{code}`` (the API error code of the refusal, 40001 ...): spool
   files since the runner started;
 - ``tikrunner_http_requests_total{method,route,code}``: HTTP answers by route template
-  (``/api/v1/task/{task_id}``; ``unmatched`` for a path no route serves) and HTTP status.
+  (``/api/v1/task/{task_id}``; ``unmatched`` for a path no route serves) and HTTP status;
+- account safety (issue 14): ``tikrunner_actions_last_hour{kind}`` and
+  ``tikrunner_actions_last_day{kind}`` (actions counted in the store before their tap, every
+  account and every runner sharing the store, read at scrape time),
+  ``tikrunner_accounts_cooling_down``, ``tikrunner_limits_hit_total{kind}`` (actions held back
+  by a limit, working hours or a cool-down: the task waits) and ``tikrunner_pushbacks_total{kind}``
+  (tasks TikTok pushed back on: ``rate_limit``, ``follow_not_applied``, ``verification``,
+  ``logged_out``).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -92,6 +100,20 @@ class RunnerMetrics:
             ["method", "route", "code"],
             registry=r,
         )
+        self.limits_hit = Counter(
+            "tikrunner_limits_hit",
+            "Actions held back by an account's limit, working hours or cool-down (the task "
+            "waits), by action kind (README, Account safety).",
+            ["kind"],
+            registry=r,
+        )
+        self.pushbacks = Counter(
+            "tikrunner_pushbacks",
+            "Tasks TikTok pushed back on (rate limit, follow not applied, verification, logged "
+            "out): each put its account in a cool-down.",
+            ["kind"],
+            registry=r,
+        )
         r.register(_LiveCollector(self))
 
     # -- hooks ---------------------------------------------------------------------------------
@@ -116,6 +138,14 @@ class RunnerMetrics:
                 self.manifests_refused.labels(str(code)).inc()
             else:
                 self.manifests_taken.labels(o.outcome).inc()
+
+    def limit_hit(self, kind: str) -> None:
+        """A task's ``kind`` action was held back by account safety (the task waits)."""
+        self.limits_hit.labels(kind).inc()
+
+    def pushed_back(self, kind: str) -> None:
+        """A task failed because TikTok pushed back (``runner.errors.PushBack`` kind)."""
+        self.pushbacks.labels(kind).inc()
 
     def http_request(self, method: str, route: str, code: int) -> None:
         """One HTTP answer: ``route`` is the route template, ``code`` the HTTP status."""
@@ -168,6 +198,41 @@ class _LiveCollector(Collector):
         benched.add_metric([], n_benched)
         yield phones
         yield benched
+        yield from _account_metrics(self.metrics.store)
+
+
+def _account_metrics(store: Any) -> Iterator[Metric]:
+    """Actions counted in the store (every runner sharing it) by kind, over the last hour and
+    the last 24 hours, and the accounts cooling down now (runner/store/actions.py)."""
+    counts = getattr(store, "action_counts", None)
+    if counts is None:
+        return
+    now = time.time()
+    hour = GaugeMetricFamily(
+        "tikrunner_actions_last_hour",
+        "Actions attempted (counted before the tap) in the last 60 minutes, all accounts, by kind.",
+        labels=["kind"],
+    )
+    day = GaugeMetricFamily(
+        "tikrunner_actions_last_day",
+        "Actions attempted in the last 24 hours, all accounts, by kind.",
+        labels=["kind"],
+    )
+    by_kind: dict[str, list[int]] = {}
+    for (_, kind), (h, d, _) in counts(now - 3600, now - 86400).items():
+        total = by_kind.setdefault(kind, [0, 0])
+        total[0] += h
+        total[1] += d
+    for kind, (h, d) in sorted(by_kind.items()):
+        hour.add_metric([kind], h)
+        day.add_metric([kind], d)
+    cooling = GaugeMetricFamily(
+        "tikrunner_accounts_cooling_down", "Accounts cooling down now (their tasks wait)."
+    )
+    cooling.add_metric([], len(store.cool_downs(now)))
+    yield hour
+    yield day
+    yield cooling
 
 
 class HttpMetrics:
