@@ -76,6 +76,7 @@ def bodies(folder: Path) -> dict[str, dict]:
                 "avatar_path": str(image),
             },
         ),  # fmt: skip
+        "message (friend)": ("message", {"target_users": ["dana"], "message_content": "{Hi|Hey}!"}),
         "account_warmup (3 s)": (
             "account_warmup",
             {"task_duration": 3, "min_duration": 0.5, "max_duration": 1, "like_probable": 50},
@@ -92,6 +93,9 @@ async def one(
     )
     if script == "unfollow":
         farm.phone(S1).account.following.add("carol")
+    if script == "message":  # mutual followers: the message goes straight to the thread
+        farm.phone(S1).account.following.add("dana")
+        farm.phone(S1).account.followers.add("dana")
     session = await DeviceSession.open(adbutils.AdbClient(host, port), S1,
                                        limiter=trio.CapacityLimiter(4))  # fmt: skip
     ctx = TaskContext(
@@ -133,6 +137,8 @@ FEWEST = {
     # + website (6), push and index the photo (2), Change photo, dump, Select from Gallery, dump,
     # the tile, dump, Confirm, dump, the Story toggle, dump, Save, dump (12)
     "profile (all four)": 41,
+    "message (friend)": 10,  # health, open URL, dump, tap Message, dump, tap the field (it has
+    # no focus), type, dump, tap send, dump
 }
 
 

@@ -25,10 +25,17 @@ from runner.models import (
 
 
 def test_registries_match_the_spec():
-    assert API_SCRIPTS == ("post", "follow", "unfollow", "comment", "account_warmup", "profile")
+    assert API_SCRIPTS == (
+        "post",
+        "follow",
+        "unfollow",
+        "comment",
+        "account_warmup",
+        "profile",
+        "message",
+    )
     assert set(UNAVAILABLE_SCRIPTS) == {
         "like",
-        "message",
         "super_marketing",
         "scrape_user",
     }

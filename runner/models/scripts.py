@@ -266,6 +266,28 @@ class CommentConfig(_Config):
         return self
 
 
+# ------------------------------------------------------------------------------------ message
+
+
+class MessageConfig(FollowConfig):
+    """``message``: send a direct message to users (docs/spec/scripts.md, "message").
+
+    Targets as ``follow`` (``target_users``, else ``target_user``, else ``target_username``; at
+    least one; one task per unit per user), reached by ``access_method`` as follow does.
+    ``message_content`` is required and not blank: one message per line, each line spintax.
+    """
+
+    message_content: str = Field(
+        pattern=_NON_BLANK,
+        description="One or more messages, one per line (required); spintax {a|b|c} picks one "
+        "option per task (nesting allowed).",
+    )
+    message_order: Literal["random", "sequential"] = Field(
+        "random",
+        description="random: any line; sequential: line number job_count modulo the number of lines.",
+    )
+
+
 # ------------------------------------------------------------------------------ account_warmup
 
 
@@ -445,6 +467,7 @@ SCRIPT_CONFIGS: dict[str, type[_Config]] = {
     "comment": CommentConfig,
     "account_warmup": AccountWarmupConfig,
     "profile": ProfileConfig,
+    "message": MessageConfig,
 }
 """Script name -> its config model (docs/spec/scripts.md)."""
 
@@ -453,7 +476,6 @@ API_SCRIPTS: tuple[str, ...] = tuple(SCRIPT_CONFIGS)
 
 UNAVAILABLE_SCRIPTS: tuple[str, ...] = (
     "like",
-    "message",
     "super_marketing",
     "scrape_user",
 )
@@ -463,6 +485,7 @@ FANOUT_SCRIPTS: dict[str, str] = {
     "follow": "target_users",
     "unfollow": "target_users",
     "comment": "target_post_urls",
+    "message": "target_users",
 }
 """Scripts that make one task per target, and the array field that carries the one target."""
 

@@ -107,7 +107,18 @@ _ALLOWED_KEYS = {
 }
 #: Value fields: filled from the task, inserted literally.
 TEMPLATE_FIELDS = frozenset(
-    {"package", "username", "account", "caption", "comment", "file", "sound", "keyword", "value"}
+    {
+        "package",
+        "username",
+        "account",
+        "caption",
+        "comment",
+        "file",
+        "sound",
+        "keyword",
+        "value",
+        "dm",
+    }
 )
 
 

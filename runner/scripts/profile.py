@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from runner.devices import DeviceSession
 from runner.errors import TaskFailed
-from runner.models.scripts import FollowConfig
+from runner.models.scripts import SCRIPT_CONFIGS, FollowConfig
 from runner.scripts import navigate
 from runner.scripts.context import TaskContext
 from runner.scripts.navigate import SCREEN_TIMEOUT, search_for
@@ -92,7 +92,9 @@ async def open_profile(ctx: TaskContext, session: DeviceSession, steps: Steps, n
     Raises ``TaskFailed`` when the account does not exist or ``access_method`` is unknown,
     ``ElementNotFound``/``PostConditionFailed`` when a screen does not come.
     """
-    method = ctx.config(FollowConfig).access_method  # unfollow's config has the same fields
+    # follow, unfollow and message share FollowConfig's target and access fields
+    model = SCRIPT_CONFIGS.get(ctx.script_name, FollowConfig)
+    method = ctx.config(model).access_method  # type: ignore[attr-defined]
     decide = _profile_decision(steps)
     if method == "direct":
         async with steps.step("open profile"):

@@ -47,7 +47,8 @@ class SimFarm:
     (default: real time; pass a :class:`~runner.sim.clock.ManualClock` for exact, repeatable
     times); ``upload_seconds`` is how long a post uploads. ``missing_users`` holds usernames whose
     profiles say "Couldn't find this account"; ``private_users`` those whose accounts are
-    private (a follow becomes a request). Who follows an account is its ``followers`` set
+    private (a follow becomes a request); ``dm_closed_users`` those who accept no direct message
+    from us (their thread says so and has no field). Who follows an account is its ``followers`` set
     (:class:`~runner.sim.tiktok.SimAccount`).
     """
 
@@ -87,6 +88,9 @@ class SimFarm:
         self.locale = locale
         self.missing_users: set[str] = set()
         self.private_users: set[str] = set()
+        # Accounts whose privacy settings let nobody (or only friends) message them: their thread
+        # says "Unable to send message" and has no field (runner/sim/tiktok/chat.py).
+        self.dm_closed_users: set[str] = set()
         self._blobs = BlobStore()
         self._phones: list[SimPhone] = []
         self._by_serial: dict[str, SimPhone] = {}

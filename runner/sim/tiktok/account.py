@@ -14,7 +14,8 @@ Ground-truth keys (docs/internals.md, "The full TikTok model"): ``following`` (s
 ``likes`` and ``bookmarks`` (video ids, in the order they were added), ``comments``
 (``{video_id, text, image}``), ``posts`` (``{post_id, caption, media, kind, post_way, sound}``),
 ``watched`` (``{video_id, seconds}``), ``actions``, ``requested`` (sorted: follow requests
-pending with private accounts), and ``package`` (the app the account is in).
+pending with private accounts), ``messages`` (``{username: [text, ...]}``: the direct messages
+sent, per thread, in order), and ``package`` (the app the account is in).
 
 The own profile (the ``profile`` script): ``profile`` holds ``nickname`` (None: the name derived
 from the handle, :func:`runner.sim.tiktok.world.display_name`), ``bio``, ``website`` and
@@ -51,6 +52,8 @@ class SimAccount:
     actions: list[dict[str, Any]] = field(default_factory=list)
     followers: set[str] = field(default_factory=set)  # who follows this account (tests seed it)
     requested: set[str] = field(default_factory=set)  # follow requests pending (private accounts)
+    # Direct messages sent, per thread (the other account's username), in order.
+    messages: dict[str, list[str]] = field(default_factory=dict)
     # Ids of videos that are ads (the farm's world shares its set): actions on them say so.
     ad_videos: set[str] = field(default_factory=set, repr=False)
     #: How TikTok pushes back on this account (runner/sim/tiktok/pushback.py); None: the
@@ -137,6 +140,11 @@ class SimAccount:
         self.comments.append({"video_id": video_id, "text": text, "image": image})
         self._record("comment", video_id, text=text, image=image)
 
+    def message(self, target: str, text: str) -> None:
+        """A direct message sent to ``target`` (action ``message`` with its text)."""
+        self.messages.setdefault(target, []).append(text)
+        self._record("message", target, text=text)
+
     def post(self, post: dict[str, Any]) -> None:
         self.posts.append(dict(post))
         self._record("post", post["post_id"])
@@ -162,4 +170,5 @@ class SimAccount:
                 "website": self.website,
                 "avatar": self.avatar,
             },  # fmt: skip
+            "messages": {user: list(texts) for user, texts in sorted(self.messages.items())},
         }

@@ -11,7 +11,8 @@ a private account we do not follow shows no ``Message`` and, instead of its vide
 is private" (``Ce compte est privé`` and its line). The counters' labels are ``Following`` /
 ``Followers`` / ``Likes`` (``Suivis`` / ``Followers`` / ``J'aime``): the same word as the control.
 
-Taps: ``Follow`` / ``Follow back`` follow (the control turns ``Following`` / ``Friends``); on a
+Taps: ``Message`` opens the thread with the account (:mod:`runner.sim.tiktok.chat`);
+``Follow`` / ``Follow back`` follow (the control turns ``Following`` / ``Friends``); on a
 private account ``Follow`` asks (``Requested``: ground truth ``follow_request``, the name in
 ``requested``, ``following`` unchanged), ``Requested`` takes the request back
 (``cancel_request``); ``Following`` / ``Friends`` ask ``Unfollow`` / ``Cancel`` first. A user in
@@ -248,12 +249,16 @@ class ProfileScreen(Screen):
         if action == "follow_button":
             if tap_follow_control(app, user) in ("requested", "followed"):
                 app.maybe_popup()
+        elif action == "message":
+            from runner.sim.tiktok.chat import ChatScreen
+
+            app.push(ChatScreen(user))
         elif action.startswith("video:"):
             from runner.sim.tiktok.player import VideoScreen
 
             videos = app.world.user_videos(user, TILES)
             app.push(VideoScreen(app, videos, int(action[6:])))
-        # Message, the dropdown, the counters and the avatar open screens the model leaves out
+        # the dropdown, the counters and the avatar open screens the model leaves out
 
 
 # ------------------------------------------------------------------------------ own profile

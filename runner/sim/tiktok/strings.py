@@ -146,6 +146,15 @@ EN: dict[str, str] = {
     "comment_just_now": "Just now",
     # locale:comment.comment_input ("Add comment"), with the dumps' ellipsis
     "comment_field": "Add comment…",
+    # the direct-message thread (runner/sim/tiktok/chat.py): no English dump; taktik-bot's English
+    # selectors (taktik/core/social_media/tiktok/ui/selectors/) give the field's hint, the emoji
+    # button, More, Back and "Unable to send message"; "Voice message" has no source
+    "chat_field": "Message...",
+    "chat_emoji": "Open stickers, gifs and emojis",
+    "chat_voice": "Voice message",
+    "chat_more": "More",
+    "chat_unable": "Unable to send message",
+    "chat_stats": "{following} following · {followers} followers",
     "comment_stickers": "Stickers",
     # (assumed)
     "comment_mention": "Mention someone",
@@ -330,6 +339,14 @@ FR: dict[str, str] = {
     "comment_hours_ago": "{n} h",
     "comment_just_now": "À l'instant",
     "comment_field": "Ajouter un commentaire…",
+    # the direct-message thread: taktik-bot tt4693_fr_dm_conversation, tt4693_fr_dm_composer_typed
+    # (46.9.3); "chat_unable" has no French source (the words are a guess: unverified)
+    "chat_field": "Message…",
+    "chat_emoji": "Ouvrir les stickers, les GIF et les émojis",
+    "chat_voice": "Message vocal",
+    "chat_more": "Plus",
+    "chat_unable": "Impossible d'envoyer le message",
+    "chat_stats": "{following} suivi · {followers} follower",
     "comment_stickers": "Stickers",
     "comment_mention": "Mentionne quelqu'un",
     "comment_close": "Fermer",
