@@ -75,6 +75,45 @@ class Account(BaseModel):
         description="(ours) The runner whose inventory lists it (this runner's name in a SQLite "
         "store; in a shared store the runner holding its phone, or the one that listed it)."
     )
+    safety: AccountSafety | None = Field(
+        default=None,
+        description="(ours) Counts against limits, working hours and cool-down of an account of "
+        "this runner's inventory (null for another runner's).",
+    )
+
+
+class ActionCount(BaseModel):
+    """One action kind of an account against its limits: ``hour`` attempts in the last 60
+    minutes, ``day`` since local midnight (counted before each tap), ``last_at`` the last one
+    (local time) or null; ``per_hour``, ``per_day``, ``min_gap`` (seconds) its effective limits
+    (null: none)."""
+
+    per_hour: int | None
+    per_day: int | None
+    min_gap: float | None
+    hour: int
+    day: int
+    last_at: str | None
+
+
+class CoolDown(BaseModel):
+    """A cool-down after TikTok pushed back: until and since when (local time), and what TikTok
+    said."""
+
+    until: str
+    since: str | None
+    reason: str
+
+
+class AccountSafety(BaseModel):
+    """(ours) An account's safety (README, "Account safety"): its counts against its limits by
+    action kind, its working hours (lists of ``HH:MM-HH:MM`` ranges, every list applying; null:
+    any time), whether it is inside them now, and any running cool-down."""
+
+    limits: dict[str, ActionCount]
+    working_hours: list[list[str]] | None
+    working_now: bool
+    cool_down: CoolDown | None
 
 
 class AccountPage(BaseModel):
@@ -200,6 +239,8 @@ class PhoneViews:
         if self.shared:
             farm = await trio.to_thread.run_sync(FarmState.read, self.store)
             items = farm_accounts(items, farm, name=self.name)
+        safety = await trio.to_thread.run_sync(self._safety)
+        items = [{**a, "safety": safety.get(a["username"].lower())} for a in items]
         chosen = [
             a
             for a in items
@@ -216,6 +257,32 @@ class PhoneViews:
             "page": page,
             "page_size": page_size,
         }
+
+    def _safety(self) -> dict[str, dict[str, Any]]:
+        """Account safety of this runner's inventory (runner/limits.py ``account_safety``), by
+        lower-case username, times as local time. Blocks on the store."""
+        from runner.limits import account_safety
+
+        if not hasattr(self.store, "action_counts"):
+            return {}
+        out: dict[str, dict[str, Any]] = {}
+        for a in account_safety(self.config, self.store, time.time()):
+            cool = a["cool_down"]
+            out[a["username"].lower()] = {
+                "limits": {
+                    k: {**v, "last_at": self._local(v["last_at"])} for k, v in a["limits"].items()
+                },
+                "working_hours": a["working_hours"],
+                "working_now": a["working_now"],
+                "cool_down": None
+                if cool is None
+                else {
+                    "until": self._local(cool["until"]),
+                    "since": self._local(cool["since"]),
+                    "reason": cool["reason"],
+                },
+            }
+        return out
 
     def _account_items(self) -> list[dict[str, Any]]:
         """This runner's inventory as ``GET /accounts`` entries, in inventory order."""

@@ -35,7 +35,7 @@ def test_accounts_with_the_vendors_parameters(make_live):
     assert {"sim_user_1", "sim_user_2", "sim_user_3"} <= set(names)
     assert page["total"] == len(names) and (page["page"], page["page_size"]) == (1, 20)
     fields = {"id", "username", "email", "platform", "packagename", "device", "device_online",
-              "device_name", "logined", "status", "tags", "runner"}  # fmt: skip
+              "device_name", "logined", "status", "tags", "runner", "safety"}  # fmt: skip
     for item in page["list"]:
         assert set(item) == fields  # never a password
     by_name = {a["username"]: a for a in page["list"]}
@@ -128,3 +128,27 @@ def test_a_running_task_a_phone_offline_and_one_unauthorized(make_live):
     live.wait_status(slow, 3)
     assert data(live.client.get("/devices/sim-0001"))["running_task"] is None
     assert gone["health"]["uiautomator"] is None
+
+
+def test_the_accounts_api_shows_counts_against_limits_hours_and_a_cool_down(make_live):
+    import time
+
+    live = make_live(
+        limits={"follow": {"per_hour": 30, "per_day": 150}},
+        accounts=[Account(username="alice", serial="sim-0002", working_hours=["00:00-23:59"])],
+    )
+    now = time.time()
+    live.runner.store.cool_down("alice", now + 3600, "You're following too fast", now=now)
+    [alice] = [a for a in data(live.client.get("/accounts"))["list"] if a["username"] == "alice"]
+    safety = alice["safety"]
+    assert safety["limits"]["follow"] == {
+        "per_hour": 30,
+        "per_day": 150,
+        "min_gap": None,
+        "hour": 0,
+        "day": 0,
+        "last_at": None,
+    }
+    assert safety["working_hours"] == [["00:00-23:59"]]
+    assert safety["cool_down"]["reason"] == "You're following too fast"
+    assert len(safety["cool_down"]["until"]) == len("2026-12-02 18:20:00")
