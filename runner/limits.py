@@ -515,10 +515,13 @@ class AccountGuard:
 def account_safety(config: Any, store: Any, now: float) -> list[dict[str, Any]]:
     """Each inventory account's safety as shown to people (``GET /api/v1/accounts``, the CLI,
     the dashboard): ``{username, serial, limits: {kind: {per_hour, per_day, min_gap, hour, day,
-    last_at}}, working_hours: [[ranges], ...] | None, working_now: bool, cool_down: {until,
+    last_at}}, working_hours: [[ranges], ...] | None, working_now: bool, working_next: float |
+    None, cool_down: {until,
     reason, since} | None}``. ``hour`` counts the kind's attempts in the last 60 minutes,
-    ``day`` since local midnight; times are UTC epoch seconds. Kinds shown: those with a
-    limit for the account, and those it did today."""
+    ``day`` since local midnight; ``working_next`` when ``working_now`` changes next (the
+    window's end inside it, the next one's start outside; None: no change within a week); times
+    are UTC epoch seconds. Kinds shown: those with a limit for the account, and those it did
+    today."""
     policy = Policy(config)
     start, _ = day_bounds(now, policy.tz)
     counts = store.action_counts(now - HOUR, start)
@@ -543,6 +546,7 @@ def account_safety(config: Any, store: Any, now: float) -> list[dict[str, Any]]:
                 "last_at": last,
             }
         hours = policy.hours(subject)
+        working_now, working_next = hours.window(now, policy.tz)
         cool = cooling.get(subject.key)
         out.append(
             {
@@ -550,7 +554,8 @@ def account_safety(config: Any, store: Any, now: float) -> list[dict[str, Any]]:
                 "serial": account.serial,
                 "limits": limits,
                 "working_hours": [list(s) for s in hours.sets] or None,
-                "working_now": hours.window(now, policy.tz)[0],
+                "working_now": working_now,
+                "working_next": working_next,
                 "cool_down": None
                 if cool is None
                 else {"until": cool.until, "reason": cool.reason, "since": cool.since},

@@ -1,7 +1,7 @@
-"""The operator's views over the HTTP API (issue 11, item 3): ``tikrunner devices``, ``tasks``,
-``task ID``, ``logs ID [-f]`` and ``top``.
+"""The operator's views over the HTTP API (issue 11, item 3): ``tikrunner devices``, ``accounts``,
+``tasks``, ``task ID``, ``logs ID [-f]`` and ``top``.
 
-Every view is a client of the API (docs/spec/local-api.md: ``GET /devices``, ``/task``,
+Every view is a client of the API (docs/spec/local-api.md: ``GET /devices``, ``/accounts``, ``/task``,
 ``/task/{id}``, ``/task/{id}/log``, ``/task/{id}/artifacts``, ``/task/stats``), so it works from
 another machine as well as beside ``serve``. Where the API is (:func:`resolve_target`): ``--api``,
 else ``TIKRUNNER_API``, else the ``http:`` bind of tikrunner.yaml (``--config``; a wildcard bind is
@@ -424,6 +424,101 @@ def devices_table(devices: list[dict[str, Any]]) -> Any:
     return table
 
 
+def clock(value: Any, today: str | None = None) -> str:
+    """A local time ``YYYY-MM-DD HH:MM:SS`` to the minute, as the remarks say it: ``HH:MM``
+    when its date is ``today`` (default: this machine's date), else ``YYYY-MM-DD HH:MM``;
+    null as ''."""
+    text = short_time(value, today)
+    return text[:-3] if len(text) >= 8 and text[-3] == ":" else text
+
+
+def account_state(account: dict[str, Any]) -> tuple[str, str]:
+    """What holds an account's tasks back now, as one line, and its style: ``disabled``,
+    ``cooling down until 15:20 (You're following too fast)``, ``outside working hours (next
+    08:30)``, ``at follow limit 150/day`` (several joined by ``; ``), else ``ready``; ``-`` when
+    the API gives no ``safety`` (an account of another runner's inventory)."""
+    safety = account.get("safety")
+    if not isinstance(safety, dict):
+        return ("disabled", "dim") if account.get("status") == 0 else ("-", "dim")
+    held, style = [], "yellow"
+    if account.get("status") == 0:
+        held.append("disabled")
+    cool = safety.get("cool_down")
+    if isinstance(cool, dict):
+        held.append(
+            f"cooling down until {clock(cool.get('until'))} ({clean(str(cool.get('reason')))})"
+        )
+        style = "red"
+    if safety.get("working_now") is False:
+        upcoming = clock(safety.get("working_next"))
+        held.append("outside working hours" + (f" (next {upcoming})" if upcoming else ""))
+    for kind, c in (safety.get("limits") or {}).items():
+        for count, limit, per in ((c.get("hour"), c.get("per_hour"), "hour"),
+                                  (c.get("day"), c.get("per_day"), "day")):  # fmt: skip
+            if isinstance(limit, int) and isinstance(count, int) and count >= limit:
+                held.append(f"at {clean(kind)} limit {limit}/{per}")
+    return ("; ".join(held), style) if held else ("ready", "green")
+
+
+def counts_text(limits: Any) -> str:
+    """An account's ``safety.limits`` as one line, kind by kind: ``follow 12/30h 40/150d``
+    (actions in the last hour against ``per_hour``, today's against ``per_day``), ``like 3
+    today`` for a kind without a limit; '' for none."""
+    parts = []
+    for kind, c in (limits or {}).items() if isinstance(limits, dict) else ():
+        counts = []
+        if c.get("per_hour") is not None:
+            counts.append(f"{c.get('hour')}/{c.get('per_hour')}h")
+        if c.get("per_day") is not None:
+            counts.append(f"{c.get('day')}/{c.get('per_day')}d")
+        parts.append(f"{kind} " + (" ".join(counts) or f"{c.get('day')} today"))
+    return clean(", ".join(parts))
+
+
+def accounts_table(accounts: list[dict[str, Any]]) -> Any:
+    """A rich Table of ``GET /accounts`` items: the account, its phone (``(offline)`` when adb
+    does not list it in state ``device``), what holds it back now (:func:`account_state`), its
+    counts against its limits (:func:`counts_text`; ``-``: none) and its working hours (``-``:
+    any time); the API's ``runner`` of each too, when the items name more than one."""
+    from rich.table import Table
+
+    farm = len({a.get("runner") for a in accounts} - {None}) > 1
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    names = ("ACCOUNT", "PHONE", "RUNNER") if farm else ("ACCOUNT", "PHONE")
+    for name in names:
+        table.add_column(name, no_wrap=True, overflow="fold")
+    for name in ("STATE", "ACTIONS", "HOURS"):
+        table.add_column(name, overflow="fold")
+    for a in accounts:
+        safety = a.get("safety") if isinstance(a.get("safety"), dict) else {}
+        phone = shown(a.get("device"))
+        if a.get("device") and not a.get("device_online"):
+            phone += " (offline)"
+        hours = safety.get("working_hours")
+        state, style = account_state(a)
+        table.add_row(
+            _text(a.get("username")),
+            _text(phone, "" if a.get("device_online") else "dim"),
+            *([_text(a.get("runner"))] if farm else []),
+            _text(state, style),
+            _text(counts_text(safety.get("limits")) or "-"),
+            _text("; ".join(", ".join(map(str, s)) for s in hours) if hours else "-"),
+        )
+    return table
+
+
+def fetch_accounts(client: ApiClient, filters: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every account ``GET /accounts`` lists matching ``filters`` (``device``, ``tag``), in the
+    API's order, paging through it 100 at a time."""
+    page, items = 1, []
+    while True:
+        value = client.data("/accounts", **filters, page=page, page_size=PAGE_SIZE) or {}
+        items.extend(value.get("list") or [])
+        if page * PAGE_SIZE >= int(value.get("total") or 0):
+            return items
+        page += 1
+
+
 def tasks_table(tasks: list[dict[str, Any]]) -> Any:
     """A rich Table of task objects: id, status, serial (or username), script, manifest, start
     and end (the runner's local time; the date left out when it is today's), retries, and the
@@ -559,6 +654,7 @@ Output = Annotated[
         callback=lambda value: _output(value),
     ),
 ]
+SerialFilter = Annotated[str | None, typer.Option("--serial", help="Only this phone's.")]
 Interval = Annotated[
     float,
     typer.Option("--interval", min=0.1, help="Seconds between refreshes."),
@@ -630,6 +726,27 @@ def _live(
     return 0
 
 
+def _show(
+    value: Any,
+    output: str,
+    items: list[dict[str, Any]],
+    table: Callable[[list[dict[str, Any]]], Any],
+    empty: str,
+    console: Any = None,
+) -> int:
+    """Print the API's ``value`` as ``output`` (json, yaml), or ``table(items)`` (``empty``
+    when there are none); returns 0."""
+    if output != "table":
+        sys.stdout.write(dump(value, output))
+        return 0
+    console = _console(console)
+    if not items:
+        console.print(empty, markup=False)
+    else:
+        console.print(table(items))
+    return 0
+
+
 def run_devices(target: Target, serial: str | None, output: str, console: Any = None) -> int:
     """``tikrunner devices [SERIAL]``: every phone (``GET /devices``) or one
     (``GET /devices/{serial}``; unknown: ViewError exit 1) as a table or the API's objects."""
@@ -645,15 +762,29 @@ def run_devices(target: Target, serial: str | None, output: str, console: Any = 
     else:
         value = client.data("/devices")
         devices = list(value.get("list") or [])
-    if output != "table":
-        sys.stdout.write(dump(value, output))
-        return 0
-    console = _console(console)
-    if not devices:
-        console.print(f"no phones at {target.base}", markup=False)
-        return 0
-    console.print(devices_table(devices))
-    return 0
+    return _show(value, output, devices, devices_table, f"no phones at {target.base}", console)
+
+
+def run_accounts(
+    target: Target,
+    username: str | None,
+    output: str,
+    filters: dict[str, Any] | None = None,
+    console: Any = None,
+) -> int:
+    """``tikrunner accounts [USERNAME]``: every account (``GET /accounts``, all pages) or one
+    (its username, any case, with or without ``@``; unknown: ViewError exit 1) as a table, or
+    the API's objects (``{list, total}``; one account object)."""
+    client = ApiClient(target)
+    accounts = fetch_accounts(client, filters or {})
+    value: Any = {"list": accounts, "total": len(accounts)}
+    if username is not None:
+        wanted = username.removeprefix("@").casefold()
+        accounts = [a for a in accounts if str(a.get("username")).casefold() == wanted]
+        if not accounts:
+            raise ViewError(f"no account {username!r} at {target.base}")
+        value = accounts[0]
+    return _show(value, output, accounts, accounts_table, f"no accounts at {target.base}", console)
 
 
 def run_tasks(
@@ -841,7 +972,7 @@ def run_top(
 
 
 def add_view_commands(app: typer.Typer) -> None:
-    """Register ``devices``, ``tasks``, ``task``, ``logs`` and ``top`` on ``app``."""
+    """Register ``devices``, ``accounts``, ``tasks``, ``task``, ``logs`` and ``top`` on ``app``."""
 
     @app.command()
     def devices(
@@ -857,12 +988,29 @@ def add_view_commands(app: typer.Typer) -> None:
         _run(api, token, config, lambda target: run_devices(target, serial, output))
 
     @app.command()
+    def accounts(
+        username: Annotated[
+            str | None,
+            typer.Argument(metavar="USERNAME", help="Only this account (exit 1 if unknown)."),
+        ] = None,
+        serial: SerialFilter = None,
+        tag: Annotated[str | None, typer.Option("--tag", help="Only with this tag.")] = None,
+        output: Output = "table",
+        api: Api = None,
+        token: Token = None,
+        config: Config = None,
+    ) -> None:
+        """List the accounts: phone, cool-down, working hours, counts against their limits."""
+        filters = {"device": serial, "tag": tag}
+        _run(api, token, config, lambda target: run_accounts(target, username, output, filters))
+
+    @app.command()
     def tasks(
         status: Annotated[
             str | None,
             typer.Option("--status", help="0-3 or pending, running, completed, failed."),
         ] = None,
-        serial: Annotated[str | None, typer.Option("--serial", help="Only this phone's.")] = None,
+        serial: SerialFilter = None,
         script: Annotated[
             str | None, typer.Option("--script", help="Only this script's (follow, post, ...).")
         ] = None,

@@ -108,11 +108,14 @@ class CoolDown(BaseModel):
 class AccountSafety(BaseModel):
     """(ours) An account's safety (README, "Account safety"): its counts against its limits by
     action kind, its working hours (lists of ``HH:MM-HH:MM`` ranges, every list applying; null:
-    any time), whether it is inside them now, and any running cool-down."""
+    any time), whether it is inside them now and when that changes next (the window's end inside
+    it, the next window's start outside; local time; null: not within a week), and any running
+    cool-down."""
 
     limits: dict[str, ActionCount]
     working_hours: list[list[str]] | None
     working_now: bool
+    working_next: str | None
     cool_down: CoolDown | None
 
 
@@ -274,6 +277,7 @@ class PhoneViews:
                 },
                 "working_hours": a["working_hours"],
                 "working_now": a["working_now"],
+                "working_next": self._local(a["working_next"]),
                 "cool_down": None
                 if cool is None
                 else {

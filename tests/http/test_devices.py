@@ -150,5 +150,8 @@ def test_the_accounts_api_shows_counts_against_limits_hours_and_a_cool_down(make
         "last_at": None,
     }
     assert safety["working_hours"] == [["00:00-23:59"]]
+    # the window's end while inside it, the next day's start in the minute outside it
+    ends = "23:59:00" if safety["working_now"] else "00:00:00"
+    assert safety["working_next"].endswith(ends), safety
     assert safety["cool_down"]["reason"] == "You're following too fast"
     assert len(safety["cool_down"]["until"]) == len("2026-12-02 18:20:00")

@@ -125,6 +125,17 @@ def test_every_runner_lists_the_farm_s_phones_accounts_and_runners(two):
         text = live.client.get(live.base_url.removesuffix("/api/v1") + "/metrics").text
         assert 'tikrunner_tasks{script="follow",status="completed"} 1.0' in text
 
+    # `tikrunner accounts` names each account's runner; the counts are for the answering
+    # runner's own inventory (b's follow shows on b, "-" on a)
+    for live, b_user_1 in ((a, ["-", "-", "-"]), (b, ["ready", "follow", "1", "today", "-"])):
+        listed = CliRunner().invoke(
+            app, ["accounts", "--api", live.base_url.removesuffix("/api/v1")], env=CLEAN_ENV
+        )
+        assert listed.stdout.split()[:4] == ["ACCOUNT", "PHONE", "RUNNER", "STATE"], listed.output
+        rows = {line.split()[0]: line.split() for line in listed.stdout.splitlines()[1:] if line}
+        assert rows["b_user_1"] == ["b_user_1", "b-0001", "b", *b_user_1], listed.output
+        assert rows["a_user_1"][:3] == ["a_user_1", "a-0001", "a"]
+
     # b stops cleanly: a still shows its phones, gone, saying which runner stopped.
     b.stop()
     two.remove(b)

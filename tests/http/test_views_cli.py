@@ -56,7 +56,7 @@ def one_line_error(result, *words: str) -> str:
 def test_every_command_answers_version_and_h():
     commands = sorted(typer.main.get_command(app).commands)
     assert {"serve", "validate", "apply", "schemas", "sim", "inspect"} <= set(commands)
-    assert {"devices", "tasks", "task", "logs", "top"} <= set(commands)
+    assert {"devices", "accounts", "tasks", "task", "logs", "top"} <= set(commands)
     for args in ([], *([name] for name in commands)):
         version = cli(*args, "--version")
         assert version.exit_code == 0, (args, version.output)
@@ -72,6 +72,7 @@ def test_bad_usage_exits_2_without_touching_the_network():
         ["tasks", "--status", "sleeping"],
         ["tasks", "--status", "4"],
         ["tasks", "-o", "xml"],
+        ["accounts", "-o", "xml"],
         ["tasks", "-o", "json", "--watch"],
         ["task", "abc"],
         ["task"],
@@ -416,3 +417,72 @@ def test_an_ended_task_shows_its_remark_not_its_last_step():
     out = io.StringIO()
     Console(file=out, width=200).print(tasks_table([done, failed]))
     assert "tap Follow" not in out.getvalue() and "no such user" in out.getvalue()
+
+
+def test_accounts_shows_counts_against_limits_a_cool_down_and_working_hours(make_live):
+    """Issue 14 item 4: a follow TikTok pushed back cools its account down, shown with its end
+    and TikTok's words; an account at its own limit, one outside its working hours, one ready;
+    the task held by the cool-down shows why in ``tasks``."""
+    from datetime import UTC, datetime, timedelta
+
+    from runner.config import Account
+    from runner.sim.tiktok.pushback import PushBackRule
+    from runner.views_cli import clock
+
+    opens = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=2)
+    night = f"{opens:%H:%M}-{opens + timedelta(hours=1):%H:%M}"
+    live = make_live(
+        limits={"follow": {"per_hour": 30, "per_day": 150}},
+        cooldown="2h",
+        accounts=[
+            Account(username="night_owl", serial="sim-0001", working_hours=[night]),
+            Account(username="sim_user_2", serial="sim-0002", limits={"follow": {"per_day": 1}}),
+        ],
+    )
+    live.sim.phone("sim-0003").push_back = PushBackRule("toast", 1, 3600.0)  # the 2nd follow
+    post = lambda serial, who: data(live.client.post("/task", json=follow_body(serial, who)))  # noqa: E731
+    [first] = post("sim-0003", "pb_one")["task_ids"]
+    [capped] = post("sim-0002", "cap_one")["task_ids"]
+    live.wait_status(first, 2, timeout=30)
+    live.wait_status(capped, 2, timeout=30)
+    [pushed] = post("sim-0003", "pb_two")["task_ids"]
+    failed = live.wait_status(pushed, 3, timeout=30)
+    assert "You're following too fast" in failed["remark"], failed
+    [held] = post("sim-0003", "pb_three")["task_ids"]
+    live.wait(lambda: "cooling down" in (live.task(held)["remark"] or ""), what="the hold")
+
+    api = api_of(live)
+    result = cli("accounts", "--api", api)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["ACCOUNT", "PHONE", "STATE", "ACTIONS", "HOURS"]
+    rows = {line.split()[0]: " ".join(line.split()) for line in lines[1:] if line.strip()}
+    api_accounts = {a["username"]: a for a in data(live.client.get("/accounts"))["list"]}
+    cool = api_accounts["sim_user_3"]["safety"]["cool_down"]
+    assert rows["sim_user_3"] == (
+        f"sim_user_3 sim-0003 cooling down until {clock(cool['until'])} "
+        "(You're following too fast) follow 2/30h 2/150d -"  # both attempted before the tap
+    )
+    assert rows["sim_user_2"] == "sim_user_2 sim-0002 at follow limit 1/day follow 1/30h 1/1d -"
+    assert rows["night_owl"] == (
+        f"night_owl sim-0001 outside working hours (next {clock(f'{opens:%Y-%m-%d %H:%M:%S}')}) "
+        f"follow 0/30h 0/150d {night}"
+    )
+    assert rows["sim_user_1"] == "sim_user_1 sim-0001 ready follow 0/30h 0/150d -"
+
+    one = cli("accounts", "@SIM_USER_3", "--api", api, "-o", "json")
+    assert one.exit_code == 0 and json.loads(one.stdout) == api_accounts["sim_user_3"]
+    listed = load_yaml_text(
+        cli("accounts", "--api", api, "--serial", "sim-0001", "-o", "yaml").stdout
+    )
+    assert {a["username"] for a in listed["list"]} == {"night_owl", "sim_user_1"}
+    assert listed["total"] == 2
+    unknown = cli("accounts", "nobody", "--api", api)
+    assert unknown.exit_code == 1 and unknown.stdout == ""
+    one_line_error(unknown, "no account 'nobody'")
+
+    # the task the cool-down holds back says why where tasks are looked at
+    pending = cli("tasks", "--api", api, "--status", "pending")
+    [row] = [line for line in pending.stdout.splitlines() if line.split()[:1] == [str(held)]]
+    assert "waiting: @sim_user_3 cooling down (You're following too fast); next at" in row
+    assert "cooling down" in cli("task", str(held), "--api", api, "--tail", "0").stdout
