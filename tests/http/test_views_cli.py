@@ -339,7 +339,8 @@ def test_a_running_warmups_progress_shows_in_tasks_task_and_top(live):
     body = {
         "serials": ["sim-0003"],
         "script_name": "account_warmup",
-        "script_config": {"task_duration": 3, "min_duration": 0.3, "max_duration": 0.6},
+        # long enough to be still running after three views on a loaded machine; stopped after
+        "script_config": {"task_duration": 60, "min_duration": 0.3, "max_duration": 0.6},
     }
     [task_id] = data(live.client.post("/task", json=body))["task_ids"]
 
@@ -365,7 +366,8 @@ def test_a_running_warmups_progress_shows_in_tasks_task_and_top(live):
     assert f"#{task_id}" in phone and "watched " in phone
     assert re.search(r"%\)\s+[━─#.]{12}\s", phone), phone  # the progress text, then its bar
     assert "progress:" in shown.stdout and "watched " in shown.stdout
-    live.wait_status(task_id, 2, timeout=30)
+    data(live.client.post(f"/task/{task_id}/stop"))
+    live.wait_status(task_id, 3, timeout=30)
 
 
 def test_progress_is_shown_when_the_task_reports_one():
