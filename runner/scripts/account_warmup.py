@@ -156,8 +156,8 @@ class Warmup:
             self.ctx.log.info("topic: %r", keyword)
             selected = await search_for(self.ctx, self.session, steps, keyword, tab="videos_tab")
             async with steps.step("open the first video"):
-                tile = steps.find(selected.hierarchy, "video_tile") or await steps.wait_for(
-                    "video_tile", screen="search_results", timeout=TAP_TIMEOUT
+                tile = await steps.find_or_wait(
+                    selected.hierarchy, "video_tile", screen="search_results", timeout=TAP_TIMEOUT
                 )
                 await steps.act(
                     tile,

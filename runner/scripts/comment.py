@@ -12,7 +12,6 @@ nothing is sent and the remark says so. ``TaskFailed`` otherwise, naming the ste
 
 from __future__ import annotations
 
-import random
 import re
 from functools import partial
 from pathlib import Path
@@ -38,11 +37,11 @@ def choose_comment(ctx: TaskContext) -> str:
     """The comment this task writes (see the module docstring). Raises ``TaskFailed`` when
     ``comment_content`` has no non-blank line."""
     cfg = ctx.config(CommentConfig)
-    lines = texts.lines_of(cfg.comment_content)
-    if not lines:
+    seed = f"comment:{ctx.task_id}:{ctx.job_count}"
+    picked = texts.task_line(cfg.comment_content, cfg.comment_order, ctx.job_count, seed)
+    if picked is None:
         raise TaskFailed("comment: comment_content has no line to post")
-    rng = random.Random(f"comment:{ctx.task_id}:{ctx.job_count}")
-    line = texts.pick_line(lines, cfg.comment_order, ctx.job_count, rng)
+    line, rng = picked
     if cfg.insert_emoji:
         line = texts.with_emoji(line, rng)
     return line

@@ -53,8 +53,8 @@ async def write_comment(
     if image:
         steps.values["file"] = image
         async with steps.step("attach image"):
-            add = steps.find(sheet.hierarchy, "comment_add_image") or await steps.wait_for(
-                "comment_add_image", screen="comments", timeout=TAP_TIMEOUT
+            add = await steps.find_or_wait(
+                sheet.hierarchy, "comment_add_image", screen="comments", timeout=TAP_TIMEOUT
             )
             # Real galleries name no tile: the image was pushed and indexed last, so it is the
             # newest, the first tile.
@@ -73,9 +73,7 @@ async def write_comment(
     async with steps.step("type comment"):
         h = await steps.type_into("comment_field", text, screen="comments", timeout=TAP_TIMEOUT)
     async with steps.step("send comment"):
-        post = steps.find(h, "comment_post") or await steps.wait_for(
-            "comment_post", screen="comments", timeout=TAP_TIMEOUT
-        )
+        post = await steps.find_or_wait(h, "comment_post", screen="comments", timeout=TAP_TIMEOUT)
 
         def posted(h: Hierarchy) -> bool | None:
             return True if steps.count(h, "comment_row") > before else None

@@ -72,8 +72,8 @@ async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
             pushed = await push_to_gallery(ctx, session, avatar, folder=GALLERY_DIR)
     async with steps.step("open Edit profile"):
         own = await open_own_profile(ctx, session, steps)
-        button = steps.find(own.hierarchy, "edit_profile_button") or await steps.wait_for(
-            "edit_profile_button", screen="own_profile", timeout=TAP_TIMEOUT
+        button = await steps.find_or_wait(
+            own.hierarchy, "edit_profile_button", screen="own_profile", timeout=TAP_TIMEOUT
         )
         edit = await steps.act(
             button, until=_on_edit_list(steps), expecting="Edit profile", timeout=SCREEN_TIMEOUT
@@ -151,9 +151,7 @@ async def _change_text(
     typed = await steps.type_into(
         "edit_field", value, screen="edit_field", timeout=TAP_TIMEOUT, field=page
     )
-    save = steps.find(typed, "edit_save") or await steps.wait_for(
-        "edit_save", screen="edit_field", timeout=TAP_TIMEOUT
-    )
+    save = await steps.find_or_wait(typed, "edit_save", screen="edit_field", timeout=TAP_TIMEOUT)
     on_list = _on_edit_list(steps)
 
     def saved(h: Hierarchy) -> tuple[Hierarchy, str | None] | None:
@@ -202,8 +200,8 @@ async def _change_avatar(ctx: TaskContext, steps: Steps, h: Hierarchy, pushed: s
     """Set the profile photo to the newest gallery image (``pushed``, pushed just before) from
     the Edit profile list ``h``; returns the list's dump after Save."""
     steps.values["file"] = pushed
-    change = steps.find(h, "edit_change_photo") or await steps.wait_for(
-        "edit_change_photo", screen="edit_profile", timeout=TAP_TIMEOUT
+    change = await steps.find_or_wait(
+        h, "edit_change_photo", screen="edit_profile", timeout=TAP_TIMEOUT
     )
     source = await steps.act(
         change,
@@ -227,8 +225,8 @@ async def _change_avatar(ctx: TaskContext, steps: Steps, h: Hierarchy, pushed: s
         timeout=SCREEN_TIMEOUT,
     )
     if save.name == "avatar_save_post":  # "Post this photo to Story" is on: turn it off first
-        toggle = steps.find(save.hierarchy, "avatar_story_toggle") or await steps.wait_for(
-            "avatar_story_toggle", screen="avatar_save", timeout=TAP_TIMEOUT
+        toggle = await steps.find_or_wait(
+            save.hierarchy, "avatar_story_toggle", screen="avatar_save", timeout=TAP_TIMEOUT
         )
         save = await steps.act(
             toggle,

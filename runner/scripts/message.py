@@ -27,8 +27,6 @@ attempt`` with nothing sent. ``TaskFailed`` otherwise, naming the step.
 
 from __future__ import annotations
 
-import random
-
 from runner.devices import DeviceSession, Hierarchy
 from runner.errors import TaskFailed
 from runner.models.scripts import MessageConfig
@@ -47,11 +45,12 @@ def choose_message(ctx: TaskContext) -> str:
     line from the task's seeded RNG (``random``), its spintax expanded. Raises ``TaskFailed`` when
     ``message_content`` has no non-blank line."""
     cfg = ctx.config(MessageConfig)
-    lines = texts.lines_of(cfg.message_content)
-    if not lines:
+    seed = f"message:{ctx.task_id}:{ctx.job_count}"
+    picked = texts.task_line(cfg.message_content, cfg.message_order, ctx.job_count, seed)
+    if picked is None:
         raise TaskFailed("message: message_content has no line to send")
-    rng = random.Random(f"message:{ctx.task_id}:{ctx.job_count}")
-    return texts.spin(texts.pick_line(lines, cfg.message_order, ctx.job_count, rng), rng).strip()
+    line, rng = picked
+    return texts.spin(line, rng).strip()
 
 
 async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
@@ -93,9 +92,7 @@ async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
     async with steps.step("type message"):
         h = await steps.type_into("message_field", body, screen="chat", timeout=TAP_TIMEOUT)
     async with steps.step("send message"):
-        send = steps.find(h, "message_send") or await steps.wait_for(
-            "message_send", screen="chat", timeout=TAP_TIMEOUT
-        )
+        send = await steps.find_or_wait(h, "message_send", screen="chat", timeout=TAP_TIMEOUT)
 
         def shown(h: Hierarchy) -> bool | None:
             return True if steps.count(h, "message_row") > before else None

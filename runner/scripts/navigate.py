@@ -57,9 +57,7 @@ async def search_for(
     async with steps.step("type search"):
         h = await steps.type_into("search_field", query, screen="search", timeout=TAP_TIMEOUT)
     async with steps.step("submit search"):
-        submit = steps.find(h, "search_submit") or await steps.wait_for(
-            "search_submit", screen="search", timeout=TAP_TIMEOUT
-        )
+        submit = await steps.find_or_wait(h, "search_submit", screen="search", timeout=TAP_TIMEOUT)
         found = await steps.act(
             submit,
             until=steps.any_of(tab),

@@ -685,9 +685,7 @@ async def _pick_in_gallery(steps: Steps, names: list[str], kinds: list[str]) -> 
         async with steps.step(f"select {name}"):
             h = await _tick(steps, h, place, str(k + 1))
     async with steps.step("gallery Next"):
-        nxt = steps.find(h, "gallery_next") or await steps.wait_for(
-            "gallery_next", screen="gallery", timeout=TAP_TIMEOUT
-        )
+        nxt = await steps.find_or_wait(h, "gallery_next", screen="gallery", timeout=TAP_TIMEOUT)
         m = _COUNT_IN_NEXT.search(nxt.node.text)
         if m is not None and int(m.group(1)) != n:
             raise TaskFailed(

@@ -109,8 +109,8 @@ async def open_profile(ctx: TaskContext, session: DeviceSession, steps: Steps, n
     if method == "search":
         selected = await search_for(ctx, session, steps, name, tab="users_tab")
         async with steps.step("open Users tab"):
-            row = steps.find(selected.hierarchy, "user_row") or await steps.wait_for(
-                "user_row", screen="search_results", timeout=TAP_TIMEOUT
+            row = await steps.find_or_wait(
+                selected.hierarchy, "user_row", screen="search_results", timeout=TAP_TIMEOUT
             )
         async with steps.step("open profile"):
             found = await steps.act(

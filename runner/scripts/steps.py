@@ -300,6 +300,16 @@ class Steps:
             timeout=timeout,
         )
 
+    async def find_or_wait(
+        self, hierarchy: Hierarchy, name: str, *, screen: str, timeout: float
+    ) -> Found:
+        """``name`` in ``hierarchy`` (a dump already taken) when it is there, else waits for it
+        on screen ``screen`` up to ``timeout`` seconds like :meth:`wait_for` (raising
+        ``ElementNotFound``): no extra dump when the screen already shows it."""
+        return self.find(hierarchy, name) or await self.wait_for(
+            name, screen=screen, timeout=timeout
+        )
+
     async def back_until(
         self,
         name: str,

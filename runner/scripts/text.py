@@ -86,6 +86,20 @@ def pick_line(
     return rng.choice(lines)
 
 
+def task_line(
+    content: str, order: Literal["random", "sequential"] | str, job_count: int, seed: str
+) -> tuple[str, random.Random] | None:
+    """The line a task uses from the multi-line ``content`` (comment, message): :func:`pick_line`
+    by ``order`` and ``job_count``, with a ``random.Random`` seeded from ``seed`` (the script's
+    name, task id and job count, so a retry picks the same line), returned with that generator
+    for the spintax and emoji that follow; None when ``content`` has no non-blank line."""
+    lines = lines_of(content)
+    if not lines:
+        return None
+    rng = random.Random(seed)
+    return pick_line(lines, order, job_count, rng), rng
+
+
 def with_emoji(text: str, rng: random.Random) -> str:
     """``text`` followed by a space and one emoji from :data:`EMOJI` (ours: at the end, where a
     person would put it)."""
