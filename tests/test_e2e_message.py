@@ -6,27 +6,17 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from runner.sim import SimFarm
+from tests.gitrepo import git
 from tests.net import free_port
 from tests.serving import Runner
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
 
 
 def test_message_through_workflow_spool_and_http_sends_each_message_once(tmp_path):

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from runner.sim import SimFarm
+from tests.gitrepo import git
 from tests.serving import Runner
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -23,15 +23,6 @@ def farm():
     with farm.running(host="127.0.0.1", port=0) as (host, port):
         farm.address = f"{host}:{port}"
         yield farm
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
 
 
 def three_steps(name: str = "pipeline") -> dict:
