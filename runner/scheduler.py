@@ -385,6 +385,7 @@ class Scheduler:
         retry_count: int = 0,
         delete: bool = False,
         wait_until: float | None = None,
+        result: dict[str, Any] | None = None,
     ) -> Ended:
         """End tasks: the one way a task ends, whatever ended it.
 
@@ -395,7 +396,8 @@ class Scheduler:
         pending after :func:`retry_wait` instead (one task at a time: ``retry_count`` is its
         retry count). The store applies the workflow step policy in the same transaction; the
         status files of every changed manifest are marked and the workers woken. Returns
-        :class:`Ended`.
+        :class:`Ended`. ``result``: what the script read (a JSON object; the task's ``result``),
+        stored with a completed or failed end.
         """
         ids = [task_ids] if isinstance(task_ids, int) else list(task_ids)
         now = self.clock()
@@ -415,6 +417,7 @@ class Scheduler:
                 delete=delete,
                 now=now,
                 wait_until=wait_until,
+                result=result,
             )
         )
         ended = Ended(

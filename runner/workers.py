@@ -539,6 +539,7 @@ class Farm:
                 tlog,
                 session if status == TaskStatus.FAILED else None,
                 failure,
+                getattr(ctx, "result", None),
             )
             if (
                 status == TaskStatus.FAILED
@@ -567,7 +568,9 @@ class Farm:
         tlog: TaskLog,
         session: Any,
         failure: TaskFailed | None,
+        result: dict[str, Any] | None = None,
     ) -> None:
+        """Record the end of a run (artifacts first for a failure), with the script's ``result``."""
         try:
             if status == TaskStatus.FAILED:
                 tlog.warning("failed: %s", remark)
@@ -585,7 +588,7 @@ class Farm:
             # The outcome is known: record it even when the worker is cancelled meanwhile (the
             # phone went away during the artifacts, a shutdown), or the task stays running.
             with trio.CancelScope(shield=True):
-                ended = await self._end(task, status, remark, failure=failure)
+                ended = await self._end(task, status, remark, failure=failure, result=result)
                 if ended is not None and self.metrics is not None:
                     took = time.time() - (task.started_at or time.time())
                     self.metrics.task_ended(task.script_name, status, took)

@@ -149,11 +149,11 @@ def test_task_status_text():
     assert TaskStatus(3).text == "failed"
 
 
-def test_task_record_has_the_api_fields_plus_step_progress_and_runner():
+def test_task_record_has_the_api_fields_plus_step_progress_runner_and_result():
     assert list(TaskRecord.model_fields) == [
         "id", "serial", "username", "script_name", "script_config", "status", "status_text",
         "source", "manifest", "job_count", "start_time", "end_time", "create_time",
-        "retry_count", "remark", "step", "progress", "runner",
+        "retry_count", "remark", "step", "progress", "runner", "result",
     ]  # fmt: skip
     r = TaskRecord(
         id=1, serial="sim-0001", username=None, script_name="follow", script_config={},

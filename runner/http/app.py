@@ -96,6 +96,11 @@ class TaskAnswer(Envelope[TaskRecord]):
     """Answer carrying one task object."""
 
 
+class TaskResultAnswer(Envelope[dict[str, Any] | None]):
+    """Answer of ``GET /task/{task_id}/result``: the task's ``result`` (null, with a message
+    saying why, while it has none)."""
+
+
 class DeletedTaskAnswer(Envelope[DeletedTask]):
     """Answer of ``DELETE /task/{task_id}``."""
 
@@ -322,6 +327,19 @@ def create_app(
     async def get_task(task_id: int) -> Any:
         """The task object."""
         return ok(await ops.get(task_id))
+
+    @router.get(
+        "/task/{task_id:int}/result",
+        response_model=TaskResultAnswer,
+        responses=error_responses(not_found=True),
+        summary="What a task read",
+    )
+    async def get_task_result(task_id: int) -> Any:
+        """(ours) The task's ``result``: what its script read (scrape_user: the profile), a
+        JSON object. A task without one yet: ``data`` null, ``message`` saying why (not run
+        yet, running, or a script that stores none); an unknown task: 40401."""
+        result, why = await ops.result(task_id)
+        return ok(result, why)
 
     @router.delete(
         "/task/{task_id:int}",

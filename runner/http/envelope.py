@@ -80,9 +80,10 @@ class JsonResponse(Response):
         return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def ok(data: Any) -> JsonResponse:
-    """A success answer carrying ``data`` (already JSON-able)."""
-    return JsonResponse({"code": 0, "message": SUCCESS_MESSAGE, "data": data})
+def ok(data: Any, message: str = "") -> JsonResponse:
+    """A success answer carrying ``data`` (already JSON-able); ``message`` replaces "success"
+    where the answer needs a word (a task without a result yet)."""
+    return JsonResponse({"code": 0, "message": message or SUCCESS_MESSAGE, "data": data})
 
 
 def error_response(err: ApiError) -> JsonResponse:

@@ -29,6 +29,7 @@ from runner.errors import INTERNAL_ERROR, INVALID_PARAMETERS, NOT_FOUND, IntakeE
 from runner.http.envelope import ApiError
 from runner.intake import IntakeContext, plan_body
 from runner.logs import TaskFields
+from runner.models.scripts import RESULT_SCRIPTS
 from runner.scheduler import Scheduler
 from runner.status import StatusWriter
 from runner.store import Store, TaskRow, TaskStatus, task_object
@@ -145,6 +146,20 @@ class TaskOperations:
     async def get(self, task_id: int) -> dict[str, Any]:
         """``GET /task/{task_id}``: the task object, or ApiError 40401."""
         return task_object(await self._get(task_id), self.tz)
+
+    async def result(self, task_id: int) -> tuple[dict[str, Any] | None, str]:
+        """``GET /task/{task_id}/result``: ``(result, "")``, or ``(None, why)`` when the task has
+        no result (``why`` one sentence: not run yet, running, or its script stores none);
+        ApiError 40401 for an unknown task."""
+        task = await self._get(task_id)
+        if task.result is not None:
+            return task.result, ""
+        status = task.status_text
+        if task.status in (TaskStatus.PENDING, TaskStatus.RUNNING):
+            return None, f"task {task_id} has no result yet: it is {status}"
+        if task.script_name not in RESULT_SCRIPTS:
+            return None, f"task {task_id} has no result: {task.script_name} stores none"
+        return None, f"task {task_id} has no result: it {status} without one ({task.remark})"
 
     async def stats(self) -> dict[str, int]:
         """``GET /task/stats``: ``{total, pending, running, completed, failed}``."""

@@ -489,6 +489,9 @@ FANOUT_SCRIPTS: dict[str, str] = {
 }
 """Scripts that make one task per target, and the array field that carries the one target."""
 
+RESULT_SCRIPTS: tuple[str, ...] = ("scrape_user",)
+"""Scripts whose tasks store a ``result`` (what they read; docs/spec/local-api.md, "Task object")."""
+
 
 def dump_config(config: BaseModel) -> dict[str, Any]:
     """A config model as plain JSON values with defaults filled in and secrets *revealed*.

@@ -234,6 +234,11 @@ class TaskRecord(BaseModel):
         description="(ours) The runner that claimed the task (the PC whose phone runs or ran it, "
         "when several runners share a PostgreSQL store); null until it is claimed.",
     )
+    result: dict[str, Any] | None = Field(
+        default=None,
+        description="(ours) What the script read, as a JSON object (scrape_user: the profile, "
+        "docs/spec/scripts.md); null until a run stores one, and again while a run starts over.",
+    )
 
     @model_validator(mode="after")
     def _status_text_matches(self) -> TaskRecord:

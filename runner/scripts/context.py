@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +14,9 @@ from pydantic import BaseModel, ValidationError
 from runner.errors import TaskFailed
 
 M = TypeVar("M", bound=BaseModel)
+
+#: The largest task result a script may store (bytes of UTF-8 JSON).
+MAX_RESULT_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,23 @@ class TaskContext:
         """Seconds until the account's working hours end (None: no working hours apply, or no
         ``actions``); a long task (the warm-up) stops then."""
         return None if self.actions is None else self.actions.working_left()
+
+    @property
+    def result(self) -> dict[str, Any] | None:
+        """What the script read for the task's ``result`` (:meth:`store_result`), else None."""
+        return self.__dict__.get("_result")
+
+    def store_result(self, value: dict[str, Any]) -> None:
+        """Hand ``value`` back as the task's ``result`` (docs/spec/local-api.md, "Task object"):
+        stored when the run ends, completed or failed, as JSON. Each call replaces the last.
+        Raises ``ValueError`` for a value that is not a JSON object or is larger than
+        :data:`MAX_RESULT_BYTES` once encoded (a script's bug, never the phone's)."""
+        if not isinstance(value, dict):
+            raise ValueError("a task's result is a JSON object")
+        size = len(json.dumps(value, ensure_ascii=False).encode())
+        if size > MAX_RESULT_BYTES:
+            raise ValueError(f"a task's result is at most {MAX_RESULT_BYTES} bytes, got {size}")
+        self.__dict__["_result"] = value
 
     @property
     def account(self) -> str | None:

@@ -79,12 +79,12 @@ class ApiOperations(Database):
 
     def retry_failed(self, task_id: int) -> tuple[bool, TaskRow | None]:
         """Put a failed task back to pending, due now, ``retry_count`` + 1, remark and times
-        cleared. Returns (retried, the task afterwards or None when there is no such task)."""
+        cleared (and its ``result``). Returns (retried, the task afterwards or None when there is no such task)."""
         now = self.now()
         with self._transaction():
             cur = self._db.execute(
                 f"UPDATE tasks SET status={_PENDING}, retry_count=retry_count+1, start_at=?,"
-                f" started_at=NULL, ended_at=NULL, remark='' WHERE id=? AND status={_FAILED}"
+                f" started_at=NULL, ended_at=NULL, remark='', result=NULL WHERE id=? AND status={_FAILED}"
                 " RETURNING serial",
                 (now, task_id),
             )
@@ -102,7 +102,7 @@ class ApiOperations(Database):
         with self._transaction():
             rows = self._db.execute(
                 f"UPDATE tasks SET status={_PENDING}, retry_count=retry_count+1, start_at=?,"
-                f" started_at=NULL, ended_at=NULL, remark='' WHERE status={_FAILED}"
+                f" started_at=NULL, ended_at=NULL, remark='', result=NULL WHERE status={_FAILED}"
                 " RETURNING id, manifest, serial",
                 (now,),
             ).fetchall()

@@ -21,7 +21,8 @@ Tables (step 1):
 
 Later steps: 2, ``intake_log.error`` (refusals logged); 3, the tasks' ``progress_*`` columns;
 4, an index for the manifest listing; 5, runners, phone leases and who took in and runs a task;
-6, account safety: the actions attempted per account, cool-downs, and a pending task's hold.
+6, account safety: the actions attempted per account, cool-downs, and a pending task's hold;
+7, the task's ``result`` (what a script read, as JSON: scrape_user's profile).
 """
 
 from __future__ import annotations
@@ -281,6 +282,13 @@ def _m6_account_safety(db: Any, engine: Any) -> None:
     _add_columns(db, engine, "tasks", (("wait_until", "REAL"),))
 
 
+def _m7_task_result(db: Any, engine: Any) -> None:
+    """Step 7: ``tasks.result``, what a script read and hands back (the task object's
+    ``result``, docs/spec/local-api.md: scrape_user's profile), a JSON object as text; NULL
+    until a run stores one (and again when a run starts). Existing tasks get NULL."""
+    _add_columns(db, engine, "tasks", (("result", "TEXT"),))
+
+
 MIGRATIONS: tuple[Callable[[Any, Any], None], ...] = (
     _m1_layout,
     _m2_refusals,
@@ -288,6 +296,7 @@ MIGRATIONS: tuple[Callable[[Any, Any], None], ...] = (
     _m4_manifest_counts,
     _m5_farm,
     _m6_account_safety,
+    _m7_task_result,
 )
 """The steps, in order: ``MIGRATIONS[n - 1]`` takes a store from user_version ``n - 1`` to ``n``."""
 

@@ -42,6 +42,8 @@ class TaskRow:
     progress_fraction: float | None = None
     progress_at: float | None = None  # UTC epoch seconds of the report
     runner: str | None = None  # the runner that claimed it (None: never claimed, or an old row)
+    # what the script read in its last run (a JSON object: scrape_user's profile), else None
+    result: dict[str, Any] | None = None
 
     @property
     def status_text(self) -> str:
@@ -52,7 +54,8 @@ class TaskRow:
 TASK_COLUMNS = (
     "id, manifest_id, manifest, source, serial, username, script_name, script_config, status,"
     " job_count, start_at, started_at, ended_at, created_at, retry_count, remark,"
-    " step, step_name, unit, firing, progress_text, progress_fraction, progress_at, runner"
+    " step, step_name, unit, firing, progress_text, progress_fraction, progress_at, runner,"
+    " result"
 )
 
 
@@ -61,6 +64,8 @@ def row_to_task(row: Sequence[Any]) -> TaskRow:
     values = list(row)
     values[7] = json.loads(values[7])
     values[8] = TaskStatus(values[8])
+    if values[24] is not None:
+        values[24] = json.loads(values[24])
     return TaskRow(*values)
 
 
@@ -70,7 +75,8 @@ def task_object(task: TaskRow, tz: tzinfo) -> dict[str, Any]:
         ``start_time`` is the scheduled start while pending, the actual start after; times are local
         ``"YYYY-MM-DD HH:MM:SS"`` in ``tz``; ``script_config`` is redacted (secrets such as chatgpt's
         ``api_key`` are ``"***"``); ``progress`` is :func:`progress_object`; ``runner`` the runner that claimed it
-    (ours, issue 12: which PC's phone runs or ran it; None until claimed). The one projection of a task: the API's answers and the status
+    (ours, issue 12: which PC's phone runs or ran it; None until claimed); ``result`` what the
+    script read (a JSON object, scrape_user's profile; None until a run stores one). The one projection of a task: the API's answers and the status
         files' rows (runner.status) are both built here, so they never differ.
     """
     start = task.start_at if task.status == TaskStatus.PENDING else task.started_at
@@ -93,6 +99,7 @@ def task_object(task: TaskRow, tz: tzinfo) -> dict[str, Any]:
         "step": task.step_name,
         "progress": progress_object(task, tz),
         "runner": task.runner,
+        "result": task.result,
     }
 
 

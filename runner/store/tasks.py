@@ -149,8 +149,8 @@ class TaskQueue(Database):
             self._db.execute(
                 f"UPDATE tasks SET status={_RUNNING}, started_at=?, ended_at=NULL, remark='',"
                 " wait_until=NULL,"
-                " progress_text=NULL, progress_fraction=NULL, progress_at=NULL, runner=?"
-                " WHERE id=?",
+                " progress_text=NULL, progress_fraction=NULL, progress_at=NULL, runner=?,"
+                " result=NULL WHERE id=?",
                 (now, self.runner, row[0]),
             )
             self._touch((), (row[2],))
@@ -166,6 +166,7 @@ class TaskQueue(Database):
                 "progress_fraction": None,
                 "progress_at": None,
                 "runner": self.runner,
+                "result": None,
             }
         )
 
@@ -205,6 +206,7 @@ class TaskQueue(Database):
         delete: bool = False,
         now: float | None = None,
         wait_until: float | None = None,
+        result: dict[str, Any] | None = None,
     ) -> EndResult:
         """The one end-of-task function (design.md, "store"): every way a task ends comes here,
         in one transaction.
@@ -219,7 +221,8 @@ class TaskQueue(Database):
         - ``status`` FAILED with ``retry_at`` (UTC epoch seconds; one task only): an automatic
           retry, pending again from ``retry_at`` with ``retry_count`` + 1 and remark ``retry N
           of <max_retries> after: <remark>`` (runner/scheduler.py decides when);
-        - else ``status`` COMPLETED or FAILED with ``remark``, ``ended_at`` = ``now``.
+        - else ``status`` COMPLETED or FAILED with ``remark``, ``ended_at`` = ``now`` and
+          ``result`` (what the script read, a JSON object, or None) as the task's ``result``.
 
         The workflow step policy (docs/spec/local-api.md; README "Workflows"): a workflow step
         that ends failed (not retried) or is deleted before it completed, in a workflow with
@@ -238,6 +241,7 @@ class TaskQueue(Database):
                 delete=delete,
                 now=now,
                 wait_until=wait_until,
+                read=result,
             )
 
     def _end(
@@ -252,8 +256,9 @@ class TaskQueue(Database):
         delete: bool,
         now: float,
         wait_until: float | None = None,
+        read: dict[str, Any] | None = None,
     ) -> EndResult:
-        """:meth:`end_tasks` inside the caller's transaction."""
+        """:meth:`end_tasks` inside the caller's transaction (``read``: its ``result``)."""
         wanted = sorted({int(i) for i in task_ids})
         states = ",".join(f"{TaskStatus(s):d}" for s in expect) or "-1"
         result = EndResult()
@@ -290,9 +295,11 @@ class TaskQueue(Database):
             result.retried = True
         else:
             assert status in (TaskStatus.COMPLETED, TaskStatus.FAILED)
+            stored = None if read is None else json.dumps(read, ensure_ascii=False)
             self._db.execute(
-                f"UPDATE tasks SET status=?, remark=?, ended_at=?, wait_until=NULL WHERE {among}",
-                (int(status), remark, now, args),
+                f"UPDATE tasks SET status=?, remark=?, ended_at=?, wait_until=NULL, result=?"
+                f" WHERE {among}",
+                (int(status), remark, now, stored, args),
             )
         result.ended = ids
         for task_id, manifest, serial, firing, unit, step, name, on_failure, was in rows:
