@@ -77,6 +77,14 @@ def bodies(folder: Path) -> dict[str, dict]:
             },
         ),  # fmt: skip
         "message (friend)": ("message", {"target_users": ["dana"], "message_content": "{Hi|Hey}!"}),
+        "scrape_user (profile only)": (
+            "scrape_user",
+            {"target_users": ["chef.mario"], "video_count": 0},
+        ),
+        "scrape_user (3 links)": (
+            "scrape_user",
+            {"target_users": ["chef.mario"], "video_count": 3},
+        ),
         "account_warmup (3 s)": (
             "account_warmup",
             {"task_duration": 3, "min_duration": 0.5, "max_duration": 1, "like_probable": 50},
@@ -137,6 +145,10 @@ FEWEST = {
     # + website (6), push and index the photo (2), Change photo, dump, Select from Gallery, dump,
     # the tile, dump, Confirm, dump, the Story toggle, dump, Save, dump (12)
     "profile (all four)": 41,
+    "scrape_user (profile only)": 3,  # health, open URL, dump (everything is read from it)
+    # + tap the first tile, dump, clear the clipboard; per video: tap Share, dump, tap Copy
+    # link, read the clipboard (4); between two videos: swipe, dump (2): 3 + 3 + 4n + 2(n - 1)
+    "scrape_user (3 links)": 22,
     "message (friend)": 10,  # health, open URL, dump, tap Message, dump, tap the field (it has
     # no focus), type, dump, tap send, dump
 }

@@ -33,11 +33,11 @@ def test_registries_match_the_spec():
         "account_warmup",
         "profile",
         "message",
+        "scrape_user",
     )
     assert set(UNAVAILABLE_SCRIPTS) == {
         "like",
         "super_marketing",
-        "scrape_user",
     }
     assert SCRIPT_CONFIGS["unfollow"] is UnfollowConfig
 

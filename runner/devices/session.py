@@ -359,6 +359,21 @@ class DeviceSession:
         :meth:`last_toast` says only what came after."""
         await self._call("clear the last toast", self._d.clear_toast)
 
+    async def clipboard(self) -> str | None:
+        """The phone's clipboard text, or None (``d.clipboard``: the ``getClipboard`` RPC of the
+        uiautomator server, which reads it as the instrumentation; the text input path reads it
+        back the same way). An empty clipboard reads as None."""
+
+        def read() -> str | None:
+            return self._d.clipboard
+
+        return await self._call("read the clipboard", read) or None
+
+    async def clear_clipboard(self) -> None:
+        """Empty the clipboard (``setClipboard`` with ``""``), so the next text found there was
+        put by what follows."""
+        await self._call("clear the clipboard", self._d.set_clipboard, "")
+
     async def tap(self, node: Node) -> None:
         """Tap the middle of ``node``'s bounds (``d.click(x, y)``, the ``click`` RPC).
 

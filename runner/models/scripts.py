@@ -288,6 +288,29 @@ class MessageConfig(FollowConfig):
     )
 
 
+# -------------------------------------------------------------------------------- scrape_user
+
+#: The most video links one scrape_user task reads (each costs a share: docs/spec/scripts.md).
+MAX_VIDEO_COUNT = 30
+
+
+class ScrapeUserConfig(FollowConfig):
+    """``scrape_user``: read users' public profiles (docs/spec/scripts.md, "scrape_user").
+
+    Targets as ``follow`` (``target_users``, else ``target_user``, else ``target_username``; at
+    least one; one task per unit per user), reached by ``access_method`` as follow does.
+    ``video_count``: how many of the profile's first videos' links to read (0-30).
+    """
+
+    video_count: int = Field(
+        3,
+        ge=0,
+        le=MAX_VIDEO_COUNT,
+        description="How many links of the profile's first videos (grid order, pinned ones "
+        "included) to read, 0-30; each is read through the video's Share > Copy link.",
+    )
+
+
 # ------------------------------------------------------------------------------ account_warmup
 
 
@@ -468,6 +491,7 @@ SCRIPT_CONFIGS: dict[str, type[_Config]] = {
     "account_warmup": AccountWarmupConfig,
     "profile": ProfileConfig,
     "message": MessageConfig,
+    "scrape_user": ScrapeUserConfig,
 }
 """Script name -> its config model (docs/spec/scripts.md)."""
 
@@ -477,7 +501,6 @@ API_SCRIPTS: tuple[str, ...] = tuple(SCRIPT_CONFIGS)
 UNAVAILABLE_SCRIPTS: tuple[str, ...] = (
     "like",
     "super_marketing",
-    "scrape_user",
 )
 """Scripts TikMatrix knows but does not offer through the API: 40003 (docs/spec/local-api.md)."""
 
@@ -486,6 +509,7 @@ FANOUT_SCRIPTS: dict[str, str] = {
     "unfollow": "target_users",
     "comment": "target_post_urls",
     "message": "target_users",
+    "scrape_user": "target_users",
 }
 """Scripts that make one task per target, and the array field that carries the one target."""
 

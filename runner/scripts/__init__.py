@@ -5,8 +5,8 @@
 runs the script named by ``ctx.script_name`` as labelled steps (``steps.py``) against named
 selectors (``matcher.py`` + ``selectors/tiktok.yaml``).
 
-Every API script is implemented (post, follow, unfollow, comment, account_warmup, message, and
-profile: :mod:`runner.scripts.edit_profile`, which changes the own profile). A task with
+Every API script is implemented (post, follow, unfollow, comment, account_warmup, message,
+scrape_user, and profile: :mod:`runner.scripts.edit_profile`, which changes the own profile). A task with
 a username (usernames mode, multi-account) first switches the app to that account and verifies it
 (``navigate.ensure_account``).
 """
@@ -17,7 +17,16 @@ from collections.abc import Awaitable, Callable
 
 from runner.devices import DeviceSession
 from runner.errors import PushBack, ScriptNotImplemented, TaskFailed
-from runner.scripts import account_warmup, comment, edit_profile, follow, message, post, unfollow
+from runner.scripts import (
+    account_warmup,
+    comment,
+    edit_profile,
+    follow,
+    message,
+    post,
+    scrape_user,
+    unfollow,
+)
 from runner.scripts.context import TaskContext
 from runner.scripts.matcher import SelectorBook, SelectorFileError, load_selectors
 from runner.scripts.steps import Steps
@@ -43,11 +52,12 @@ SCRIPTS: dict[str, ScriptFn] = {
     "account_warmup": account_warmup.run,
     "profile": edit_profile.run,
     "message": message.run,
+    "scrape_user": scrape_user.run,
 }
 #: API scripts not written yet: their tasks fail with the remark "not implemented yet".
 NOT_IMPLEMENTED: frozenset[str] = frozenset()
 #: Scripts whose task carries exactly one target user (checked before the phone is touched).
-TARGETED = frozenset({"follow", "unfollow", "message"})
+TARGETED = frozenset({"follow", "unfollow", "message", "scrape_user"})
 
 
 async def run_task(

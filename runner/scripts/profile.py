@@ -65,8 +65,17 @@ def follow_state(steps: Steps):
     return steps.any_of(*FOLLOW_STATES, all_of=("profile_handle",))
 
 
+class AccountUnavailable(TaskFailed):
+    """The profile says the account cannot be seen: ``reason`` ``not_found`` (no such account)
+    or ``banned``. Never retried automatically (it cannot help)."""
+
+    def __init__(self, remark: str, *, reason: str, step: str | None = None) -> None:
+        super().__init__(remark, step=step, retry_safe=False)
+        self.reason = reason
+
+
 def _profile_decision(steps: Steps):
-    not_found = steps.any_of("account_not_found")
+    not_found = steps.any_of("account_not_found", "account_banned")
     buttons = follow_state(steps)
 
     def decide(h):
@@ -76,10 +85,17 @@ def _profile_decision(steps: Steps):
 
 
 async def _settle_profile(steps: Steps, name: str, found: Found) -> Found:
+    said = found.node.text or found.node.content_desc
     if found.name == "account_not_found":
-        raise TaskFailed(
-            f"{steps.current}: account @{name} does not exist (the app says "
-            f'"{found.node.text or found.node.content_desc}")',
+        raise AccountUnavailable(
+            f'{steps.current}: account @{name} does not exist (the app says "{said}")',
+            reason="not_found",
+            step=steps.current,
+        )
+    if found.name == "account_banned":
+        raise AccountUnavailable(
+            f'{steps.current}: account @{name} is banned (the app says "{said}")',
+            reason="banned",
             step=steps.current,
         )
     return found

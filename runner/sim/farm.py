@@ -35,21 +35,24 @@ from runner.sim.tiktok.world import World
 
 class SimFarm:
     """``devices`` simulated phones, serials ``sim-0001``..., phone N logged in as ``sim_user_N``
-    (``serial_prefix`` ``P``: serials ``P0001``... and accounts named after them, the rule of
-    :mod:`runner.sim.naming`; ValueError for a prefix it refuses).
+        (``serial_prefix`` ``P``: serials ``P0001``... and accounts named after them, the rule of
+        :mod:`runner.sim.naming`; ValueError for a prefix it refuses).
 
-    ``app_version`` is the TikTok versionName on every phone (default 46.9.3; the simulated builds
-    are real ones: 43.1.4, 46.9.3, 47.0.3); ``locale`` every phone's system locale (``en-US``,
-    ``fr-FR``: TikTok shows that language; per phone: ``phone.set_locale``,
-    ``phone.set_app_language``); ``popup_rate`` the chance of a popup at each screen change, swipe and follow;
-    ``latency`` + uniform(0, ``jitter``) seconds delay every reply of every phone (each phone's
-    ``latency``/``jitter`` can be changed later); ``clock`` measures watch times and uploads
-    (default: real time; pass a :class:`~runner.sim.clock.ManualClock` for exact, repeatable
-    times); ``upload_seconds`` is how long a post uploads. ``missing_users`` holds usernames whose
-    profiles say "Couldn't find this account"; ``private_users`` those whose accounts are
-    private (a follow becomes a request); ``dm_closed_users`` those who accept no direct message
-    from us (their thread says so and has no field). Who follows an account is its ``followers`` set
-    (:class:`~runner.sim.tiktok.SimAccount`).
+        ``app_version`` is the TikTok versionName on every phone (default 46.9.3; the simulated builds
+        are real ones: 43.1.4, 46.9.3, 47.0.3); ``locale`` every phone's system locale (``en-US``,
+        ``fr-FR``: TikTok shows that language; per phone: ``phone.set_locale``,
+        ``phone.set_app_language``); ``popup_rate`` the chance of a popup at each screen change, swipe and follow;
+        ``latency`` + uniform(0, ``jitter``) seconds delay every reply of every phone (each phone's
+        ``latency``/``jitter`` can be changed later); ``clock`` measures watch times and uploads
+        (default: real time; pass a :class:`~runner.sim.clock.ManualClock` for exact, repeatable
+        times); ``upload_seconds`` is how long a post uploads. ``missing_users`` holds usernames whose
+        profiles say "Couldn't find this account"; ``private_users`` those whose accounts are
+        private (a follow becomes a request); ``dm_closed_users`` those who accept no direct message
+        from us (their thread says so and has no field); ``banned_users`` those TikTok banned (their
+    profile says so); ``verified_users`` those with the verified badge; ``bios`` a profile's bio by
+    username; ``video_counts`` how many videos a profile has (default 9); ``pinned`` how many of its
+    first videos are pinned. Who follows an account is its ``followers`` set
+        (:class:`~runner.sim.tiktok.SimAccount`).
     """
 
     def __init__(
@@ -91,6 +94,12 @@ class SimFarm:
         # Accounts whose privacy settings let nobody (or only friends) message them: their thread
         # says "Unable to send message" and has no field (runner/sim/tiktok/chat.py).
         self.dm_closed_users: set[str] = set()
+        # What scrape_user reads on a profile (runner/sim/tiktok/profile.py).
+        self.banned_users: set[str] = set()
+        self.verified_users: set[str] = set()
+        self.bios: dict[str, str] = {}
+        self.video_counts: dict[str, int] = {}
+        self.pinned: dict[str, int] = {}
         self._blobs = BlobStore()
         self._phones: list[SimPhone] = []
         self._by_serial: dict[str, SimPhone] = {}

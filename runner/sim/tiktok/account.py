@@ -93,6 +93,10 @@ class SimAccount:
         entry["seq"] = len(self.actions) + 1
         self.actions.append(entry)
 
+    def share_link(self, video_id: str, link: str) -> None:
+        """The video's link copied through its share sheet (TikTok counts it as a share)."""
+        self._record("share_link", video_id, link=link)
+
     def follow(self, target: str, *, ad: bool = False) -> None:
         self.following.add(target)
         self.requested.discard(target)

@@ -87,6 +87,8 @@ ELEMENTS = (
     # the captcha wall of a push-back (runner/sim/tiktok/pushback.py; no dump: the sim's own)
     "captcha_root", "captcha_panel", "captcha_title", "captcha_hint", "captcha_img",
     "captcha_slider", "captcha_close",
+    # the share sheet (runner/sim/tiktok/share.py; no dump: the sim's own)
+    "share_root", "share_panel", "share_title", "share_actions",
 )  # fmt: skip
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"

@@ -11,7 +11,8 @@ Rules (docs/internals.md, "The full TikTok model"):
   (``Like video. 4,869 likes``, ``selected`` once liked; tapping toggles and records),
   ``Read or add comments. 15 comments`` (the comments sheet: :mod:`~runner.sim.tiktok.comments`),
   ``Add or remove this video from Favorites.`` (``selected`` once saved; tapping toggles and
-  records a bookmark), ``Share video. 21 shares`` (nothing happens), the creator (Button id
+  records a bookmark), ``Share video. 21 shares`` (the share sheet:
+  :mod:`~runner.sim.tiktok.share`), the creator (Button id
   ``title``: the username on 46.9.3, the display name on 43.1.4 and 47.0.3; opens the profile),
   the follow plus ``Follow <creator>`` over the avatar (gone once following, or on one's own video;
   tapping follows, or asks to follow a private account), the sound (opens the sound page), the
@@ -230,7 +231,11 @@ class Player(Screen):
             from runner.sim.tiktok.search import SoundPage
 
             app.push(SoundPage(app.world.sound_of(video)))
-        # "share" (the share sheet) and "live" (entering a LIVE) are out of scope: nothing happens
+        elif action == "share":
+            from runner.sim.tiktok.share import ShareSheet
+
+            app.show_overlay(ShareSheet(video))
+        # "live" (entering a LIVE) is out of scope: nothing happens
 
 
 class HomeFeed(Player):

@@ -164,8 +164,13 @@ def follow_buttons(app: TikTokApp, g: _Geometry, username: str) -> list[Node]:
     return out
 
 
-def tabs(app: TikTokApp, g: _Geometry, private: bool) -> list[Node]:
-    top, bottom = g.tabs_y
+#: How far 47.0.3's bio row moves the tabs and the grid down (tt4703_fr_profile_followed: the
+#: tabs at 936 under a bio, link and subscription rows; the model draws the bio row only).
+BIO_SHIFT = 131
+
+
+def tabs(app: TikTokApp, g: _Geometry, private: bool, shift: int = 0) -> list[Node]:
+    top, bottom = g.tabs_y[0] + shift, g.tabs_y[1] + shift
     if private:  # only the videos tab, centred (tt47_fr_profile_follows_us_no_message_entry)
         left, right = 458, 621
     else:
@@ -181,20 +186,38 @@ def tabs(app: TikTokApp, g: _Geometry, private: bool) -> list[Node]:
     }  # fmt: skip
     out = g.tab_videos.nodes(values, app.package)
     if not private:
-        out += g.tab_reposts.nodes(values, app.package)
+        out += g.tab_reposts.nodes(values, app.package, dy=shift)
     return out
 
 
-def grid(app: TikTokApp, g: _Geometry, plays: list[int], actions: list[str]) -> Node:
+def grid(app: TikTokApp, g: _Geometry, plays: list[int], actions: list[str],
+         pinned: int = 0, shift: int = 0) -> Node:  # fmt: skip
+    """The video grid: a tile per video while they fit (the first ``pinned`` labelled so)."""
     tiles: list[Node] = []
     for i, (n, action) in enumerate(zip(plays, actions, strict=False)):
         col, row = i % 3, i // 3
-        dy = row * 480
+        dy = row * 480 + shift
         if g.grid_top + dy + 477 > 2337:
             break
-        tiles += g.tile.nodes({"plays": count(app, n), "action": action}, app.package,
-                              dx=col * 361, dy=dy)  # fmt: skip
-    return g.grid.build({"tiles": tiles}, app.package)
+        values = {"plays": count(app, n), "action": action,
+                  "pinned": s(app, "pinned") if i < pinned else ""}  # fmt: skip
+        tiles += g.tile.nodes(values, app.package, dx=col * 361, dy=dy)
+    return g.grid.build({"tiles": tiles}, app.package, dy=shift)
+
+
+def video_count(app: TikTokApp, username: str) -> int:
+    """How many videos ``username``'s profile has (``farm.video_counts``, default :data:`TILES`)."""
+    return max(0, app.phone.farm.video_counts.get(username, TILES))
+
+
+def _geometry_values(g: _Geometry, shift: int) -> dict[str, Any]:
+    """The page's boxes that a 47.0.3 bio row moves down by ``shift``."""
+    top = g.tabs_y[0] + shift
+    return {
+        "tabs_wrap": (42, top, 1038, top + 105),
+        "rule": (0, top + 105, 1080, top + 106),
+        "pager": (0, top + 106, 1080, 2337),
+    }
 
 
 class ProfileScreen(Screen):
@@ -212,33 +235,50 @@ class ProfileScreen(Screen):
     def build(self, app: TikTokApp) -> Node:
         g = geometry(app)
         user = self.username
-        if not app.user_exists(user):
-            body = g.missing.build({"missing": s(app, "missing_account")}, app.package)
-            return g.page.build({"missing": True, "body": body}, app.package)
+        farm = app.phone.farm
+        if not app.user_exists(user) or user in farm.banned_users:
+            word = "missing_account" if not app.user_exists(user) else "banned_account"
+            body = g.missing.build({"missing": s(app, word)}, app.package)
+            return g.page.build({"missing": True, "body": body, **_geometry_values(g, 0)},
+                                app.package)  # fmt: skip
         state = app.follow_state(user)
         private = app.is_private(user) and state not in ("following", "friends")
         name, handle = display_name(user), f"@{user}"
         name_w = min(712 if not g.tt4314 else 700, _w(name, 37, 20))
         handle_w = min(712, _w(handle, 15, 10))
+        bio = farm.bios.get(user, "")
+        shift = BIO_SHIFT if bio and not g.tt4314 else 0
         if private:
             body = g.private.build({"private_title": s(app, "private_title"),
                                     "private_text": s(app, "private_text") if app.language != "en"
-                                    else ""}, app.package)  # fmt: skip
+                                    else ""}, app.package, dy=shift)  # fmt: skip
         else:
-            videos = app.world.user_videos(user, TILES)
+            videos = app.world.user_videos(user, video_count(app, user))
             body = grid(app, g, [v.likes // 3 for v in videos],
-                        [f"video:{i}" for i in range(len(videos))])  # fmt: skip
+                        [f"video:{i}" for i in range(len(videos))],
+                        pinned=farm.pinned.get(user, 0), shift=shift)  # fmt: skip
+        badge_left = g.left + handle_w + 11
+        y0, y1 = g.handle_y
+        badge = (badge_left, (y0 + y1) // 2 - 16, badge_left + 33, (y0 + y1) // 2 + 17)
+        verified = user in farm.verified_users
+        bio_top = 690 if g.tt4314 else 705
+        bio_w = min(992, _w(bio.split("\n")[0], 22, 20))
         following_n = app.world.user_stats(user + "/following")[0] % 2000
         values: dict[str, Any] = {
             "missing": False,
             "display_name": name, "handle": handle,
             "name_box": (g.left, g.name_y[0], g.left + name_w, g.name_y[1]),
             "handle_box": (g.left, g.handle_y[0], g.left + handle_w, g.handle_y[1]),
-            "handle_wrap": (g.left, g.handle_y[0], g.left + max(handle_w, 199), g.handle_y[1]),
+            "handle_wrap": (g.left, g.handle_y[0],
+                            max(g.left + max(handle_w, 199), badge[2] if verified else 0),
+                            g.handle_y[1]),  # fmt: skip
+            "verified": s(app, "verified") if verified else "", "badge_box": badge,
+            "bio": bio, "bio_box": (44 if g.tt4314 else g.left, bio_top, (44 if g.tt4314 else g.left) + bio_w, bio_top + 44),
             "counters": counters(app, g, user, following_n),
             "buttons": follow_buttons(app, g, user),
-            "tabs": tabs(app, g, private),
+            "tabs": tabs(app, g, private, shift),
             "body": body,
+            **_geometry_values(g, shift),
             "notifications": "Notifications" if app.language == "fr" else "",
             "share": s(app, "share_zero") if app.language == "fr" else "",
         }  # fmt: skip
@@ -256,7 +296,7 @@ class ProfileScreen(Screen):
         elif action.startswith("video:"):
             from runner.sim.tiktok.player import VideoScreen
 
-            videos = app.world.user_videos(user, TILES)
+            videos = app.world.user_videos(user, video_count(app, user))
             app.push(VideoScreen(app, videos, int(action[6:])))
         # the dropdown, the counters and the avatar open screens the model leaves out
 

@@ -4,10 +4,14 @@
   ``tt47_fr_profile_follows_us_no_message_entry`` (the page without bio: a private account that
   follows us, ``Suivre en retour`` and no ``Message``, ``Ce compte est privé``) and
   ``tt4703_fr_profile_followed`` (the tabs, the video grid, ``Message`` first then ``Suivis ``
-  once following). The bio, link and subscription rows (anonymised) are left out.
+  once following, the bio as a Button under the buttons, which moves the tabs and the grid
+  down; a pinned tile's label ``tv_top``). The link and subscription rows (anonymised) are left
+  out; the verified badge sits after the handle as 43.1.4's does (no 47.0.3 dump shows one).
 - 43.1.4 (``tt4314``): ``tt4314_fr_profile`` (``Suivre`` | ``Message`` | the dropdown), dumped on a
   1080x2220 phone: everything below the status bar moved down 55 px (its status bar was 77 px
-  high, the sim's is 132), the bottom of the page at 2337; its bio rows left out.
+  high, the sim's is 132), the bottom of the page at 2337; the bio Button above the buttons, the
+  verified badge ``qh3`` after the handle (content-desc ``... vérifié``), a pinned tile's label
+  ``ycj``; its link rows left out.
 
 A page is ``PAGE`` with slots filled by :mod:`runner.sim.tiktok.profile`: ``counters`` (three
 ``COUNTER`` groups: count TextView over label TextView, in clickable groups), ``buttons`` (the
@@ -47,8 +51,9 @@ FrameLayout [0,0][1080,2400]
            LinearLayout#t5q [42,275][754,542]
             LinearLayout b={name_box}
              Button +CF b={name_box} t="{display_name}"
-            LinearLayout b={handle_box}
+            LinearLayout b={handle_wrap}
              Button#t3y +CF b={handle_box} t="{handle}"
+             ?verified ImageView +C b={badge_box} d="{verified}"
             LinearLayout [42,456][754,542]
              *counters
           FrameLayout#t4l [744,269][1080,563]
@@ -57,13 +62,15 @@ FrameLayout [0,0][1080,2400]
              ImageView [786,290][1038,542]
          LinearLayout [42,584][1038,689]
           *buttons
-        ?!missing HorizontalScrollView#z0j +F [42,715][1038,820]
-         LinearLayout [42,715][1038,820]
+         ?bio LinearLayout [42,705][1038,749]
+          Button +CF b={bio_box} t="{bio}"
+        ?!missing HorizontalScrollView#z0j +F b={tabs_wrap}
+         LinearLayout b={tabs_wrap}
           *tabs
-        View [0,820][1080,821]
-        FrameLayout [0,821][1080,2337]
-         ViewPager#v_b +F [0,821][1080,2337]
-          FrameLayout#t4p [0,821][1080,2337]
+        View b={rule}
+        FrameLayout b={pager}
+         ViewPager#v_b +F b={pager}
+          FrameLayout#t4p b={pager}
            *body
 """,
 )
@@ -141,6 +148,7 @@ TT4703_TILE = Layout(
     text="""
 FrameLayout#f1k +C [0,821][358,1298] @{action}
  ImageView#cover [0,821][358,1298]
+ ?pinned TextView#tv_top [16,840][157,879] t="{pinned}"
  FrameLayout#ipl [0,1151][84,1235]
  LinearLayout#video_info_container [0,1167][358,1298]
   TextView#tv_play_count [11,1245][358,1287] t="{plays}"
@@ -210,8 +218,11 @@ FrameLayout [0,0][1080,2337]
               Button +CF b={name_box} t="{display_name}"
              LinearLayout b={handle_wrap}
               Button#qh5 +CF b={handle_box} t="{handle}"
+              ?verified ImageView#qh3 +C b={badge_box} d="{verified}"
           LinearLayout [44,558][1036,668]
            *counters
+         ?bio LinearLayout [44,690][1036,734]
+          Button +CF b={bio_box} t="{bio}"
          LinearLayout [44,928][1036,1027]
           *buttons
         ?!missing HorizontalScrollView#vrc +F [44,1055][1036,1165]
@@ -304,6 +315,7 @@ TT4314_TILE = Layout(
     text="""
 FrameLayout#e52 +CLF [0,1166][358,1643] @{action}
  ImageView#cover [0,1166][358,1643]
+ ?pinned TextView#ycj [17,1186][165,1227] t="{pinned}"
  FrameLayout#hbp [0,1489][88,1577] z=10
  LinearLayout#zah [0,1505][358,1643] z=5
   TextView#xxy [11,1588][358,1632] t="{plays}"

@@ -75,6 +75,19 @@ EN: dict[str, str] = {
     "reposts_tab": "Reposted videos",  # locale:followers.profile_reposted_tab
     "private_title": "This account is private",  # the issue's words (locale: "private")
     "missing_account": "Couldn't find this account",  # no real source (the earlier model's)
+    # scrape_user's screens. The verified badge: taktik-bot's English selector matches a
+    # content-desc containing "Verified"; the words are a guess. "Pinned" (a tile's label) and
+    # the share sheet have no dump: TikTok's help pages' words ("Copy link"). "Account banned":
+    # no source at all (unverified).
+    "verified": "Verified account",
+    "pinned": "Pinned",
+    "share_sheet_title": "Share to",
+    "copy_link": "Copy link",
+    "link_copied": "Copied",
+    "share_report": "Report",
+    "share_not_interested": "Not interested",
+    "share_save_video": "Save video",
+    "banned_account": "Account banned",
     "unfollow": "Unfollow",  # locale:followers.unfollow_confirm_button
     "unfollow_title": "Unfollow {handle}?",  # no real source (the earlier model's)
     # push-back (runner/sim/tiktok/pushback.py): no dump; hushfeed's TikTok status_msg reads "You
@@ -291,6 +304,18 @@ FR: dict[str, str] = {
     "videos_tab": "Vidéos",
     "reposts_tab": "Vidéos republiées",
     "private_title": "Ce compte est privé",
+    # the verified badge: tt4314_fr_profile's content-desc ends with "vérifié" (its first word
+    # anonymised: "Compte" is a guess); "Épinglé", the share sheet and "Compte banni": no dump
+    # (TikTok's French UI words as far as we know; unverified)
+    "verified": "Compte vérifié",
+    "pinned": "Épinglé",
+    "share_sheet_title": "Partager sur",
+    "copy_link": "Copier le lien",
+    "link_copied": "Copié",
+    "share_report": "Signaler",
+    "share_not_interested": "Pas intéressé",
+    "share_save_video": "Enregistrer la vidéo",
+    "banned_account": "Compte banni",
     "private_text": "Abonne-toi à ce compte pour voir ses publications et ses j'aime.",
     "cancel": "Annuler",
     "edit_profile": "Modifier",

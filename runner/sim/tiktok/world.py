@@ -87,6 +87,8 @@ class World:
         self.seed = seed
         self._known: dict[str, Video] = {}  # videos named by a URL or listed by a search
         self.ad_ids: set[str] = set()  # ids of the ads any phone's feed showed (ground truth)
+        self.short_links: dict[str, str] = {}  # vm.tiktok.com codes Copy link made -> video id
+        self.shares = 0  # links made by Copy link, on every phone
 
     def video(self, video_id: str, creator: str | None = None) -> Video:
         """The video ``video_id``; ``creator`` (from a URL) sticks to the id the first time."""
@@ -110,8 +112,9 @@ class World:
         return video
 
     def vm_video(self, code: str) -> str:
-        """The video id a ``https://vm.tiktok.com/CODE/`` short link resolves to."""
-        return make_id("vm", code)
+        """The video id a ``https://vm.tiktok.com/CODE/`` short link resolves to (the video a
+        Copy link made it for, else one of its own)."""
+        return self.short_links.get(code) or make_id("vm", code)
 
     def feed_video(self, rng: random.Random) -> str:
         """The next For You video, drawn from the phone's RNG."""
