@@ -5,14 +5,18 @@ status files and the API, the phones' ground truth showing only the copied links
 from __future__ import annotations
 
 import json
+import shutil
 import time
 
 import httpx
+import pytest
 
 from runner.sim import SimFarm
+from tests.gitrepo import git
 from tests.net import free_port
 from tests.serving import Runner
-from tests.test_e2e_workflows import git, pytestmark  # noqa: F401 (pytestmark: needs git)
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 
 def test_scrape_user_through_workflow_spool_and_http_stores_each_profile(tmp_path):

@@ -131,7 +131,7 @@ def test_a_missing_or_banned_account_fails_saying_so_with_a_result_that_says_so(
     farm = SimFarm(1, seed=406, **LANGUAGES[language])
     (farm.missing_users if kind == "not_found" else farm.banned_users).add("gone")
     [(error, result)] = _run(farm, _body(["gone"]))
-    assert isinstance(error, TaskFailed) and error.retry_safe is False
+    assert isinstance(error, TaskFailed) and error.retry_safe is True  # nothing was done
     words = "does not exist" if kind == "not_found" else "is banned"
     assert error.remark.startswith(f"scrape_user: open profile: account @gone {words}")
     assert result == {"username": "gone", "status": kind, "videos": []}

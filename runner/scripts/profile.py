@@ -67,10 +67,11 @@ def follow_state(steps: Steps):
 
 class AccountUnavailable(TaskFailed):
     """The profile says the account cannot be seen: ``reason`` ``not_found`` (no such account)
-    or ``banned``. Never retried automatically (it cannot help)."""
+    or ``banned``. Nothing was done, so it is as safe to retry as the run was (an account may
+    come back: a typo fixed, a ban lifted)."""
 
     def __init__(self, remark: str, *, reason: str, step: str | None = None) -> None:
-        super().__init__(remark, step=step, retry_safe=False)
+        super().__init__(remark, step=step)
         self.reason = reason
 
 

@@ -149,9 +149,7 @@ async def copy_links(
     while len(links) < wanted:
         n = len(links) + 1
         async with steps.step(f"copy link {n}"):
-            share = steps.find(h, "share_button") or await steps.wait_for(
-                "share_button", screen="video", timeout=TAP_TIMEOUT
-            )
+            share = await steps.find_or_wait(h, "share_button", screen="video", timeout=TAP_TIMEOUT)
             sheet = await steps.act(
                 share, until=steps.any_of("copy_link"), expecting="the share sheet",
                 timeout=TAP_TIMEOUT,

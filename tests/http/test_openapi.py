@@ -86,6 +86,7 @@ def test_the_document_describes_the_envelope_and_every_error(live):
         "/api/v1/task/{task_id}/stop",
         "/api/v1/task/{task_id}/retry",
         "/api/v1/task/{task_id}/log",
+        "/api/v1/task/{task_id}/result",
         "/api/v1/task/{task_id}/artifacts",
         "/api/v1/task/{task_id}/artifacts/{name}",
         "/api/v1/accounts",
@@ -116,7 +117,7 @@ def test_the_document_describes_the_envelope_and_every_error(live):
     assert set(task["properties"]) == {
         "id", "serial", "username", "script_name", "script_config", "status", "status_text",
         "source", "manifest", "job_count", "start_time", "end_time", "create_time",
-        "retry_count", "remark", "step", "progress", "runner",
+        "retry_count", "remark", "step", "progress", "runner", "result",
     }  # fmt: skip
     create = paths["/api/v1/task"]["post"]["requestBody"]["content"]["application/json"]
     assert create["schema"] == {"$ref": "#/components/schemas/CreateTaskBody"}
