@@ -3,12 +3,13 @@ item 5; docs/design.md, "Layout").
 
 Plain HTML, CSS and JavaScript files shipped in the package (``runner/web/static/dashboard/``),
 nothing fetched from elsewhere, so it works offline. The page holds no data: its script reads the
-public API (``/api/v1/devices``, ``/task`` with filters, ``/task/{id}``, ``/log``, ``/artifacts``,
-``/task/stats``, ``/manifests``; stop and retry) from the same origin, which the browser guard
-(runner/http/security.py) lets through, and refreshes by short polling (every 2 s while the tab
-is visible). So the page itself is public, as ``/docs`` is; when an API token is set, the script
-asks for it (or takes ``?token=`` once, then drops it from the address bar), keeps it in the tab's
-``sessionStorage`` and sends it as ``Authorization: Bearer``; without it every data call is 40301.
+public API (``/api/v1/devices``, ``/accounts``, ``/task`` with filters, ``/task/{id}``, ``/log``,
+``/artifacts``, ``/task/stats``, ``/manifests``; stop and retry) from the same origin, which the
+browser guard (runner/http/security.py) lets through, and refreshes by short polling (every 2 s
+while the tab is visible). So the page itself is public, as ``/docs`` is; when an API token is
+set, the script asks for it (or takes ``?token=`` once, then drops it from the address bar), keeps
+it in the tab's ``sessionStorage`` and sends it as ``Authorization: Bearer``; without it every
+data call is 40301.
 
 Served here:
 

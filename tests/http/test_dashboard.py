@@ -1,7 +1,8 @@
 """The dashboard at ``/`` (issue 11, item 5), driven in a real headless Chromium through
 playwright against a real runner on simulated phones: the phone list, a task dropped in the spool
 appearing and completing without a reload, a failed task's page with its screenshot, log and
-hierarchy, stop and retry from the page, the token asked for, values from the API shown as text.
+hierarchy, stop and retry from the page, the token asked for, values from the API shown as text,
+the accounts with a cool-down, a limit reached and working hours (issue 14 item 4).
 
 One browser per module (Debian's chromium, found on PATH; playwright never downloads one); every
 test waits on what the page shows, never for a fixed time. A screenshot of each page is kept under
@@ -282,6 +283,14 @@ def test_with_several_runners_the_phone_list_names_the_runner_of_each(
             assert row.locator("td[data-label='Runner']").inner_text() == "b"
             mine = page.page.locator("#phones tr", has_text="a-0001")
             assert mine.locator("td[data-label='Runner']").inner_text() == "a"
+            # the farm's accounts, each with its runner; counts for this runner's own
+            page.page.click("nav a[data-view=accounts]")
+            theirs = page.page.locator("#accounts tr", has_text="b_user_1")
+            theirs.wait_for()
+            assert theirs.locator("td[data-label='Runner']").inner_text() == "b"
+            assert theirs.locator("td[data-label='State']").inner_text() == "—"
+            ours = page.page.locator("#accounts tr", has_text="a_user_1")
+            assert ours.locator("td[data-label='State']").inner_text() == "ready"
             page.shot("phones-two-runners")
         finally:
             page.close()
@@ -289,3 +298,100 @@ def test_with_several_runners_the_phone_list_names_the_runner_of_each(
     finally:
         for runner in started:
             runner.stop()
+
+
+def test_the_accounts_view_shows_a_cool_down_with_its_end_and_tiktoks_words_live(
+    browser, shots, store_url, tmp_path
+):
+    """Issue 14 item 4: the accounts' counts against their limits, working hours and a
+    cool-down, as the page shows them; a push-back appears without a reload."""
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    from runner.config import Account
+    from runner.sim.tiktok.pushback import PushBackRule
+
+    opens = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=2)
+    night = f"{opens:%H:%M}-{opens + timedelta(hours=1):%H:%M}"
+    live = LiveRunner(
+        tmp_path,
+        store=store_url,
+        limits={"follow": {"per_hour": 30, "per_day": 150}},
+        cooldown="2h",
+        accounts=[
+            Account(username="night_owl", serial="sim-0001", working_hours=[night]),
+            Account(username="sim_user_2", serial="sim-0002", limits={"follow": {"per_day": 1}}),
+        ],
+    ).start()
+    tab = Page(browser, live, shots, viewport={"width": 1280, "height": 800})
+    try:
+        tab.open("#/accounts")
+        state = lambda who: tab.page.locator("#accounts tr", has_text=who).locator(  # noqa: E731
+            "td[data-label='State']"
+        )
+        state("sim_user_3").get_by_text("ready").wait_for()
+        tab.page.evaluate("() => { window.notReloaded = true; }")
+        assert tab.page.locator("#accounts-title").inner_text() == "Accounts (4)"
+
+        live.sim.phone("sim-0003").push_back = PushBackRule("toast", 1, 3600.0)  # the 2nd follow
+        for serial, who, status in (("sim-0003", "pb_one", 2), ("sim-0002", "cap_one", 2),
+                                    ("sim-0003", "pb_two", 3)):  # fmt: skip
+            [task_id] = data(live.client.post("/task", json=follow_body(serial, who)))["task_ids"]
+            live.wait_status(task_id, status, timeout=30)
+        until = data(live.client.get("/accounts"))["list"]
+        [until] = [
+            a["safety"]["cool_down"]["until"] for a in until if a["username"] == "sim_user_3"
+        ]
+        end = until[11:16] if until[:10] == time.strftime("%Y-%m-%d") else until[:16]
+        cooling = state("sim_user_3").get_by_text("cooling down until")
+        cooling.wait_for()  # the next refresh, no reload
+        assert cooling.inner_text() == f"cooling down until {end} (You're following too fast)"
+        counts = tab.page.locator("#accounts tr", has_text="sim_user_3").locator(
+            "td[data-label='Actions']"
+        )
+        assert counts.inner_text() == "follow 2/30h 2/150d"  # both attempted before the tap
+        assert state("sim_user_2").inner_text() == "at follow limit 1/day"
+        capped = tab.page.locator("#accounts tr", has_text="sim_user_2")
+        assert capped.locator("td[data-label='Actions'] .s-failed").inner_text() == (
+            "follow 1/30h 1/1d"
+        )
+        opens_at = opens.strftime("%H:%M" if f"{opens:%Y-%m-%d}" == time.strftime("%Y-%m-%d")
+                                  else "%Y-%m-%d %H:%M")  # fmt: skip
+        assert state("night_owl").inner_text() == f"outside working hours (next {opens_at})"
+        owl = tab.page.locator("#accounts tr", has_text="night_owl")
+        assert owl.locator("td[data-label='Working hours']").inner_text() == night
+        assert tab.page.evaluate("() => window.notReloaded") is True
+        tab.shot("accounts")
+
+        # the filter, then the task the cool-down holds back: its remark in the task list
+        tab.page.fill("#accounts-search", "night")
+        tab.page.press("#accounts-search", "Enter")
+        tab.page.wait_for_function(
+            "() => document.querySelectorAll('#accounts tbody tr').length === 1"
+        )
+        assert "night_owl" in tab.page.locator("#accounts tbody tr").inner_text()
+        [held] = data(live.client.post("/task", json=follow_body("sim-0003", "pb_three")))[
+            "task_ids"
+        ]
+        tab.page.click("nav a[data-view=tasks]")
+        remark = tab.page.locator(f"#tasks tr:has(a[href='#/task/{held}'])").locator(
+            "td[data-label='Progress / remark']"
+        )
+        remark.get_by_text(
+            "waiting: @sim_user_3 cooling down (You're following too fast)"
+        ).wait_for()
+
+        narrow = Page(browser, live, shots, viewport=PHONE, is_mobile=True, has_touch=True)
+        try:
+            narrow.open("#/accounts")
+            narrow.page.locator("#accounts tr", has_text="cooling down until").wait_for()
+            width = narrow.page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], width  # every account a card
+            narrow.shot("accounts-narrow")
+        finally:
+            narrow.close()
+        assert narrow.errors == []
+    finally:
+        tab.close()
+        live.stop()
+    assert tab.errors == []

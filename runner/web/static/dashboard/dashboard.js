@@ -180,6 +180,21 @@
 
   const fill = (id, ...children) => $(id).replaceChildren(...children);
 
+  // A list's page (phones, accounts): its title with the count, a filter box (?q=) and the table.
+  function listView(name, title, route, count, content) {
+    frame(name, () => [
+      h("h1", { id: `${name}-title` }),
+      h("div", { class: "filters" }, h("input", {
+        id: `${name}-search`, type: "search", placeholder: `Filter ${name}`, value: route.params.get("q") || "",
+        "aria-label": `Filter ${name}`,
+        onchange: (e) => { location.hash = `#/${name}${query({ q: e.target.value })}`; },
+      })),
+      h("div", { id: name }),
+    ]);
+    $(`${name}-title`).textContent = `${title} (${count})`;
+    fill(name, content);
+  }
+
   // -- stats (every view) ----------------------------------------------------------------------
 
   async function loadStats() {
@@ -228,17 +243,94 @@
       },
       { title: "Last seen", value: (d) => dash(d.last_seen) },
     ];
-    frame("phones", () => [
-      h("h1", { id: "phones-title" }),
-      h("div", { class: "filters" }, h("input", {
-        id: "phones-search", type: "search", placeholder: "Filter phones", value: route.params.get("q") || "",
-        "aria-label": "Filter phones",
-        onchange: (e) => { location.hash = `#/phones${query({ q: e.target.value })}`; },
-      })),
-      h("div", { id: "phones" }),
-    ]);
-    $("phones-title").textContent = `Phones (${devices.total})`;
-    fill("phones", table(columns, shown, "No phone known yet."));
+    listView("phones", "Phones", route, devices.total, table(columns, shown, "No phone known yet."));
+  }
+
+  // -- accounts --------------------------------------------------------------------------------
+
+  // A local time "YYYY-MM-DD HH:MM:SS" to the minute, as the remarks say it; today's without
+  // its date (as the CLI's views).
+  function minute(value) {
+    if (typeof value !== "string") return "";
+    const [date, clock] = value.split(" ");
+    const now = new Date();
+    const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
+    const short = (clock || "").slice(0, 5);
+    return date === today && short ? short : `${date} ${short}`.trim();
+  }
+
+  // What holds an account's tasks back now: [text, kind] pieces (as `tikrunner accounts`).
+  function accountState(a) {
+    const s = a.safety;
+    const held = [];
+    if (a.status === 0) held.push(["disabled", "gone"]);
+    if (!s) return held.length ? held : [["—", "gone"]];
+    if (s.cool_down) {
+      held.push([`cooling down until ${minute(s.cool_down.until)} (${s.cool_down.reason})`, "failed"]);
+    }
+    if (s.working_now === false) {
+      held.push([`outside working hours${s.working_next ? ` (next ${minute(s.working_next)})` : ""}`, "pending"]);
+    }
+    for (const [kind, c] of Object.entries(s.limits || {})) {
+      if (c.per_hour !== null && c.hour >= c.per_hour) held.push([`at ${kind} limit ${c.per_hour}/hour`, "pending"]);
+      if (c.per_day !== null && c.day >= c.per_day) held.push([`at ${kind} limit ${c.per_day}/day`, "pending"]);
+    }
+    return held.length ? held : [["ready", "completed"]];
+  }
+
+  // Each kind's counts against its limits, one a line: "follow 12/30h 40/150d", "like 3 today".
+  function accountCounts(a) {
+    const kinds = Object.entries((a.safety && a.safety.limits) || {});
+    if (!kinds.length) return "—";
+    return h("span", { class: "counts" }, kinds.map(([kind, c]) => {
+      const parts = [];
+      if (c.per_hour !== null) parts.push(`${c.hour}/${c.per_hour}h`);
+      if (c.per_day !== null) parts.push(`${c.day}/${c.per_day}d`);
+      const full = (c.per_hour !== null && c.hour >= c.per_hour) || (c.per_day !== null && c.day >= c.per_day);
+      return h("span", { class: full ? "s-failed" : null, "data-kind": kind },
+        `${kind} ${parts.length ? parts.join(" ") : `${c.day} today`}`);
+    }));
+  }
+
+  async function accountsView(route, live) {
+    const list = [];
+    for (let page = 1; ; page += 1) {
+      const data = await api(`/accounts${query({ page, page_size: 100 })}`);
+      list.push(...data.list);
+      if (page * 100 >= data.total) break;
+    }
+    if (!live()) return;
+    const search = (route.params.get("q") || "").toLowerCase();
+    const shown = list.filter((a) => !search
+      || [a.username, a.device, a.runner, ...(a.tags || [])].some((v) => v && String(v).toLowerCase().includes(search)));
+    const runners = new Set(list.map((a) => a.runner).filter(Boolean));
+    const runnerColumn = runners.size > 1 ? [{ title: "Runner", value: (a) => dash(a.runner) }] : [];
+    const columns = [
+      { title: "Account", value: (a) => h("strong", null, a.username), wrap: true },
+      {
+        title: "Phone",
+        value: (a) => (a.device
+          ? h("span", null, a.device, a.device_online ? "" : h("span", { class: "muted" }, " (offline)"))
+          : "—"),
+        wrap: true,
+      },
+      ...runnerColumn,
+      {
+        title: "State",
+        value: (a) => h("span", { class: "held" }, accountState(a).map(([text, kind]) => h("span", { class: `s-${kind}` }, text))),
+        wrap: true,
+      },
+      { title: "Actions", value: accountCounts, wrap: true },
+      {
+        title: "Working hours",
+        value: (a) => (a.safety && a.safety.working_hours
+          ? a.safety.working_hours.map((s) => s.join(", ")).join("; ")
+          : h("span", { class: "muted" }, a.safety ? "any time" : "—")),
+        wrap: true,
+      },
+      { title: "Tags", value: (a) => dash((a.tags || []).join(", ")), wrap: true },
+    ];
+    listView("accounts", "Accounts", route, list.length, table(columns, shown, "No account in the inventory."));
   }
 
   // -- tasks -----------------------------------------------------------------------------------
@@ -453,7 +545,9 @@
 
   // -- routing and polling ---------------------------------------------------------------------
 
-  const VIEWS = { phones: phonesView, tasks: tasksView, task: taskView, manifests: manifestsView };
+  const VIEWS = {
+    phones: phonesView, accounts: accountsView, tasks: tasksView, task: taskView, manifests: manifestsView,
+  };
 
   function route() {
     const raw = location.hash.replace(/^#\/?/, "");
