@@ -182,6 +182,8 @@ def test_warmup_by_usernames_switches_to_each_account(condition):
         farm.phone(serial).add_account(f"my_account{n}")
         accounts.append(Account(username=f"my_account{n}", serial=serial, package=PKG))
     body = _short_warmup(example_body("warmup-usernames.json", farm.serials))
+    # the account switch comes out of task_duration: 2.5 s left one video under a loaded suite
+    body["script_config"]["task_duration"] = 5
     _run(farm, body, accounts=accounts)
     for n, serial in enumerate(farm.serials, 1):
         mine = account_truth(farm, serial, f"my_account{n}")
