@@ -6,24 +6,31 @@ from __future__ import annotations
 
 import httpx
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    negative_data_rejection,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-    negative_data_rejection,
-]
+# schemathesis is imported by the tests that use it, not at collection: every pytest-xdist worker
+# collects every module, and importing it (with pytest rewriting its 160 modules, since it is a
+# pytest plugin's package) cost each worker about a second of CPU. Its pytest plugin is not used
+# (``-p no:schemathesis`` in pyproject.toml): these tests drive it through hypothesis themselves.
+
+
+def checks() -> list:
+    """The schemathesis checks every answer must pass."""
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        negative_data_rejection,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    return [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+        negative_data_rejection,
+    ]
 
 
 OPERATIONS = [
@@ -50,25 +57,29 @@ OPERATIONS = [
 
 @pytest.fixture(scope="module")
 def api_schema(live):
+    import schemathesis
+
     return schemathesis.openapi.from_url(live.base_url.removesuffix("/api/v1") + "/openapi.json")
 
 
 WITH_QUERY = ("/api/v1/task", "/api/v1/accounts", "/api/v1/manifests")
 WITH_INPUT = [(m, p) for m, p in OPERATIONS if m != "GET" or "{" in p or p in WITH_QUERY]
 WITH_INPUT = [op for op in WITH_INPUT if op[1] != "/api/v1/task/retry-all"]
-CASES = [(*op, GenerationMode.POSITIVE) for op in OPERATIONS] + [
-    (*op, GenerationMode.NEGATIVE) for op in WITH_INPUT
-]
+#: (method, path, generation mode): schemathesis's GenerationMode values, "positive" and "negative".
+CASES = [(*op, "positive") for op in OPERATIONS] + [(*op, "negative") for op in WITH_INPUT]
 
 
 @pytest.mark.parametrize(("method", "path", "mode"), CASES)
 def test_every_answer_matches_the_document(api_schema, method, path, mode):
-    operation = api_schema[path][method]
+    from schemathesis import GenerationMode
 
-    @given(case=operation.as_strategy(generation_mode=mode))
+    operation = api_schema[path][method]
+    every = checks()
+
+    @given(case=operation.as_strategy(generation_mode=GenerationMode(mode)))
     @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
     def check(case):
-        case.call_and_validate(checks=CHECKS, timeout=30)
+        case.call_and_validate(checks=every, timeout=30)
 
     check()
 
