@@ -23,7 +23,7 @@ import trio
 
 from runner.cluster import Cluster, NameTaken
 from runner.config import ConfigError, RunnerConfig, load_config
-from runner.errors import find_leaf
+from runner.errors import HttpBindError, find_leaf
 from runner.logs import announce
 from runner.logs import configure as configure_logging
 from runner.scheduler import Scheduler
@@ -352,10 +352,10 @@ def run_serve(
     if simulate:
         # The simulated adb server lives in this process; never let adbutils start a real one.
         os.environ.setdefault("ADBUTILS_ADB_PATH", "/bin/false")
-    from runner.http import HttpBindError, check_bind
-
     try:
-        if config.http:
+        if config.http:  # the HTTP stack (fastapi, hypercorn) is imported only to serve it
+            from runner.http import check_bind
+
             check_bind(config)
         runner = Runner(
             config, simulate=simulate, seed=seed, serial_prefix=serial_prefix, book=book

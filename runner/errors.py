@@ -36,6 +36,13 @@ class TikrunnerError(Exception):
     """Base class of every error tikrunner raises on purpose."""
 
 
+class HttpBindError(TikrunnerError):
+    """The API cannot listen where asked: a malformed ``HOST:PORT``, the port taken, or an
+    address off this machine without an API token. ``str()`` is one line for a person.
+    (Raised by :mod:`runner.http.server`; here so that ``tikrunner serve --no-http`` can name it
+    without importing the HTTP stack.)"""
+
+
 class IntakeError(TikrunnerError):
     """Input refused by intake (spool file, HTTP body or workflow).
 

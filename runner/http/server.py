@@ -21,7 +21,7 @@ from hypercorn.logging import Logger as HypercornLogger
 from hypercorn.trio import serve
 
 from runner.config import RunnerConfig
-from runner.errors import TikrunnerError
+from runner.errors import HttpBindError
 from runner.http.app import create_app
 from runner.http.devices import PhoneViews
 from runner.http.security import HostRule, is_loopback
@@ -30,11 +30,6 @@ from runner.status import StatusWriter
 from runner.store import Store
 
 log = logging.getLogger(__name__)
-
-
-class HttpBindError(TikrunnerError):
-    """The API cannot listen where asked: a malformed ``HOST:PORT``, the port taken, or an
-    address off this machine without an API token. ``str()`` is one line for a person."""
 
 
 class AccessAtDebug(HypercornLogger):
