@@ -11,6 +11,7 @@ fetched from the network.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ def normalize(value: str) -> str:
     The rule comes from real dumps (design.md, "Real screens"): TikTok wraps display names in
     bidi isolates, and French text uses no-break spaces. Reports show texts as dumped.
     """
+    if value.isascii():  # nothing to translate (every mark and space above is non-ASCII)
+        return value.strip()
     return value.translate(_TRANSLATE).strip()
 
 
@@ -103,10 +106,7 @@ class Node:
         return f"{short_class} {label!r} [{b.left},{b.top}][{b.right},{b.bottom}]"
 
 
-def _flag(el: etree._Element, name: str) -> bool:
-    return el.get(name, "false") == "true"
-
-
+@functools.lru_cache(maxsize=4096)  # a Bounds is immutable; screens repeat their rectangles
 def _bounds(raw: str | None) -> Bounds:
     m = _BOUNDS.fullmatch(raw or "")
     if not m:
@@ -136,28 +136,31 @@ class Hierarchy:
         nodes: list[Node] = []
 
         def visit(el: etree._Element, depth: int, parent: int) -> None:
-            attrs = {str(k): str(v) for k, v in el.attrib.items()}
+            # Every dump is parsed, so this is a hot loop: the attributes are read from one dict
+            # (lxml gives str names and values; a flag is true only when it says "true").
+            attrs = dict(el.attrib)
+            get = attrs.get
             index = len(nodes)
             nodes.append(None)  # type: ignore[arg-type]  # placeholder until the subtree is read
             for child in el:
                 if child.tag == "node":
                     visit(child, depth + 1, index)
-            text = attrs.get("text", "")
-            desc = attrs.get("content-desc", "")
+            text = get("text", "")
+            desc = get("content-desc", "")
             nodes[index] = Node(
                 text=text,
                 content_desc=desc,
-                resource_id=attrs.get("resource-id", ""),
-                class_name=attrs.get("class", ""),
-                package=attrs.get("package", ""),
-                bounds=_bounds(attrs.get("bounds")),
-                clickable=_flag(el, "clickable"),
-                focused=_flag(el, "focused"),
-                enabled=_flag(el, "enabled"),
-                selected=_flag(el, "selected"),
-                checked=_flag(el, "checked"),
+                resource_id=get("resource-id", ""),
+                class_name=get("class", ""),
+                package=get("package", ""),
+                bounds=_bounds(get("bounds")),
+                clickable=get("clickable") == "true",
+                focused=get("focused") == "true",
+                enabled=get("enabled") == "true",
+                selected=get("selected") == "true",
+                checked=get("checked") == "true",
                 depth=depth,
-                scrollable=_flag(el, "scrollable"),
+                scrollable=get("scrollable") == "true",
                 attrs=attrs,
                 ntext=normalize(text),
                 ndesc=normalize(desc),
@@ -167,7 +170,8 @@ class Hierarchy:
             )
 
         for top in root.iter("node"):
-            if top.getparent() is not None and top.getparent().tag == "node":
+            up = top.getparent()
+            if up is not None and up.tag == "node":
                 continue
             visit(top, sum(1 for _ in top.iterancestors()), -1)
         return cls(xml=xml, nodes=tuple(nodes))
