@@ -199,6 +199,20 @@ class Hierarchy:
             current = self.parent_of(current)
         return current
 
+    def index(self, attr: str) -> dict[str, list[Node]]:
+        """The nodes by their value of ``attr`` (a :class:`Node` field such as ``ntext``,
+        ``ndesc`` or ``resource_id``), each list in document order. Built on first use for each
+        field and kept with the hierarchy (it is immutable), so the selectors looking for one
+        text or id among a dump's hundreds of nodes look it up instead of testing every node."""
+        indexes: dict[str, dict[str, list[Node]]] = self.__dict__.setdefault("_indexes", {})
+        found = indexes.get(attr)
+        if found is None:
+            found = {}
+            for node in self.nodes:
+                found.setdefault(getattr(node, attr), []).append(node)
+            indexes[attr] = found
+        return found
+
     def packages(self) -> dict[str, int]:
         """How many nodes each package has in the dump (the systemui window, the app, a
         keyboard...)."""

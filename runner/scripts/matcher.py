@@ -380,15 +380,46 @@ class Alternative:
                 return False
         return True
 
+    @functools.cached_property
+    def _exact(self) -> tuple[str, str] | None:
+        """The first exact key (``text``, ``content_desc``, ``resource_id``) as (the node field it
+        compares, its template), or None: the nodes worth testing are found by it."""
+        for k, v in self.fields:
+            if k in _EXACT:
+                return _EXACT[k], str(v)
+        return None
+
+    def _pool(self, m: Match) -> Sequence[Node] | None:
+        """The nodes that can match, in document order: those whose field of :attr:`_exact`
+        equals one of its filled values (looked up in the hierarchy's index), else every node;
+        None when the template has no value (then no node matches)."""
+        if self._exact is None:
+            return m.hierarchy.nodes
+        attr, template = self._exact
+        cands = m.filler.strings(template)
+        if cands is None:
+            return None
+        if not all(isinstance(c, str) for c in cands):  # a pattern (ANY): test every node
+            return m.hierarchy.nodes
+        index = m.hierarchy.index(attr)
+        if len(cands) == 1:
+            return index.get(cands[0], ())  # type: ignore[arg-type]
+        found = {n.index: n for c in set(cands) for n in index.get(c, ())}  # type: ignore[arg-type]
+        return [found[i] for i in sorted(found)]
+
     def candidates(self, m: Match) -> list[Node]:
         """Every node this alternative matches in ``m``, in the order the element picks them:
         document order, or nearest first for ``beside``."""
-        pool: Sequence[Node] = m.hierarchy.nodes
+        pool: Sequence[Node] | None
         if self._within is not None:
             outer = m.element(self._within)
             if outer is None:
                 return []
             pool = m.hierarchy.subtree(outer)[1:]
+        else:
+            pool = self._pool(m)
+            if pool is None:
+                return []
         nodes = [n for n in pool if self.matches(n, m)]
         if self._beside is None or not nodes:
             return nodes
