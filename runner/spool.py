@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 SUBDIRS = ("incoming", "active", "accepted", "rejected", "status", "artifacts")
 ERROR_SUFFIX = ".error.yaml"
+STATUS_SUFFIX = ".status.yaml"  # of status/<manifest>.status.yaml (runner/status.py)
 NAME_MAX = 255
 """Bytes in one file name on Linux (NAME_MAX), UTF-8 as the file system stores it."""
 MAX_NAME_BYTES = 240
@@ -680,7 +681,11 @@ class Spool:
     ) -> Outcome:
         self._write_error(final, error)
         if manifest is None:
-            manifest = self.store.manifest_of_file(claim_name) or _stem(final.name)
+            # the stem of a name that leaves room for its status file's suffix (a 244-byte name
+            # without an extension fits NAME_MAX with ".error.yaml", not with ".status.yaml")
+            manifest = self.store.manifest_of_file(claim_name) or _stem(
+                _fit(final.name, len(STATUS_SUFFIX))
+            )
         try:
             self.store.record_refusal(
                 claim_name=claim_name,
