@@ -41,6 +41,9 @@ def test_a_phone_is_leased_by_one_runner_at_a_time_and_only_its_holder_claims_it
 
 def test_a_phone_no_longer_listed_is_freed_and_taken_by_the_runner_that_lists_it(two):
     a, b = two
+    # Each runner measures the server's clock over its own connection, within a few ms: b's
+    # reading 50 ms behind a's must not keep a freed lease looking live to b (it did under load).
+    b._engine.offset -= 0.05
     a.heartbeat(instance="ia", serials=["p1"], lease_seconds=30)
     assert b.heartbeat(instance="ib", serials=["p1"], lease_seconds=30)[1] == set()
     a.heartbeat(instance="ia", serials=[], lease_seconds=30)  # moved to b's hub

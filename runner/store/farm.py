@@ -22,6 +22,11 @@ from runner.models.task import TaskStatus
 from runner.store.db import Database
 
 LOST_REMARK = "interrupted: runner {name} stopped answering"
+#: ``phones.lease_until`` of a freed lease: the epoch, in the past by every runner's clock. Each
+#: runner's clock is the database server's measured over its own connection (half a round trip
+#: taken off), so two runners' "now" differ by milliseconds; a lease freed at the freeing
+#: runner's now could still look live to the runner taking the phone a moment later.
+FREED = 0.0
 """The remark of a lost runner's running tasks (``{name}``: the runner's name)."""
 
 
@@ -136,11 +141,11 @@ class FarmLog(Database):
                 among, arg = self._in("serial", wanted)
                 self._db.execute(
                     f"UPDATE phones SET lease_until=? WHERE runner=? AND NOT ({among})",
-                    (now, self.runner, arg),
+                    (FREED, self.runner, arg),
                 )
             else:
                 self._db.execute(
-                    "UPDATE phones SET lease_until=? WHERE runner=?", (now, self.runner)
+                    "UPDATE phones SET lease_until=? WHERE runner=?", (FREED, self.runner)
                 )
         return True, held
 
@@ -190,7 +195,7 @@ class FarmLog(Database):
                 "UPDATE runners SET state='stopped', heartbeat_at=? WHERE name=? AND instance=?",
                 (now, self.runner, instance),
             )
-            self._db.execute("UPDATE phones SET lease_until=? WHERE runner=?", (now, self.runner))
+            self._db.execute("UPDATE phones SET lease_until=? WHERE runner=?", (FREED, self.runner))
 
     def reap_lost(self, lease_timeout: float) -> list[Reaped]:
         """End the running tasks of every other runner whose heartbeat is older than
@@ -231,7 +236,7 @@ class FarmLog(Database):
                 ]
                 self._db.execute(
                     "UPDATE phones SET lease_until=? WHERE runner=? AND lease_until>?",
-                    (now, name, now),
+                    (FREED, name, now),
                 )
                 done.append(Reaped(name, ended.ended, freed, ended.manifests, ended.serials))
         return done
