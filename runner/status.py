@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import re
 import threading
 import time
+from collections.abc import Iterable
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,7 @@ import trio
 
 from runner.models.task import local_time
 from runner.schedule import apply_slot, stored_schedule
-from runner.store import Store, TaskStatus, task_object
-from runner.wakeup import Wakeup
+from runner.store import StatusSource, Store, TaskStatus, task_object
 
 log = logging.getLogger(__name__)
 
@@ -144,12 +143,46 @@ def build_status(store: Store, name: str, tz: tzinfo) -> dict[str, Any]:
     # new generation with only the old one's (ended) tasks.
     workflow = store.workflow(name)
     unfired = workflow is not None and _waits_to_fire(store, workflow, tz)
-    tasks = store.tasks_of_manifest(name)
+    source = StatusSource(
+        workflow=workflow,
+        tasks=store.tasks_of_manifest(name),
+        generations=store.generations_of(name),
+        refusal=store.last_refusal(name),
+        duplicates=store.duplicates_of(name),
+    )
+    return _document(store, name, source, unfired, tz)
+
+
+def build_statuses(store: Store, names: Iterable[str], tz: tzinfo) -> dict[str, dict[str, Any]]:
+    """:func:`build_status` of each of ``names``, their rows read together
+    (``Store.status_sources``: about six queries for them all, not six each). A workflow's
+    manifest is read again on its own, in :func:`build_status`'s order (the firing check)."""
+    wanted = list(dict.fromkeys(names))
+    sources = store.status_sources(wanted)
+    return {
+        name: (
+            build_status(store, name, tz)
+            if sources[name].workflow is not None
+            else _document(store, name, sources[name], False, tz)
+        )
+        for name in wanted
+    }
+
+
+def _document(
+    store: Store, name: str, source: StatusSource, unfired: bool, tz: tzinfo
+) -> dict[str, Any]:
+    """The status document of manifest ``name`` from its rows (``unfired``: a workflow whose
+    generation waits to fire reads pending)."""
+    workflow, tasks, generations, refusal = (
+        source.workflow,
+        source.tasks,
+        source.generations,
+        source.refusal,
+    )
     counts = {"total": len(tasks)} | {s.text: 0 for s in TaskStatus}
     for t in tasks:
         counts[t.status_text] += 1
-    generations = store.generations_of(name)
-    refusal = store.last_refusal(name)
     if refusal is not None and not tasks and not generations and workflow is None:
         return {
             "manifest": name,
@@ -178,7 +211,7 @@ def build_status(store: Store, name: str, tz: tzinfo) -> dict[str, Any]:
             "note": f"refused, filed as rejected/{refusal['filed_as']}; the tasks below are "
             "unchanged",
         }
-    dup_count, dup_last = store.duplicates_of(name)
+    dup_count, dup_last = source.duplicates
     if dup_count:
         doc["duplicates"] = {
             "count": dup_count,
@@ -240,15 +273,22 @@ def _workflow_part(store: Store, row: Any, tz: tzinfo) -> dict[str, Any]:
 
 
 class StatusWriter:
-    """Coalescing writer of status files.
+    """Coalescing writer of status files, on a thread of its own.
 
-    ``mark(name)`` (thread-safe, cheap) says manifest ``name`` changed; :meth:`run` writes every
-    marked manifest's file at once when the writer is idle, and under a stream of changes at
-    most once per ``interval`` seconds (the changes meanwhile are written together). ``flush()`` writes all marked
-    files now (used at shutdown and in tests). A file that cannot be written (disk full, a
-    folder in its place) stays marked and is tried again with a growing pause (up to
-    ``max_backoff`` seconds); its error is logged once until it is written again, so a lasting
-    fault never floods the log.
+    ``mark(name)`` (thread-safe, cheap) says manifest ``name`` changed. While :meth:`run` runs,
+    the writer's thread writes every marked manifest's file as soon as it is marked when the
+    writer was idle, their rows read from the store together (:func:`build_statuses`); when
+    names were marked while it wrote (a stream of changes: creates, a spool burst, phones
+    reporting), it first waits ``interval`` seconds, so that the next flush takes them all at
+    once: a burst makes few reads, each file written once with its latest state. Nothing of this
+    runs in trio's thread or on the path of an answer (an HTTP create returns once committed).
+
+    ``flush()`` writes all marked files now (from any thread, blocking; used at shutdown and in
+    tests); flushes never overlap, so a file is never replaced by an older state. A file that
+    cannot be written (disk full, a folder in its place) stays marked and is tried again with a
+    growing pause (up to ``max_backoff`` seconds); its error is logged once until it is written
+    again, so a lasting fault never floods the log. Files are not fsynced: what a crash loses
+    is written again at start (:func:`stale_status_files`).
     """
 
     def __init__(
@@ -265,42 +305,83 @@ class StatusWriter:
         self.tz = tz
         self.interval = interval
         self.max_backoff = max_backoff
+        self.flushes = 0  # flushes that wrote something: for tests and benches
         self._failing: set[str] = set()  # names whose last write failed (logged once)
         self._failed_flushes = 0  # flushes in a row with a failure: the pause before the next
         self._dirty: set[str] = set()
-        self._lock = threading.Lock()
-        self._wakeup = Wakeup()
+        self._lock = threading.Lock()  # guards _dirty and _stopping (held briefly, never for I/O)
+        self._marked = threading.Condition(self._lock)  # the thread waits for names
+        self._stopped = threading.Condition(self._lock)  # its pauses end early on a stop
+        self._stopping = False
+        self._flushing = threading.Lock()  # one flush at a time
+        self._writing = False  # a flush took names and has not finished with them
+        self._written = threading.Condition(self._lock)  # :meth:`wait_written`
 
     def mark(self, *names: str | None) -> None:
-        """Note that these manifests changed (None entries ignored); wakes :meth:`run`."""
+        """Note that these manifests changed (None entries ignored); wakes the writer's thread."""
+        fresh = [n for n in names if n]
+        if not fresh:
+            return
         with self._lock:
-            self._dirty.update(n for n in names if n)
-        self._wakeup.set()
+            self._dirty.update(fresh)
+            self._marked.notify()
 
     def flush(self) -> None:
         """Write the file of every marked manifest now (blocking). In a shared store, only
         those this runner took in (``Store.owned_manifests``): each runner writes the status
         files of its own spool."""
+        with self._flushing:
+            with self._lock:
+                names, self._dirty = self._dirty, set()
+                self._writing = True
+            try:
+                self._write(names)
+            finally:
+                with self._lock:
+                    self._writing = False
+                    self._written.notify_all()
+
+    def wait_written(self, timeout: float) -> bool:
+        """Block until no name is marked and no flush is writing (True), or ``timeout`` seconds
+        passed (False). For tests and benches."""
         with self._lock:
-            names, self._dirty = self._dirty, set()
+            return self._written.wait_for(lambda: not (self._dirty or self._writing), timeout)
+
+    def _write(self, names: set[str]) -> None:
+        """Build and write the files of ``names`` (under the flush lock)."""
         if names and getattr(self.store, "shared", False):
             # a shared store: only the manifests this runner took in have their file here
-            names = self.store.owned_manifests(names)
-        failed = False
-        for name in sorted(names):
             try:
+                names = self.store.owned_manifests(names)
+            except Exception:  # database trouble: keep them marked, try again later
+                log.exception("could not tell which status files are this runner's")
+                with self._lock:
+                    self._dirty.update(names)
+                self._failed_flushes += 1
+                return
+        if not names:
+            return
+        ordered = sorted(names)
+        try:
+            docs: dict[str, dict[str, Any]] | None = build_statuses(self.store, ordered, self.tz)
+        except Exception:  # database trouble, or one bad row: build them one by one below
+            docs = None
+        failed = False
+        for name in ordered:
+            try:
+                doc = docs[name] if docs is not None else build_status(self.store, name, self.tz)
                 atomic_write(
                     status_path(self.status_dir, name),
-                    dump_status(build_status(self.store, name, self.tz)),
-                    fsync=False,  # a projection of the store: rebuilt at start if a crash lost it
+                    dump_status(doc),
+                    fsync=False,  # a projection of the store: rebuilt at start if lost
                 )
             except Exception:  # disk or database trouble: keep it marked, try again later
                 failed = True
                 if name not in self._failing:
                     self._failing.add(name)
                     log.exception(
-                        "could not write the status file of manifest %s; trying again with a "
-                        "growing pause (logged again once it is written)",
+                        "could not write the status file of manifest %s; trying again with "
+                        "a growing pause (logged again once it is written)",
                         name,
                     )
                 with self._lock:
@@ -309,29 +390,65 @@ class StatusWriter:
                 if name in self._failing:
                     self._failing.discard(name)
                     log.info("status file of manifest %s written again", name)
+        self.flushes += 1
         self._failed_flushes = self._failed_flushes + 1 if failed else 0
 
-    def _has_work(self) -> bool:
-        with self._lock:
-            return bool(self._dirty)
-
     async def run(self) -> None:
-        """Write marked status files until cancelled; on cancel, a final flush runs shielded."""
+        """Write marked status files on the writer's thread until cancelled; on cancel the
+        thread ends (after the flush it is in) and a final flush runs, shielded. Raises what
+        the thread raised, should it end by itself."""
+        with self._lock:
+            self._stopping = False
+        ended = threading.Event()
+        crash: list[BaseException] = []
+
+        def serve() -> None:
+            try:
+                self._serve()
+            except BaseException as e:  # handed to run(), which raises it
+                crash.append(e)
+            finally:
+                ended.set()
+
+        thread = threading.Thread(target=serve, name="tikrunner status writer", daemon=True)
+        thread.start()
         try:
-            with self._wakeup.attached():
-                last = -math.inf
-                while True:
-                    await self._wakeup.until(self._has_work)
-                    await trio.sleep_until(last + self.interval)
-                    last = trio.current_time()
-                    await trio.to_thread.run_sync(self.flush)
-                    if self._failed_flushes:
-                        await trio.sleep(
-                            min(self.max_backoff, 0.1 * 2 ** min(self._failed_flushes, 10))
-                        )
+            await trio.to_thread.run_sync(
+                ended.wait, abandon_on_cancel=True, limiter=trio.CapacityLimiter(1)
+            )
+            if crash:
+                raise crash[0]
         finally:
+            with self._lock:
+                self._stopping = True
+                self._marked.notify_all()
+                self._stopped.notify_all()
             with trio.CancelScope(shield=True):
+                await trio.to_thread.run_sync(thread.join)
                 await trio.to_thread.run_sync(self.flush)
+
+    def _serve(self) -> None:
+        """The writer's thread: flush when names are marked, spaced under a stream of changes,
+        paused after failures; returns once stopping."""
+        streaming = False
+        while True:
+            with self._lock:
+                while not (streaming or self._dirty or self._stopping):
+                    self._marked.wait()
+                if self._stopping:
+                    return
+            if streaming:  # names came while the last flush wrote: let the stream gather
+                self._pause(self.interval)
+            self.flush()
+            if self._failed_flushes:
+                self._pause(min(self.max_backoff, 0.1 * 2 ** min(self._failed_flushes, 10)))
+            with self._lock:
+                streaming = bool(self._dirty)
+
+    def _pause(self, seconds: float) -> None:
+        """Wait ``seconds`` (marks do not end it; a stop does)."""
+        with self._lock:
+            self._stopped.wait_for(lambda: self._stopping, seconds)
 
 
 def stale_status_files(store: Store, status_dir: Path) -> list[str]:

@@ -13,6 +13,7 @@ The store's jobs, one module each, joined in :class:`Store`:
 - :mod:`runner.store.intake_log`: spool files taken in, their manifests and tasks;
 - :mod:`runner.store.workflows`: workflow generations and the slots fired;
 - :mod:`runner.store.api`: the API's task operations (create, list, stop, retry, delete);
+- :mod:`runner.store.status_reads`: what status files show, for many manifests in one read;
 - :mod:`runner.store.actions`: account safety (actions attempted per account, cool-downs, the
   holds of pending tasks);
 - :mod:`runner.store.db` and :mod:`runner.store.migrations`: the connection and the numbered
@@ -36,6 +37,7 @@ from runner.store.farm import FarmLog, Reaped, RunnerRow
 from runner.store.intake_log import IntakeLog
 from runner.store.postgres import is_postgres_url, safe_url
 from runner.store.rows import IntakeRecord, TaskRow, WorkflowRow, task_object
+from runner.store.status_reads import StatusReads, StatusSource
 from runner.store.tasks import TaskQueue
 from runner.store.workflows import WorkflowLog
 
@@ -46,6 +48,7 @@ __all__ = [
     "Reaped",
     "RunnerRow",
     "Store",
+    "StatusSource",
     "StoreError",
     "TaskRow",
     "TaskStatus",
@@ -57,7 +60,7 @@ __all__ = [
 ]
 
 
-class Store(TaskQueue, IntakeLog, WorkflowLog, ApiOperations, FarmLog, ActionLog):
+class Store(TaskQueue, IntakeLog, WorkflowLog, ApiOperations, FarmLog, ActionLog, StatusReads):
     """The task store at ``where``: a SQLite file path (created with its tables if missing,
     migrated if older), or a ``postgresql://`` URL string (its tables created or migrated).
 

@@ -126,6 +126,12 @@ class Database:
         callers return early)."""
         return self._engine.in_list(column, values)
 
+    def _among(self, column: str, values: Sequence[Any]) -> tuple[str, Any]:
+        """As :meth:`_in`, as ``column=?`` for one value (the plainest plan on either engine)."""
+        if len(values) == 1:
+            return f"{column}=?", values[0]
+        return self._engine.in_list(column, values)
+
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Any]:
         """One write transaction under the store's lock: committed when the block ends, undone

@@ -147,46 +147,77 @@ class IntakeLog(Database):
         """The latest refusal logged under manifest ``name`` after its latest accepted generation:
         ``{file, filed_as, code, message, at}`` (``at`` epoch seconds), or None."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT claim_name, final_name, error, created_at FROM intake_log"
-                " WHERE manifest=? AND outcome='rejected' AND id > coalesce((SELECT max(id)"
-                " FROM intake_log WHERE manifest=? AND outcome='accepted'), 0)"
-                " ORDER BY id DESC LIMIT 1",
-                (name, name),
-            ).fetchone()
-        if row is None:
-            return None
-        error = json.loads(row[2] or "{}")
-        return {
-            "file": row[0],
-            "filed_as": row[1],
-            "code": error.get("code"),
-            "message": error.get("message", ""),
-            "at": row[3],
-        }
+            return self._last_refusals([name]).get(name)
 
     def generations_of(self, name: str) -> list[tuple[int, str, float, int]]:
         """Each accepted version of spool manifest ``name``, oldest first: (generation from 1,
         file name in ``accepted/``, accepted at (epoch seconds), tasks it created)."""
         with self._lock:
-            rows = self._db.execute(
-                "SELECT id, filename, created_at FROM manifests WHERE name=? AND source='spool'"
-                " ORDER BY id",
-                (name,),
-            ).fetchall()
-            counts = dict(
-                self._db.execute(
-                    "SELECT manifest_id, count(*) FROM tasks WHERE manifest=? GROUP BY manifest_id",
-                    (name,),
-                ).fetchall()
-            )
-        return [(i, r[1] or "", r[2], counts.get(r[0], 0)) for i, r in enumerate(rows, 1)]
+            return self._generations([name]).get(name, [])
 
     def duplicates_of(self, name: str) -> tuple[int, float | None]:
         """How many identical re-drops of manifest ``name`` were taken in, and when the last was."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT count(*), max(created_at) FROM intake_log WHERE manifest=? AND outcome='duplicate'",
-                (name,),
-            ).fetchone()
-        return int(row[0]), row[1]
+            return self._duplicates([name]).get(name, (0, None))
+
+    # -- the same for many names at once (the caller holds the lock: runner.store.status_reads)
+
+    def _last_refusals(self, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """:meth:`last_refusal` of each of ``names`` that has one."""
+        among, arg = self._among("x.manifest", names)
+        rows = self._db.execute(
+            "SELECT r.manifest, r.claim_name, r.final_name, r.error, r.created_at"
+            " FROM intake_log r WHERE r.id IN (SELECT max(x.id) FROM intake_log x"
+            f" WHERE {among} AND x.outcome='rejected' AND x.id > coalesce((SELECT max(a.id)"
+            " FROM intake_log a WHERE a.manifest=x.manifest AND a.outcome='accepted'), 0)"
+            " GROUP BY x.manifest)",
+            (arg,),
+        ).fetchall()
+        found: dict[str, dict[str, Any]] = {}
+        for manifest, claim_name, final_name, error_text, at in rows:
+            error = json.loads(error_text or "{}")
+            found[manifest] = {
+                "file": claim_name,
+                "filed_as": final_name,
+                "code": error.get("code"),
+                "message": error.get("message", ""),
+                "at": at,
+            }
+        return found
+
+    def _generations(self, names: Sequence[str]) -> dict[str, list[tuple[int, str, float, int]]]:
+        """:meth:`generations_of` of each of ``names`` that has any."""
+        among, arg = self._among("name", names)
+        rows = self._db.execute(
+            f"SELECT name, id, filename, created_at FROM manifests WHERE {among}"
+            " AND source='spool' ORDER BY id",
+            (arg,),
+        ).fetchall()
+        if not rows:
+            return {}
+        among, arg = self._among("manifest", names)
+        counts = {
+            (manifest, manifest_id): n
+            for manifest, manifest_id, n in self._db.execute(
+                f"SELECT manifest, manifest_id, count(*) FROM tasks WHERE {among}"
+                " GROUP BY manifest, manifest_id",
+                (arg,),
+            ).fetchall()
+        }
+        found: dict[str, list[tuple[int, str, float, int]]] = {}
+        for name, manifest_id, filename, at in rows:
+            generations = found.setdefault(name, [])
+            generations.append(
+                (len(generations) + 1, filename or "", at, counts.get((name, manifest_id), 0))
+            )
+        return found
+
+    def _duplicates(self, names: Sequence[str]) -> dict[str, tuple[int, float | None]]:
+        """:meth:`duplicates_of` of each of ``names`` re-dropped at least once."""
+        among, arg = self._among("manifest", names)
+        rows = self._db.execute(
+            f"SELECT manifest, count(*), max(created_at) FROM intake_log WHERE {among}"
+            " AND outcome='duplicate' GROUP BY manifest",
+            (arg,),
+        ).fetchall()
+        return {manifest: (int(n), last) for manifest, n, last in rows}

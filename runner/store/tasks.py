@@ -6,7 +6,7 @@ Times are UTC epoch seconds (float); status values are :class:`~runner.models.ta
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -360,10 +360,20 @@ class TaskQueue(Database):
     def tasks_of_manifest(self, name: str) -> list[TaskRow]:
         """All tasks of every manifest called ``name``, in id order."""
         with self._lock:
-            rows = self._db.execute(
-                f"SELECT {TASK_COLUMNS} FROM tasks WHERE manifest=? ORDER BY id", (name,)
-            ).fetchall()
-        return [row_to_task(r) for r in rows]
+            return self._tasks_of_manifests([name]).get(name, [])
+
+    def _tasks_of_manifests(self, names: Sequence[str]) -> dict[str, list[TaskRow]]:
+        """:meth:`tasks_of_manifest` of each of ``names`` that has tasks (the caller holds the
+        lock: runner.store.status_reads)."""
+        among, arg = self._among("manifest", names)
+        rows = self._db.execute(
+            f"SELECT {TASK_COLUMNS} FROM tasks WHERE {among} ORDER BY id", (arg,)
+        ).fetchall()
+        found: dict[str, list[TaskRow]] = {}
+        for row in rows:
+            task = row_to_task(row)
+            found.setdefault(task.manifest or "", []).append(task)
+        return found
 
     def manifest_names_of_tasks(self, task_ids: Iterable[int]) -> set[str]:
         ids = list(task_ids)

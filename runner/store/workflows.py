@@ -34,10 +34,15 @@ class WorkflowLog(Database):
     def workflow(self, name: str) -> WorkflowRow | None:
         """The workflow called ``name``, or None (asked for by every status-file write)."""
         with self._lock:
-            r = self._db.execute(
-                f"SELECT {self._WORKFLOW_COLUMNS} FROM workflows WHERE name=?", (name,)
-            ).fetchone()
-        return None if r is None else WorkflowRow(*r[:5], json.loads(r[5]), *r[6:])
+            return self._workflows_named([name]).get(name)
+
+    def _workflows_named(self, names: Sequence[str]) -> dict[str, WorkflowRow]:
+        """:meth:`workflow` of each of ``names`` that is one (the caller holds the lock)."""
+        among, arg = self._among("name", names)
+        rows = self._db.execute(
+            f"SELECT {self._WORKFLOW_COLUMNS} FROM workflows WHERE {among}", (arg,)
+        ).fetchall()
+        return {r[0]: WorkflowRow(*r[:5], json.loads(r[5]), *r[6:]) for r in rows}
 
     def apply_workflow(
         self, *, name: str, path: str, sha256: str, kind: str, document: dict, now: float
