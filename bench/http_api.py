@@ -5,7 +5,11 @@ its interpreter) on a temporary spool, with no phones and no adb server: created
 pending. A real HTTP client (httpx, keep-alive) measures:
 
 - creates per second: ``POST /api/v1/task`` with one follow target on one phone, from one client
-  and from several client threads at once; and, for comparison, the same creates straight through
+  and from several client threads at once, with the CPU time the serve process spent per create
+  (user + system, from /proc: on a machine shared with other work the wall-time figures vary,
+  the CPU per create much less); the floor of the HTTP server in the same run (hypercorn's trio
+  worker serving an ASGI app that answers at once, the same clients); the load average; and,
+  for comparison, the same creates straight through
   the store (``Store.add_api_tasks``, ``synchronous=FULL``) from as many threads, with how many
   creates shared one COMMIT (group commit, runner/store/group.py): what the store allows, the rest
   is the HTTP path's;
@@ -14,6 +18,7 @@ pending. A real HTTP client (httpx, keep-alive) measures:
   filtered by serial.
 
 Usage: ``python bench/http_api.py [--creates 1000] [--tasks 100000] [--samples 300]``
+(``--noop-server PORT`` is the floor's server, started by the bench itself).
 """
 
 from __future__ import annotations
@@ -94,12 +99,78 @@ class Serve:
         self.proc.wait(30)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds process ``pid`` has used so far (Linux: /proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _noop_app(scope: dict, receive, send) -> None:  # noqa: ANN001
+    """An ASGI app that answers every request at once with a small JSON body."""
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            else:
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    while (await receive()).get("more_body"):
+        pass
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b'{"code":0,"message":"ok","data":{}}'})
+
+
+def noop_server(port: int) -> None:
+    """Serve :func:`_noop_app` with hypercorn's trio worker (as tikrunner serves its API)."""
+    import trio
+    from hypercorn.config import Config
+    from hypercorn.trio import serve
+
+    config = Config()
+    config.bind = [f"127.0.0.1:{port}"]
+    config.accesslog = None
+    trio.run(serve, _noop_app, config)
+
+
+class NoopServer(Serve):
+    """:func:`noop_server` in a subprocess: the floor of any API served this way."""
+
+    def __init__(self, root: Path):
+        super().__init__(root)
+        self.url = f"http://127.0.0.1:{self.port}/api/v1"
+
+    def __enter__(self) -> NoopServer:
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "--noop-server", str(self.port)],
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{self.url}/license/check", timeout=1)
+                return self
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise SystemExit("the floor's server did not start")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def bench_creates(url: str, n: int, threads: int) -> float:
+def bench_creates(url: str, n: int, threads: int, pid: int) -> tuple[float, float]:
+    """Creates per second from ``threads`` clients, and CPU milliseconds process ``pid`` (the
+    server) spent per create meanwhile."""
+
     def worker(count: int) -> None:
         with httpx.Client(base_url=url, timeout=30) as client:
             for _ in range(count):
@@ -109,10 +180,13 @@ def bench_creates(url: str, n: int, threads: int) -> float:
     with httpx.Client(base_url=url) as client:  # warm up (imports, schema caches)
         for _ in range(20):
             client.post("/task", json=BODY)
+    done = n // threads * threads
+    cpu = cpu_seconds(pid)
     start = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(worker, [n // threads] * threads))
-    return (n // threads * threads) / (time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
+    return done / elapsed, (cpu_seconds(pid) - cpu) * 1000 / done
 
 
 def bench_store_creates(folder: Path, n: int, threads: int) -> tuple[float, float]:
@@ -197,14 +271,26 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--page-size", type=int, default=20)
+    parser.add_argument("--noop-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.noop_server:
+        noop_server(args.noop_server)
+        return
     with tempfile.TemporaryDirectory() as tmp, Serve(Path(tmp)) as bg:
         print(f"tikrunner HTTP bench (tikrunner serve at {bg.url}, no phones: tasks stay pending)")
+        print(f"load average before: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)")
         for threads in (1, 4):
-            rate = bench_creates(bg.url, args.creates, threads)
+            rate, cpu = bench_creates(bg.url, args.creates, threads, bg.proc.pid)
             print(
                 f"POST /task, 1 follow target on 1 phone, {threads} client(s): {rate:7.0f} creates/s"
+                f", serve CPU {cpu:.2f} ms/create"
             )
+        with NoopServer(Path(tmp)) as floor:
+            rate, cpu = bench_creates(floor.url, args.creates, 4, floor.proc.pid)
+        print(
+            f"floor: hypercorn (trio) answering at once, 4 clients:  {rate:7.0f} requests/s"
+            f", server CPU {cpu:.2f} ms/request"
+        )
         for threads in (1, 4):
             folder = Path(tmp) / f"store-{threads}"
             rate, per_commit = bench_store_creates(folder, args.creates, threads)
@@ -229,6 +315,7 @@ def main() -> None:
                 f"GET /task {label:<27} (total {total}, page {params['page']}): "
                 f"p50 {p50:6.2f} ms  p99 {p99:6.2f} ms"
             )
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

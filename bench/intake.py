@@ -4,7 +4,9 @@ Starts ``tikrunner serve`` as a subprocess on a fresh spool (no phones: tasks st
 1. latency: drops manifests one at a time (write elsewhere, rename into ``incoming/``) and times
    the rename to the moment its status file appears showing the tasks pending (seen by inotify);
 2. throughput: drops a burst of manifests as fast as it can and times until the last status file;
-3. the floor: writing, fsyncing and renaming a file of the same size, in the same run.
+3. the floor: writing, fsyncing and renaming a file of the same size, in the same run;
+and the CPU time the serve process spent per manifest in 1. and 2. (user + system, from /proc),
+with the load average (on a machine shared with other work the wall-time figures vary).
 
 Prints figures; passes or fails nothing. Usage: ``python bench/intake.py [--count N] [--burst N]``.
 """
@@ -97,6 +99,13 @@ def floor(staging: Path, count: int) -> float:
     return (time.perf_counter() - t0) / count
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds process ``pid`` has used so far (Linux: /proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -141,6 +150,14 @@ def main() -> int:
             observer.start()
             incoming = spool / "incoming"
 
+            for i in range(5):  # warm up: schemas built, modules imported (not measured)
+                name = f"warm-{i:06d}"
+                drop(staging, incoming, name)
+                if not seen.wait_for({name}, 30):
+                    print(f"timed out waiting for {name}", file=sys.stderr)
+                    return 1
+            load = os.getloadavg()[0]
+            cpu0 = cpu_seconds(proc.pid)
             latencies = []
             for i in range(args.count):
                 name = f"lat-{i:06d}"
@@ -150,6 +167,7 @@ def main() -> int:
                     return 1
                 latencies.append(seen.seen[name] - t)
 
+            cpu1 = cpu_seconds(proc.pid)
             names = {f"burst-{i:06d}" for i in range(args.burst)}
             t0 = time.perf_counter()
             for name in sorted(names):
@@ -159,6 +177,7 @@ def main() -> int:
                 print("timed out waiting for the burst", file=sys.stderr)
                 return 1
             elapsed = max(seen.seen[n] for n in names) - t0
+            cpu2 = cpu_seconds(proc.pid)
             observer.stop()
             floor_s = floor(staging, 500)
         finally:
@@ -168,13 +187,18 @@ def main() -> int:
     ms = [x * 1000 for x in latencies]
     print(f"intake latency, rename -> status file pending ({args.count} manifests, one at a time):")
     print(f"  p50 {statistics.median(ms):.1f} ms   p99 {pct(ms, 99):.1f} ms   max {max(ms):.1f} ms")
+    print(f"  serve CPU {(cpu1 - cpu0) * 1000 / args.count:.2f} ms/manifest")
     print(
         f"sustained: {args.burst} manifests in {elapsed:.2f} s = {args.burst / elapsed:.0f} manifests/s"
-        f" (dropping alone took {dropped:.2f} s)"
+        f" (dropping alone took {dropped:.2f} s); serve CPU"
+        f" {(cpu2 - cpu1) * 1000 / args.burst:.2f} ms/manifest"
     )
     print(
         f"floor: write + fsync + rename of a {len(MANIFEST) + 6}-byte file: {floor_s * 1000:.2f} ms"
         f" = {1 / floor_s:.0f} files/s"
+    )
+    print(
+        f"load average: {load:.2f} before, {os.getloadavg()[0]:.2f} after ({os.cpu_count()} CPUs)"
     )
     return 0
 
