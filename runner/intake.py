@@ -269,7 +269,9 @@ def _plan_envelope(doc: dict[str, Any], ctx: IntakeContext) -> ManifestPlan:
     spec = doc.get("spec")
     if isinstance(spec, dict):
         _check_script_name(spec, "/spec")
-    _schema_check(doc, schemagen.TASK_MANIFEST)
+    _schema_check(
+        doc, schemagen.TASK_MANIFEST, spec["script_name"] if isinstance(spec, dict) else None
+    )
     manifest, config = _models(
         (TaskManifest, doc, ""),
         (SCRIPT_CONFIGS[spec["script_name"]], spec["script_config"], "/spec/script_config"),
@@ -291,7 +293,7 @@ def _plan_envelope(doc: dict[str, Any], ctx: IntakeContext) -> ManifestPlan:
 
 def _plan_bare(doc: dict[str, Any], ctx: IntakeContext) -> ManifestPlan:
     _check_script_name(doc, "")
-    _schema_check(doc, schemagen.CREATE_TASK)
+    _schema_check(doc, schemagen.CREATE_TASK, doc["script_name"])
     body, config = _models(
         (CreateTaskBody, doc, ""),
         (SCRIPT_CONFIGS[doc["script_name"]], doc["script_config"], "/script_config"),
@@ -487,10 +489,15 @@ def _raise_details(details: list[ErrorDetail]) -> None:
     )
 
 
-def _schema_check(doc: dict[str, Any], schema_file: str) -> None:
-    """Validate against a generated schema; raise 40001 with every error when invalid."""
+def _schema_check(doc: dict[str, Any], schema_file: str, script: str | None = None) -> None:
+    """Validate against a generated schema (only the rules of ``script``, the body's
+    script_name already checked known, when given); raise 40001 with every error when invalid."""
     details: list[ErrorDetail] = []
-    for err in schemagen.validator(schema_file).iter_errors(doc):
+    if script is None:
+        validator = schemagen.validator(schema_file)
+    else:
+        validator = schemagen.script_validator(schema_file, script)
+    for err in validator.iter_errors(doc):
         details.extend(_schema_details(err, ""))
     if details:
         _raise_details(details)

@@ -179,6 +179,26 @@ def validator(file_name: str) -> Draft202012Validator:
     return Draft202012Validator(_all()[file_name])
 
 
+@functools.cache
+def script_validator(file_name: str, script: str) -> Draft202012Validator:
+    """:func:`validator` of ``create-task.schema.json`` or ``task-manifest.schema.json`` for a
+    document whose body (its ``spec``) names ``script``: the body's per-script rules ``if
+    script_name is X then script_config is X's config`` reduced to the one that applies, so that
+    a check does not try every other script's ``if``. The same errors for such a document (its
+    ``script_name`` checked first: a known script's name, a string)."""
+    schema = copy.deepcopy(_all()[file_name])
+    body = schema if file_name == CREATE_TASK else schema["$defs"]["TaskSpec"]
+    kept = []
+    for rule in body["allOf"]:
+        named = rule.get("if", {}).get("properties", {}).get("script_name", {})
+        if "const" not in named:
+            kept.append(rule)
+        elif named["const"] == script:
+            kept.append(rule["then"])
+    body["allOf"] = kept
+    return Draft202012Validator(schema)
+
+
 def render(schema: dict[str, Any]) -> str:
     """A schema as the committed file's text: 2-space JSON, non-ASCII kept, trailing newline."""
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"

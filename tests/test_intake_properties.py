@@ -97,3 +97,55 @@ def test_fan_out_is_units_times_targets_numbered_in_order_without_touching_the_i
         assert starts[0] == NOW.timestamp()
         for a, b in zip(starts, starts[1:], strict=False):
             assert body["min_interval"] * 60 <= b - a <= body["max_interval"] * 60
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 10**6) | st.floats(allow_nan=False) | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@st.composite
+def create_bodies(draw) -> dict:
+    """A create-task body for a known script, right or wrong anywhere: fields of its config (or
+    unknown ones) with any JSON values, units and other body fields present or not."""
+    from runner.models import SCRIPT_CONFIGS
+
+    script = draw(st.sampled_from(sorted(SCRIPT_CONFIGS)))
+    fields = [*SCRIPT_CONFIGS[script].model_fields, "no_such_field"]
+    config = draw(st.dictionaries(st.sampled_from(fields), json_values, max_size=4))
+    body: dict = {"script_name": script, "script_config": config}
+    if draw(st.booleans()):
+        body["serials"] = draw(st.lists(st.text(max_size=8), max_size=2) | json_values)
+    if draw(st.booleans()):
+        body["usernames"] = draw(st.lists(st.text(max_size=8), max_size=2))
+    for key in ("start_time", "enable_multi_account", "min_interval", "surprise"):
+        if draw(st.booleans()):
+            body[key] = draw(json_values)
+    return body
+
+
+@settings(max_examples=300, deadline=None)
+@given(create_bodies(), st.booleans())
+def test_the_check_of_one_scripts_rules_finds_what_the_whole_schema_finds(body, envelope):
+    """intake checks a body against its own script's rules only (schemagen.script_validator):
+    the same errors, word for word and pointer for pointer, as the whole schema's (every
+    script's ``if``), for bodies and for Task envelopes."""
+    from runner import schemagen
+    from runner.intake import _schema_details
+
+    if envelope:
+        doc, file = {"apiVersion": "tikrunner/v1", "kind": "Task", "metadata": {"name": "m"},
+                     "spec": body}, schemagen.TASK_MANIFEST  # fmt: skip
+    else:
+        doc, file = body, schemagen.CREATE_TASK
+
+    def details(validator) -> list:
+        return [d for e in validator.iter_errors(doc) for d in _schema_details(e, "")]
+
+    whole = details(schemagen.validator(file))
+    one = details(schemagen.script_validator(file, body["script_name"]))
+    assert one == whole
