@@ -85,6 +85,8 @@ def bodies(folder: Path) -> dict[str, dict]:
             "scrape_user",
             {"target_users": ["chef.mario"], "video_count": 3},
         ),
+        "like (URL)": ("like", {"target_post_urls": [url]}),
+        "like (user, 3 videos)": ("like", {"target_users": ["erin"], "count": 3}),
         "account_warmup (3 s)": (
             "account_warmup",
             {"task_duration": 3, "min_duration": 0.5, "max_duration": 1, "like_probable": 50},
@@ -151,6 +153,10 @@ FEWEST = {
     "scrape_user (3 links)": 22,
     "message (friend)": 10,  # health, open URL, dump, tap Message, dump, tap the field (it has
     # no focus), type, dump, tap send, dump
+    "like (URL)": 5,  # health, open URL, dump, tap Like, dump
+    # health, open URL, dump (the profile), tap the first tile, dump, tap Like, dump; then per
+    # further video: swipe up, dump, tap Like, dump
+    "like (user, 3 videos)": 15,
 }
 
 

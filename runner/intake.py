@@ -619,6 +619,8 @@ def _fan_out(
     units = _units(body, ctx, prefix)
     base = dump_config(config)
     array_field = FANOUT_SCRIPTS.get(body.script_name)
+    if array_field is not None and hasattr(config, "fanout_field"):
+        array_field = config.fanout_field()
     if array_field is not None:
         targets: list[str] = config.targets()  # type: ignore[attr-defined]
         if len(targets) > ctx.max_targets:

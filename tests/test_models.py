@@ -34,9 +34,9 @@ def test_registries_match_the_spec():
         "profile",
         "message",
         "scrape_user",
+        "like",
     )
     assert set(UNAVAILABLE_SCRIPTS) == {
-        "like",
         "super_marketing",
     }
     assert SCRIPT_CONFIGS["unfollow"] is UnfollowConfig

@@ -254,3 +254,56 @@ def test_serve_with_a_bad_selectors_override_stops_in_one_line_per_problem(tmp_p
     assert out.returncode == 2
     assert "Traceback" not in out.stderr
     assert any("bad.yaml" in ln and "follow_button" in ln for ln in out.stderr.splitlines())
+
+
+# ------------------------------------------------------------------- the like control's states
+LIKED = sorted((SCREENS / "excerpts").glob("*_liked_video_like_control.xml"))
+UNLIKED = {  # dumps of videos not liked, and the count their like control shows
+    "tt4314_fr_for_you_video.xml": "73",
+    "tt4693_en_ad_with_label.xml": "4,869",
+    "tt4693_en_for_you_video.xml": "906.2K",
+    "tt4703_fr_for_you_video.xml": "34",
+    "tt4703_fr_video_page_comment_bar.xml": "127",
+}
+
+
+def _element(path: Path, name: str):
+    from runner.scripts.matcher import Values
+
+    values = Values({"package": "com.zhiliaoapp.musically"})
+    return load_selectors().find(Hierarchy.parse(path.read_text(encoding="utf-8")), name, values)
+
+
+@pytest.mark.parametrize("path", LIKED, ids=lambda p: p.name)
+def test_a_liked_video_reads_liked_from_the_real_dumps_never_unliked(path):
+    """tt4314_fr_liked_video and tt4703_fr_liked_video (excerpts/README.md): the Button stays
+    selected="false", reads "Vidéo aimée" without a count; the heart inside is selected; the count
+    is its own Button. The like script must see it liked and must not tap it."""
+    liked = _element(path, "like_button_selected")
+    assert liked is not None and liked.ndesc == "Vidéo aimée" and liked.selected is False
+    assert _element(path, "like_button") == liked
+    assert _element(path, "like_button_unliked") is None
+    assert _element(path, "like_count").text == {"tt4314": "131", "tt4703": "11"}[path.name[:6]]
+
+
+@pytest.mark.parametrize("name", sorted(UNLIKED))
+def test_a_video_not_liked_reads_unliked_with_its_count(name):
+    path = SCREENS / name
+    assert _element(path, "like_button_selected") is None
+    assert _element(path, "like_button_unliked") == _element(path, "like_button")
+    assert _element(path, "like_count").text == UNLIKED[name]
+
+
+@pytest.mark.parametrize(
+    ("name", "tiles"), [("tt4703_fr_profile_followed.xml", 9), ("tt4314_fr_profile.xml", 6)]
+)
+def test_the_first_three_tiles_of_a_real_profile_are_the_pinned_ones(name, tiles):
+    from runner.scripts.matcher import Values
+
+    h = Hierarchy.parse((SCREENS / name).read_text(encoding="utf-8"))
+    book, values = load_selectors(), Values({"package": "com.zhiliaoapp.musically"})
+    found = book.find_all(h, "profile_tile", values)
+    badges = book.find_all(h, "pinned_badge", values)
+    assert len(found) == tiles
+    pinned = [i for i, t in enumerate(found) if any(t.index <= b.index < t.end for b in badges)]
+    assert pinned == [0, 1, 2]

@@ -144,7 +144,10 @@ BAD_INPUTS = {
         "serials: [sim-0001]\nscript_name: follow\nscript_config: {target_users: 5}\n",
         40001,
     ),
-    "unknown-script.yaml": ("serials: [sim-0001]\nscript_name: like\nscript_config: {}\n", 40003),
+    "unknown-script.yaml": (
+        "serials: [sim-0001]\nscript_name: super_marketing\nscript_config: {}\n",
+        40003,
+    ),
     "no-script.yaml": ("serials: [sim-0001]\nscript_config: {}\n", 40002),
     "alias.yaml": (
         "a: &x [1, 2]\nserials: [sim-0001]\nscript_name: follow\nscript_config: {target_users: *x}\n",

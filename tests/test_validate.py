@@ -91,7 +91,9 @@ def test_json_report(run, tmp_path):
         "good.json",
         json.dumps({"serials": ["s"], "script_name": "post", "script_config": {}}),
     )
-    bad = write(tmp_path, "bad.yaml", "serials: [s]\nscript_name: like\nscript_config: {}\n")
+    bad = write(
+        tmp_path, "bad.yaml", "serials: [s]\nscript_name: super_marketing\nscript_config: {}\n"
+    )
     result = run("--json", good, bad)
     assert result.exit_code == 1
     report = json.loads(result.output)

@@ -93,7 +93,7 @@ def test_a_bad_step_is_refused_with_a_pointer_into_that_step():
     with pytest.raises(IntakeError) as info:
         plan(doc)
     assert [d.pointer for d in info.value.details] == ["/spec/steps/1/script_config/colour"]
-    doc["spec"]["steps"][1] = {"script_name": "like", "script_config": {}}
+    doc["spec"]["steps"][1] = {"script_name": "super_marketing", "script_config": {}}
     with pytest.raises(IntakeError) as info:
         plan(doc)
     assert info.value.code == 40003

@@ -311,6 +311,97 @@ class ScrapeUserConfig(FollowConfig):
     )
 
 
+# --------------------------------------------------------------------------------------- like
+
+#: Videos one like task may like from one user's profile (ours).
+MAX_LIKE_COUNT = 50
+
+
+class LikeConfig(_Config):
+    """``like``: like videos (docs/spec/scripts.md, "like").
+
+    Targets: post URLs (``target_post_urls``, else ``target_post_url`` split on newlines and
+    commas: one task per unit per URL) or users (``target_users``, else ``target_user``, else
+    ``target_username``: one task per unit per user, liking ``count`` videos from the profile,
+    newest first, pinned ones left out with ``skip_pinned``). One kind of target, not both.
+    """
+
+    target_post_urls: list[_PostUrl] = Field(
+        default_factory=list, description="One task per post URL (http or https): like that video."
+    )
+    target_post_url: str = Field(
+        "", description="One or more post URLs separated by newlines or commas."
+    )
+    target_users: list[_TargetUser] = Field(
+        default_factory=list,
+        description="One task per user: like `count` videos from their profile (a leading @ is "
+        "fine; at most 100 characters each).",
+    )
+    target_user: str = Field("", description="One or more names separated by newlines or commas.")
+    target_username: str = Field("", description="Alias of target_user, as in follow.")
+    access_method: Literal["direct", "search"] = Field(
+        "direct", description="How a target user's profile is reached, as in follow."
+    )
+    count: int = Field(
+        1,
+        ge=1,
+        le=MAX_LIKE_COUNT,
+        description=f"Videos to like per target user, newest first (1-{MAX_LIKE_COUNT}); ignored "
+        "for post URLs.",
+    )
+    skip_pinned: bool = Field(
+        False,
+        description="Leave a target user's pinned videos (the first tiles of the profile, with "
+        "the Pinned badge) alone and start at the newest unpinned one.",
+    )
+
+    @field_validator("target_post_url")
+    @classmethod
+    def _url_items(cls, v: str) -> str:
+        return _check_split_items(v, POST_URL_PATTERN, 2000, "an http(s) URL")
+
+    @field_validator("target_user", "target_username")
+    @classmethod
+    def _user_items(cls, v: str) -> str:
+        return _check_split_items(v, TARGET_USER_PATTERN, MAX_TARGET_CHARS, "a user name")
+
+    def post_urls(self) -> list[str]:
+        """The post URLs this config targets, in order."""
+        if self.target_post_urls:
+            return [u.strip() for u in self.target_post_urls if u.strip()]
+        return split_targets(self.target_post_url)
+
+    def users(self) -> list[str]:
+        """The users this config targets, in order."""
+        if self.target_users:
+            return [u.strip() for u in self.target_users if u.strip()]
+        return split_targets(self.target_user) or split_targets(self.target_username)
+
+    def fanout_field(self) -> str:
+        """The array field that carries each task's one target: ``target_post_urls`` for posts,
+        ``target_users`` for users."""
+        return "target_post_urls" if self.post_urls() else "target_users"
+
+    def targets(self) -> list[str]:
+        """The targets of :meth:`fanout_field`'s kind, in order (one task per unit each)."""
+        return self.post_urls() or self.users()
+
+    @model_validator(mode="after")
+    def _one_kind_of_target(self) -> LikeConfig:
+        urls, users = self.post_urls(), self.users()
+        if urls and users:
+            raise ValueError(
+                "give post URLs (target_post_urls, target_post_url) or users (target_users, "
+                "target_user, target_username), not both"
+            )
+        if not urls and not users:
+            raise ValueError(
+                "at least one target is required: post URLs (target_post_urls, target_post_url) "
+                "or users (target_users, target_user, target_username)"
+            )
+        return self
+
+
 # ------------------------------------------------------------------------------ account_warmup
 
 
@@ -492,16 +583,14 @@ SCRIPT_CONFIGS: dict[str, type[_Config]] = {
     "profile": ProfileConfig,
     "message": MessageConfig,
     "scrape_user": ScrapeUserConfig,
+    "like": LikeConfig,
 }
 """Script name -> its config model (docs/spec/scripts.md)."""
 
 API_SCRIPTS: tuple[str, ...] = tuple(SCRIPT_CONFIGS)
 """Scripts available through the API, in the spec's order."""
 
-UNAVAILABLE_SCRIPTS: tuple[str, ...] = (
-    "like",
-    "super_marketing",
-)
+UNAVAILABLE_SCRIPTS: tuple[str, ...] = ("super_marketing",)
 """Scripts TikMatrix knows but does not offer through the API: 40003 (docs/spec/local-api.md)."""
 
 FANOUT_SCRIPTS: dict[str, str] = {
@@ -510,8 +599,10 @@ FANOUT_SCRIPTS: dict[str, str] = {
     "comment": "target_post_urls",
     "message": "target_users",
     "scrape_user": "target_users",
+    "like": "target_post_urls",
 }
-"""Scripts that make one task per target, and the array field that carries the one target."""
+"""Scripts that make one task per target, and the array field that carries the one target (a
+config with a ``fanout_field()`` method says which per config: like's URLs or users)."""
 
 RESULT_SCRIPTS: tuple[str, ...] = ("scrape_user",)
 """Scripts whose tasks store a ``result`` (what they read; docs/spec/local-api.md, "Task object")."""

@@ -6,7 +6,7 @@ runs the script named by ``ctx.script_name`` as labelled steps (``steps.py``) ag
 selectors (``matcher.py`` + ``selectors/tiktok.yaml``).
 
 Every API script is implemented (post, follow, unfollow, comment, account_warmup, message,
-scrape_user, and profile: :mod:`runner.scripts.edit_profile`, which changes the own profile). A task with
+scrape_user, like, and profile: :mod:`runner.scripts.edit_profile`, which changes the own profile). A task with
 a username (usernames mode, multi-account) first switches the app to that account and verifies it
 (``navigate.ensure_account``).
 """
@@ -22,6 +22,7 @@ from runner.scripts import (
     comment,
     edit_profile,
     follow,
+    like,
     message,
     post,
     scrape_user,
@@ -53,6 +54,7 @@ SCRIPTS: dict[str, ScriptFn] = {
     "profile": edit_profile.run,
     "message": message.run,
     "scrape_user": scrape_user.run,
+    "like": like.run,
 }
 #: API scripts not written yet: their tasks fail with the remark "not implemented yet".
 NOT_IMPLEMENTED: frozenset[str] = frozenset()

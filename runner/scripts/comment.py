@@ -25,12 +25,11 @@ from runner.models.scripts import CommentConfig
 from runner.scripts import text as texts
 from runner.scripts.commenting import already_commented, open_comments, write_comment
 from runner.scripts.context import TaskContext
-from runner.scripts.navigate import SCREEN_TIMEOUT, ensure_account
+from runner.scripts.navigate import ensure_account, open_post
 from runner.scripts.steps import Steps
 
 #: Where pushed images go on the phone (a folder the media store scans).
 GALLERY_DIR = "/sdcard/Pictures/tikrunner"
-_CREATOR = re.compile(r"^/@([^/]+)/video/")
 
 
 def choose_comment(ctx: TaskContext) -> str:
@@ -76,11 +75,6 @@ async def push_to_gallery(
     return name
 
 
-#: Seconds a video page must have shown before it counts as the one opened, on builds whose page
-#: names the creator by display name only.
-SETTLE = 1.0
-
-
 def image_file(ctx: TaskContext, raw: str, what: str = "image") -> Path:
     """The image file the material path ``raw`` names (comment ``comment_image_path``, profile
     ``avatar_path``), checked again before it is read: under the material folders, an existing
@@ -116,33 +110,7 @@ async def run(ctx: TaskContext, session: DeviceSession, steps: Steps) -> str:
     if image is not None:
         async with steps.step("push image"):
             image_name = await push_to_gallery(ctx, session, image, folder=GALLERY_DIR)
-    async with steps.step("open post"):
-        await session.open_url_in_app(url, ctx.package)
-        m = _CREATOR.match(re.sub(r"^https?://[^/]+", "", url))
-        if m:
-            steps.values["username"] = m.group(1)
-        opened = trio.current_time()
-        named = steps.any_of("comments_button", all_of=("video_creator_named",))
-        any_video = steps.any_of("comments_button", all_of=("video_creator",))
-
-        def decide(h):
-            # 46.9.3 names the creator by username: the video is the one asked for. 43.1.4 and
-            # 47.0.3 show the display name instead (real dumps), so there the page counts once
-            # it has shown for SETTLE seconds (the screen before the intent is gone by then).
-            found = named(h) if m else any_video(h)
-            if found is None and m and trio.current_time() - opened >= SETTLE:
-                found = any_video(h)
-                if found is not None:
-                    creator = steps.find(h, "video_creator")
-                    ctx.log.info(
-                        "the video page names its creator %r, not @%s (display name)",
-                        creator.node.text if creator else "", m.group(1),
-                    )  # fmt: skip
-            return found
-
-        button = await steps.wait_until(
-            decide, element="comments_button", screen="video", timeout=SCREEN_TIMEOUT
-        )
+    button = await open_post(ctx, session, steps, url, "comments_button")
     sheet = await open_comments(steps, button)
     if ctx.retry_count > 0 and await already_commented(steps, sheet.hierarchy, comment):
         ctx.log.info("the comment is already there (an earlier attempt posted it)")

@@ -8,7 +8,11 @@ Every function waits with one dump per decision (``Steps``) and raises ``Element
 
 from __future__ import annotations
 
-from runner.devices import DeviceSession
+import re
+
+import trio
+
+from runner.devices import DeviceSession, Hierarchy, Node
 from runner.errors import TaskFailed
 from runner.scripts.context import TaskContext
 from runner.scripts.steps import Found, Steps
@@ -17,6 +21,10 @@ from runner.scripts.steps import Found, Steps
 SCREEN_TIMEOUT = 15.0
 #: Seconds to wait for the effect of a tap on the same screen.
 TAP_TIMEOUT = 10.0
+#: Seconds a video page must have shown before it counts as the one opened, on builds whose page
+#: names the creator by display name only.
+SETTLE = 1.0
+_CREATOR = re.compile(r"^/@([^/]+)/video/")
 
 
 async def go_home(ctx: TaskContext, session: DeviceSession, steps: Steps) -> Found:
@@ -134,3 +142,49 @@ async def ensure_account(ctx: TaskContext, session: DeviceSession, steps: Steps)
             timeout=SCREEN_TIMEOUT,
         )
         ctx.log.info("now on account @%s", account)
+
+
+async def open_post(
+    ctx: TaskContext, session: DeviceSession, steps: Steps, url: str, element: str
+) -> Found:
+    """Open the post at ``url`` with a VIEW intent limited to the app (step ``open post``) and
+    return ``element`` (a player control: ``comments_button``, ``like_button``) on its page.
+
+    A URL naming the creator (``/@NAME/video/ID``) sets the ``username`` value. 46.9.3 names the
+    creator by username on the page: the video is the one asked for once it shows. 43.1.4 and
+    47.0.3 show the display name instead (real dumps), so there the page counts once it has shown
+    for :data:`SETTLE` seconds (the screen before the intent is gone by then)."""
+    async with steps.step("open post"):
+        await session.open_url_in_app(url, ctx.package)
+        m = _CREATOR.match(re.sub(r"^https?://[^/]+", "", url))
+        if m:
+            steps.values["username"] = m.group(1)
+        opened = trio.current_time()
+        named = steps.any_of(element, all_of=("video_creator_named",))
+        any_video = steps.any_of(element, all_of=("video_creator",))
+
+        def decide(h):
+            found = named(h) if m else any_video(h)
+            if found is None and m and trio.current_time() - opened >= SETTLE:
+                found = any_video(h)
+                if found is not None:
+                    creator = steps.find(h, "video_creator")
+                    ctx.log.info(
+                        "the video page names its creator %r, not @%s (display name)",
+                        creator.node.text if creator else "", m.group(1),
+                    )  # fmt: skip
+            return found
+
+        return await steps.wait_until(
+            decide, element=element, screen="video", timeout=SCREEN_TIMEOUT
+        )
+
+
+def grid_tiles(steps: Steps, h: Hierarchy, grid_name: str) -> tuple[Node | None, list[Node]]:
+    """The grid ``grid_name`` in ``h`` and its own children that are tiles (FrameLayouts), in
+    document order (left to right, top to bottom)."""
+    grid = steps.book.find(h, grid_name, steps.values)
+    if grid is None:
+        return None, []
+    kids = [n for n in h.nodes[grid.index + 1 : grid.end] if n.parent == grid.index]
+    return grid, [n for n in kids if n.class_name == "android.widget.FrameLayout"]

@@ -96,6 +96,7 @@ from runner.scripts.navigate import (
     current_account,
     ensure_account,
     go_home,
+    grid_tiles,
     open_own_profile,
     search_for,
 )
@@ -112,7 +113,6 @@ UPLOAD_POLL = 0.5
 UPLOAD_POLL_FIRST = 0.1
 #: The remark of a retry that found the earlier attempt's post.
 ALREADY_POSTED = "post already published by an earlier attempt"
-_FRAME = "android.widget.FrameLayout"
 _COUNT_IN_NEXT = re.compile(r"\((\d+)\)\s*$")
 
 
@@ -387,19 +387,10 @@ class OwnPosts:
         return f"{self.count} post(s){more}{up}"
 
 
-def _grid_children(steps: Steps, h: Hierarchy, grid_name: str) -> tuple[Node | None, list[Node]]:
-    """The grid ``grid_name`` and its own children that are tiles (FrameLayouts)."""
-    grid = steps.book.find(h, grid_name, steps.values)
-    if grid is None:
-        return None, []
-    kids = [n for n in h.nodes[grid.index + 1 : grid.end] if n.parent == grid.index]
-    return grid, [n for n in kids if n.class_name == _FRAME]
-
-
 def own_posts_in(steps: Steps, found: Found) -> OwnPosts:
     """Count the own posts of an own-profile dump (see :class:`OwnPosts`)."""
     h = found.hierarchy
-    grid, tiles = _grid_children(steps, h, "own_post_grid")
+    grid, tiles = grid_tiles(steps, h, "own_post_grid")
     full = grid is not None and any(t.bounds.bottom >= grid.bounds.bottom for t in tiles)
     uploading = steps.find(h, "post_tile_uploading") is not None
     return OwnPosts(len(tiles), full, uploading, found)
@@ -619,7 +610,7 @@ async def _open_editor(
 def _tiles(steps: Steps, h: Hierarchy) -> list[Node]:
     """The gallery's tiles, newest first (the grid's own children; a tile's select button sits
     in a clickable FrameLayout of its own, which is not a tile)."""
-    grid, frames = _grid_children(steps, h, "gallery_grid")
+    grid, frames = grid_tiles(steps, h, "gallery_grid")
     return [f for f in frames if f.clickable]
 
 

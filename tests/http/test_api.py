@@ -46,7 +46,7 @@ def test_missing_script_name_is_40002(live):
     assert answer["data"]["errors"][0]["pointer"] == "/script_name"
 
 
-@pytest.mark.parametrize("script", ["like", "super_marketing", "nope"])
+@pytest.mark.parametrize("script", ["super_marketing", "nope"])
 def test_unavailable_or_unknown_script_is_40003(live, script):
     body = follow_body("sim-0001") | {"script_name": script}
     error(live.client.post("/task", json=body), 40003)

@@ -30,15 +30,25 @@ def test_like_and_bookmark_toggle_and_are_recorded(d: u2.Device, farm: SimFarm):
     vid = video_id(farm)
     like = d(descriptionStartsWith="Like video. ")
     assert like.info["selected"] is False
+    assert like.child(className="android.widget.ImageView").info["selected"] is False
+    app = farm.phone("sim-0001").tiktok
+    likes = app.top.video.likes
+    assert like.child(className="android.widget.Button").get_text() == count(app, likes)
     like.click()
-    assert d(descriptionStartsWith="Like video. ").info["selected"] is True
+    # as tt4703_fr_liked_video: the Button stays unselected and loses its count, the heart
+    # inside turns selected, the count Button shows one more
+    liked = d(description="Video liked", className="android.widget.Button")
+    assert liked.info["selected"] is False
+    assert liked.child(className="android.widget.ImageView").info["selected"] is True
+    assert liked.child(className="android.widget.Button").get_text() == count(app, likes + 1)
     favorites = d(description="Add or remove this video from Favorites.")
     favorites.click()  # the Button is not clickable: its clickable parent takes the tap
     assert favorites.info["selected"] is True
     t = truth(farm)
     assert t["likes"] == [vid] and t["bookmarks"] == [vid]
     assert [(a["action"], a["target"]) for a in t["actions"]] == [("like", vid), ("bookmark", vid)]
-    d(descriptionStartsWith="Like video. ").click()  # tapping again takes the like back
+    d(description="Video liked").click()  # tapping again takes the like back
+    assert d(descriptionStartsWith="Like video. ").exists
     assert truth(farm)["likes"] == []
     assert truth(farm)["actions"][-1]["action"] == "unlike"
 

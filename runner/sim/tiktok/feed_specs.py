@@ -13,6 +13,11 @@ Flag ``T`` (touch-through): the controls' column and the sound's full-width row 
 the dumps yet take no tap outside their controls (the creator's name and the caption under them
 are tappable on the phones); the simulator lets touches through them.
 
+The like control of a liked video (``tt4314_fr_liked_video``, ``tt4703_fr_liked_video``): the
+Button keeps ``selected="false"`` and its content-desc becomes ``Vidéo aimée`` (no count); the heart
+ImageView inside turns ``selected``; the count Button beside it still shows the count (with the
+like). 46.9.3 has no dump of a liked video: it is drawn the same way.
+
 Per build: ``FEED`` (the main tab host under the activity root, with the bottom bar) with the
 ``tab_content`` slot, which ``HOME`` (the For You page: the pager and the top tabs, with the
 ``player`` slot) or the own profile fills; ``PLAYER`` (one video, ``view_rootview``) with its ``rows`` slot in
@@ -85,9 +90,9 @@ FrameLayout#view_rootview [0,0][1080,2208] z=2
        ?follow_plus Button#ivc +CF [921,1325][1080,1414] z=3 d="{follow_desc}" @follow_creator
         ImageView#ivu [964,1336][1037,1399] z=2
     FrameLayout#evv +CF [870,1414][1080,1572]
-     Button#g6o +CF [912,1414][1080,1572] d="{like_desc}" sel={liked} @like
+     Button#g6o +CF [912,1414][1080,1572] d="{like_desc}" @like
       FrameLayout#g6a +C [912,1414][1080,1531] @like
-       ImageView#g65 [942,1414][1060,1531] d="{like_icon}"
+       ImageView#g65 [942,1414][1060,1531] d="{like_icon}" sel={liked}
       RelativeLayout#g6c [912,1531][1080,1553]
        Button#g6b +C [912,1531][1080,1553] t="{like_count}"
     FrameLayout#evv +CF [870,1572][1080,1730]
@@ -251,9 +256,9 @@ FrameLayout#view_rootview [0,0][1080,2208]
        ?follow_plus Button#ivs +CF [921,1325][1080,1414] z=3 d="{follow_desc}" @follow_creator
         ImageView#iw_ [964,1336][1037,1399] z=2
     FrameLayout#ewa +CF [912,1414][1080,1572]
-     Button#g75 +CF [912,1414][1080,1572] d="{like_desc}" sel={liked} @like
+     Button#g75 +CF [912,1414][1080,1572] d="{like_desc}" @like
       FrameLayout#g6r +C [912,1414][1080,1531] @like
-       ImageView#g6l [942,1414][1060,1531] d="{like_icon}"
+       ImageView#g6l [942,1414][1060,1531] d="{like_icon}" sel={liked}
       RelativeLayout#g6t [912,1531][1080,1553]
        Button#g6s +C [912,1531][1080,1553] t="{like_count}"
     FrameLayout#ewa +CF [912,1572][1080,1730]
@@ -403,9 +408,9 @@ FrameLayout#view_rootview [0,0][1080,2208]
        ?follow_plus Button#hi1 +CF [921,1325][1080,1414] z=3 d="{follow_desc}" @follow_creator
         ImageView#hia [964,1336][1037,1399] z=2
     FrameLayout#e0d +CLF [912,1414][1080,1572]
-     Button#f57 +CLF [912,1414][1080,1572] d="{like_desc}" sel={liked} @like
+     Button#f57 +CLF [912,1414][1080,1572] d="{like_desc}" @like
       FrameLayout#f4y +CL [912,1414][1080,1531] @like
-       ImageView#f4u [942,1414][1060,1531] z=2 d="{like_icon}"
+       ImageView#f4u [942,1414][1060,1531] z=2 d="{like_icon}" sel={liked}
       RelativeLayout#f50 [912,1531][1080,1553]
        Button#f4z +CL [912,1531][1080,1553] t="{like_count}"
     FrameLayout#e0d +CF [912,1572][1080,1730]

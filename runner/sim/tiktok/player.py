@@ -8,7 +8,10 @@ Rules (docs/internals.md, "The full TikTok model"):
 - Leaving a video (swipe, or back out of the video screen) records the time spent on it, by the
   sim's clock, as ``watched``.
 - The player controls, as the dumps show them: a Button whose content-desc carries the count
-  (``Like video. 4,869 likes``, ``selected`` once liked; tapping toggles and records),
+  (``Like video. 4,869 likes``; once liked it reads ``Vidéo aimée`` / ``Video liked`` with no
+  count, stays unselected, and the heart inside it is ``selected``, as in
+  ``tt4703_fr_liked_video``; the count Button inside shows the count with the like; tapping
+  toggles and records),
   ``Read or add comments. 15 comments`` (the comments sheet: :mod:`~runner.sim.tiktok.comments`),
   ``Add or remove this video from Favorites.`` (``selected`` once saved; tapping toggles and
   records a bookmark), ``Share video. 21 shares`` (the share sheet:
@@ -101,7 +104,7 @@ def player_values(app: TikTokApp, video: Video) -> dict[str, Any]:
     rows, block_top = _rows(app, video, label)
     column_top = 1215 if video.is_ad or app.build == "tt4314" else 1100
     return {
-        "like_desc": s(app, "like_desc", n=likes),
+        "like_desc": s(app, "liked_desc") if liked else s(app, "like_desc", n=likes),
         "like_count": likes,
         "liked": liked,
         "like_icon": s(app, "like_icon"),
@@ -216,6 +219,10 @@ class Player(Screen):
                 acc.follow(video.creator, ad=ad)
             app.maybe_popup()
         elif action == "like":
+            from runner.sim.tiktok.pushback import refuse
+
+            if video.id not in app.account.likes and refuse(app, "like", video.id):
+                return
             app.account.toggle_like(video.id)
         elif action == "favorite":
             app.account.toggle_bookmark(video.id)

@@ -41,8 +41,9 @@ _RULE = re.compile(r"^(?P<kind>[a-z]+)(?::(?P<after>\d+)(?:/(?P<n>\d*)(?P<unit>[
 
 @dataclass(frozen=True)
 class PushBackRule:
-    """Refuse ``action`` (only ``follow`` is modelled) once ``after`` of them were applied within
-    the last ``within`` seconds (the sim's clock), showing ``kind``."""
+    """Refuse ``action`` (``follow``, or ``like``: a refused like shows "You're tapping too fast"
+    and the video stays unliked; ``silent`` is a follow's only) once ``after`` of them were
+    applied within the last ``within`` seconds (the sim's clock), showing ``kind``."""
 
     kind: str = "toast"
     after: int = 0
@@ -54,8 +55,10 @@ class PushBackRule:
             raise ValueError(f"unknown push-back kind {self.kind!r}; known: {', '.join(KINDS)}")
         if self.after < 0 or self.within <= 0:
             raise ValueError("a push-back rule needs after >= 0 and within > 0")
-        if self.action != "follow":
-            raise ValueError("only follows are refused by the simulator")
+        if self.action not in ("follow", "like"):
+            raise ValueError("only follows and likes are refused by the simulator")
+        if self.action == "like" and self.kind == "silent":
+            raise ValueError("a silent push-back is modelled for follows only")
 
 
 def parse_rule(text: str) -> PushBackRule:
@@ -89,10 +92,11 @@ def refuse(app: TikTokApp, action: str, target: str) -> bool:
         return False
     acc.applied_at[action] = times
     acc.refused(action, target, rule.kind)
+    words = s(app, "pushback_tapping_fast" if action == "like" else "pushback_too_fast")
     if rule.kind == "toast":
-        app.phone.show_toast(s(app, "pushback_too_fast"))
+        app.phone.show_toast(words)
     elif rule.kind == "dialog":
-        app.show_overlay(MessageDialog(s(app, "pushback_too_fast")))
+        app.show_overlay(MessageDialog(words))
     elif rule.kind == "silent":
         app.phantom_follows[target] = 0
     else:

@@ -30,6 +30,9 @@ BIDI_OPEN, BIDI_CLOSE = "\u200e\u2068", "\u2069"
 EN: dict[str, str] = {
     # player controls (tt4693_en_ad_with_label, tt4693_en_for_you_video)
     "like_desc": "Like video. {n} likes",
+    # a liked video's control: no English dump; "Video liked" is taktik-bot's name for it (a
+    # guess, as in the selectors' locales/en.yaml)
+    "liked_desc": "Video liked",
     "like_icon": "Like",
     "comments_desc": "Read or add comments. {n} comments",
     "favorites_desc": "Add or remove this video from Favorites.",
@@ -93,6 +96,7 @@ EN: dict[str, str] = {
     # push-back (runner/sim/tiktok/pushback.py): no dump; hushfeed's TikTok status_msg reads "You
     # are following too fast.", blog and help pages quote "You're following too fast"
     "pushback_too_fast": "You're following too fast",
+    "pushback_tapping_fast": "You're tapping too fast",  # help and blog pages' words for likes
     # captcha markers of other projects' TikTok bots (no dump)
     "captcha_title": "Verify to continue:",
     "captcha_hint": "Drag the puzzle piece into place",
@@ -267,6 +271,7 @@ EN: dict[str, str] = {
 FR: dict[str, str] = {
     # tt4314_fr_for_you_video, tt4703_fr_for_you_video, tt4314_fr_video_follow_over_avatar
     "like_desc": f"Attribuer un «{NBSP}J'aime{NBSP}» à la vidéo. {{n}} «{NBSP}J'aime{NBSP}»",
+    "liked_desc": "Vidéo aimée",  # tt4314_fr_liked_video, tt4703_fr_liked_video
     "like_icon": "J'aime",
     "comments_desc": "Lire ou ajouter des commentaires. {n} commentaires",
     "favorites_desc": "Ajoute ou supprime cette vidéo de tes Favoris.",
@@ -458,6 +463,7 @@ FR: dict[str, str] = {
     # push-back: NOT evidenced in French (no dump, no project quotes it); TikTok's French says
     # "tu". The same words are among runner/scripts/locales/fr.yaml's unverified variants.
     "pushback_too_fast": "Tu suis trop rapidement",
+    "pushback_tapping_fast": "Tu vas trop vite",  # unverified, as the selectors' too_fast
     "captcha_title": "Vérifie pour continuer :",
     "captcha_hint": "Fais glisser la pièce du puzzle",
 }
