@@ -43,6 +43,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
 
@@ -57,15 +58,16 @@ BODY = {
 
 
 class Serve:
-    """``tikrunner serve`` in a subprocess on a free port of 127.0.0.1, no phones."""
+    """``tikrunner serve`` in a subprocess on a free port of 127.0.0.1, no phones; ``config``:
+    more settings of its tikrunner.yaml (JSON values)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, **config: Any):
         self.root = root
         self.spool = root / "spool"
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        config = {"spool": str(self.spool), "adb": [], "timezone": "UTC"}
+        config = {"spool": str(self.spool), "adb": [], "timezone": "UTC"} | config
         (root / "tikrunner.json").write_text(json.dumps(config))
         self.url = f"http://127.0.0.1:{self.port}/api/v1"
 

@@ -512,7 +512,9 @@ class AccountGuard:
         return None if boundary is None else max(0.0, boundary - now)
 
 
-def account_safety(config: Any, store: Any, now: float) -> list[dict[str, Any]]:
+def account_safety(
+    config: Any, store: Any, now: float, only: set[str] | None = None
+) -> list[dict[str, Any]]:
     """Each inventory account's safety as shown to people (``GET /api/v1/accounts``, the CLI,
     the dashboard): ``{username, serial, limits: {kind: {per_hour, per_day, min_gap, hour, day,
     last_at}}, working_hours: [[ranges], ...] | None, working_now: bool, working_next: float |
@@ -521,18 +523,23 @@ def account_safety(config: Any, store: Any, now: float) -> list[dict[str, Any]]:
     ``day`` since local midnight; ``working_next`` when ``working_now`` changes next (the
     window's end inside it, the next one's start outside; None: no change within a week); times
     are UTC epoch seconds. Kinds shown: those with a limit for the account, and those it did
-    today."""
+    today. ``only``: just the accounts with these lower-case usernames (one page of them)."""
     policy = Policy(config)
     start, _ = day_bounds(now, policy.tz)
     counts = store.action_counts(now - HOUR, start)
+    done: dict[str, set[str]] = {}
+    for who, kind in counts:
+        done.setdefault(who, set()).add(kind)
     cooling = store.cool_downs(now)
     out = []
     for account in config.accounts:
+        if only is not None and account.username.lower() not in only:
+            continue
         subject = policy.subject(account.username, account.serial)
         kinds = set(config.limits) | {
             k for t in account.tags for k in config.limits_by_tag.get(t, {})
         }
-        kinds |= set(account.limits) | {k for (who, k) in counts if who == subject.key}
+        kinds |= set(account.limits) | done.get(subject.key, set())
         limits = {}
         for kind in sorted(kinds):
             rule = policy.limit(subject, kind)

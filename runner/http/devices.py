@@ -242,8 +242,6 @@ class PhoneViews:
         if self.shared:
             farm = await trio.to_thread.run_sync(FarmState.read, self.store)
             items = farm_accounts(items, farm, name=self.name)
-        safety = await trio.to_thread.run_sync(self._safety)
-        items = [{**a, "safety": safety.get(a["username"].lower())} for a in items]
         chosen = [
             a
             for a in items
@@ -254,22 +252,26 @@ class PhoneViews:
             and (tag is None or tag in a["tags"])
         ]
         start = (page - 1) * page_size
+        shown = chosen[start : start + page_size]
+        names = {a["username"].lower() for a in shown}  # the page's alone: 100 of 500, not 500
+        safety = await trio.to_thread.run_sync(self._safety, names)
         return {
-            "list": chosen[start : start + page_size],
+            "list": [{**a, "safety": safety.get(a["username"].lower())} for a in shown],
             "total": len(chosen),
             "page": page,
             "page_size": page_size,
         }
 
-    def _safety(self) -> dict[str, dict[str, Any]]:
-        """Account safety of this runner's inventory (runner/limits.py ``account_safety``), by
-        lower-case username, times as local time. Blocks on the store."""
+    def _safety(self, names: set[str]) -> dict[str, dict[str, Any]]:
+        """Account safety of this runner's inventory accounts named ``names`` (lower case;
+        runner/limits.py ``account_safety``), by lower-case username, times as local time.
+        Blocks on the store."""
         from runner.limits import account_safety
 
         if not hasattr(self.store, "action_counts"):
             return {}
         out: dict[str, dict[str, Any]] = {}
-        for a in account_safety(self.config, self.store, time.time()):
+        for a in account_safety(self.config, self.store, time.time(), names):
             cool = a["cool_down"]
             out[a["username"].lower()] = {
                 "limits": {

@@ -155,3 +155,9 @@ def test_the_accounts_api_shows_counts_against_limits_hours_and_a_cool_down(make
     assert safety["working_next"].endswith(ends), safety
     assert safety["cool_down"]["reason"] == "You're following too fast"
     assert len(safety["cool_down"]["until"]) == len("2026-12-02 18:20:00")
+    # each page has its accounts' safety (worked out for that page alone)
+    every = data(live.client.get("/accounts"))["list"]
+    for n, entry in enumerate(every, 1):
+        [paged] = data(live.client.get("/accounts", params={"page": n, "page_size": 1}))["list"]
+        assert paged["username"] == entry["username"] and paged["safety"] == entry["safety"]
+        assert paged["safety"]["limits"]["follow"]["per_day"] == 150
