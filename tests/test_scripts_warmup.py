@@ -36,7 +36,10 @@ def test_runs_for_task_duration_with_watch_times_in_range_and_no_actions_at_zero
     # LIVEs in the feed are swiped past at once: the watch times are the videos'
     watched = [w for w in watched if not farm.world.video(w["video_id"]).is_live]
     assert len(watched) >= 3
-    assert all(0.25 <= w["seconds"] <= 0.7 for w in watched), watched
+    # The simulator measures a watch from swipe to swipe on the wall clock, so the device calls
+    # in between count too: 0.5 s watched read as 0.8 s in a loaded suite. Still far from a
+    # watch that ignores max_duration (2 s here).
+    assert all(0.25 <= w["seconds"] <= 1.0 for w in watched), watched
     assert truth["actions"] == []
 
 
