@@ -216,15 +216,19 @@ class Scheduler:
 
     async def wait_for_work(self, serial: str, event: trio.Event, blocked: bool = False) -> None:
         """Wait until ``serial`` may have a task to claim: ``event`` (from :meth:`changed`) is
-        set, or its next pending task's scheduled start comes. With ``blocked`` (a claim just
-        found nothing although a task is due: it waits for an earlier workflow step), only an
-        event can release it; else a task already due returns at once."""
+        set, or the time its next pending task may start comes (its scheduled start, or the end
+        of its hold: a limit, working hours, a cool-down; ``tasks.wait_until``): a timer, so a
+        held task runs at its time with nothing else happening. With ``blocked`` (a claim just
+        found nothing although a task is due: it waits for an earlier workflow step, which only
+        an event ends), the timer is for the next such time still to come (a later start, a
+        hold's end: that step may be the one held); else a task already due returns at once."""
+        now = self.clock()
         start = await self.run_sync(self.store.next_start, serial)
-        delay = math.inf if start is None else start - self.clock()
-        if delay <= 0:
+        if start is not None and start <= now:
             if not blocked:
                 return
-            delay = math.inf
+            start = await self.run_sync(self.store.next_start, serial, now)
+        delay = math.inf if start is None else start - now
         with trio.move_on_after(delay):
             await event.wait()
 

@@ -407,14 +407,17 @@ class TaskQueue(Database):
             ).fetchall()
         return [int(r[0]) for r in rows]
 
-    def next_start(self, serial: str) -> float | None:
+    def next_start(self, serial: str, after: float | None = None) -> float | None:
         """The earliest time a pending task on ``serial`` may start (epoch seconds: its scheduled
-        start, or its hold's end when later), or None."""
+        start, or its hold's end when later), or None. With ``after``: the earliest such time
+        later than ``after`` (what a worker whose due tasks all wait for an event, an earlier
+        workflow step, still has a timer for: a start or a hold's end to come)."""
+        start = f"{self._engine.greatest}(start_at, coalesce(wait_until, 0))"
+        later, args = ("", (serial,)) if after is None else (f" AND {start}>?", (serial, after))
         with self._lock:
             row = self._db.execute(
-                f"SELECT min({self._engine.greatest}(start_at, coalesce(wait_until, 0)))"
-                f" FROM tasks WHERE serial=? AND status={_PENDING}",
-                (serial,),
+                f"SELECT min({start}) FROM tasks WHERE serial=? AND status={_PENDING}{later}",
+                args,
             ).fetchone()
         return row[0]
 
