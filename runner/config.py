@@ -294,22 +294,36 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
         raise ConfigError([_problem(err, path, source) for err in e.errors()]) from None
 
 
-def _problem(err: Any, path: Path | None, source: dict[str, str]) -> str:
-    """One pydantic error as ``where: message``, in the words of the place the value came from."""
+def pointer_and_message(err: Any, fields: Any = ()) -> tuple[str, str]:
+    """One pydantic error (of ``ValidationError.errors()``) as (JSON pointer, message) in
+    plain words: a dict key's error points at the key (no ``[key]`` step), ``Value error, `` is
+    dropped, an unknown field is ``unknown setting`` (``(did you mean X?)`` from ``fields`` at the
+    top level) and a scalar that was refused is shown (``(got -1)``). Used for tikrunner.yaml and
+    accounts.yaml alike."""
     import difflib
 
-    loc = err["loc"]
+    loc = [p for p in err["loc"] if p != "[key]"]
     message = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
-        close = difflib.get_close_matches(str(loc[-1]), RunnerConfig.model_fields, n=1)
+        close = difflib.get_close_matches(str(loc[-1]), fields, n=1) if len(loc) == 1 else []
         message = "unknown setting" + (f" (did you mean {close[0]}?)" if close else "")
     elif not isinstance(err["input"], dict | list) and str(err["input"]) not in message:
-        message += f" (got {_shown(err['input'])})"
+        if loc and loc[0] == "store":  # a URL may hold a password: never repeat the value
+            message += " (got the value given)"
+        else:
+            message += f" (got {_shown(err['input'])})"
+    pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in loc)
+    return pointer, message
+
+
+def _problem(err: Any, path: Path | None, source: dict[str, str]) -> str:
+    """One pydantic error as ``where: message``, in the words of the place the value came from."""
+    loc = err["loc"]
+    pointer, message = pointer_and_message(err, RunnerConfig.model_fields)
     if loc and loc[0] == "store":  # a URL may hold a password: never repeat the value
         err = {**err, "input": "(the value given)"}
     origin = source.get(str(loc[0]), "file") if loc else "file"
     if origin == "file":
-        pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in loc)
         return f"{path or 'config'}: {pointer or '/'}: {message}"
     if "(got " in message:  # a flag or variable is shown with its value already
         message = message[: message.rindex(" (got ")]

@@ -332,6 +332,10 @@ def run_serve(
         for problem in e.problems:
             print(f"tikrunner: config: {problem}", file=sys.stderr)
         return 2
+    if problems := _inventory_problems(config):
+        for problem in problems:
+            print(f"tikrunner: accounts: {problem}", file=sys.stderr)
+        return 2
     configure_logging(
         config.log_format,
         config.log_level,
@@ -373,6 +377,23 @@ def run_serve(
         print(f"tikrunner: {error}", file=sys.stderr)
         return 2 if isinstance(error, SpoolLockError | StoreError) else 1
     return 0
+
+
+def _inventory_problems(config: RunnerConfig) -> list[str]:
+    """At start, the workflows folder's accounts.yaml must be valid (its limits and working
+    hours are the accounts' safety: never serve without them): one line per problem. While
+    serving, a change that does not validate is logged and the previous inventory stays
+    (runner/gitops.py)."""
+    if config.workflows is None or not Path(config.workflows).is_dir():
+        return []
+    from runner.errors import IntakeError
+    from runner.gitops import accounts_problems, read_accounts
+
+    try:
+        read_accounts(Path(config.workflows))
+    except (IntakeError, OSError) as e:
+        return accounts_problems(Path(config.workflows), e)
+    return []
 
 
 def _password(store: str) -> str | None:

@@ -29,7 +29,7 @@ from typing import Any
 
 import trio
 
-from runner.config import Account
+from runner.config import Account, pointer_and_message
 from runner.errors import INVALID_PARAMETERS, ErrorDetail, IntakeError
 from runner.intake import IntakeContext, check_document, check_workflow, plan_firing
 from runner.schedule import Slot, apply_slot, schedule_of, stored_schedule
@@ -181,14 +181,25 @@ def read_accounts(folder: Path) -> list[Account] | None:
             try:
                 accounts.append(Account.model_validate(item))
             except ValidationError as e:
-                details += [
-                    ErrorDetail(f"{prefix}/{i}" + "".join(f"/{p}" for p in err["loc"]), err["msg"])
-                    for err in e.errors()
-                ]
+                for err in e.errors():
+                    pointer, message = pointer_and_message(err, Account.model_fields)
+                    details.append(ErrorDetail(f"{prefix}/{i}{pointer}", message))
         if details:
             raise IntakeError(INVALID_PARAMETERS, f"{name}: invalid accounts", details)
         return accounts
     return None
+
+
+def accounts_problems(folder: Path, error: Exception) -> list[str]:
+    """What :func:`read_accounts` refused in ``folder``, one line per problem naming the file
+    and the place: ``FOLDER/accounts.yaml: /0/limits/follow/per_day: ... (got -1)``."""
+    name = next((n for n in ACCOUNTS_FILES if (folder / n).is_file()), ACCOUNTS_FILES[0])
+    file = folder / name
+    details = getattr(error, "details", None) or []
+    if not details:
+        text = getattr(error, "message", None) or str(error)
+        return [f"{file}: {' '.join(text.removeprefix(f'{name}: ').split())}"]
+    return [f"{file}: {d.pointer or '/'}: {d.message}" for d in details]
 
 
 class WorkflowFolder:
@@ -321,10 +332,8 @@ class WorkflowFolder:
         try:
             accounts = read_accounts(self.folder)
         except (IntakeError, ValueError) as e:
-            log.error(
-                "accounts.yaml not loaded, the previous inventory stays: %s",
-                getattr(e, "message", e),
-            )
+            for problem in accounts_problems(self.folder, e):
+                log.error("accounts.yaml not loaded, the previous inventory stays: %s", problem)
             return
         if accounts is None:
             accounts = []

@@ -65,20 +65,26 @@ def parse_duration(value: Any) -> float:
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 
-_CLOCK = re.compile(r"([01]\d|2[0-4]):([0-5]\d)")
+_CLOCK = re.compile(r"(\d{1,2}):(\d\d)")
 
 
 def parse_range(text: str) -> tuple[int, int]:
     """``"HH:MM-HH:MM"`` -> (start, end) in minutes after local midnight. An end before the
-    start runs past midnight (``22:00-02:00``); ``24:00`` is the end of the day. Raises
-    ``ValueError`` for anything else or an empty range (start = end)."""
-    start, sep, end = str(text).strip().partition("-")
+    start runs past midnight (``22:00-02:00``); ``24:00`` is the end of the day; the hour may
+    have one digit (``8:30``). Raises ``ValueError`` saying what is wrong for anything else: not
+    that shape, a time of day out of range (``25:00``, ``12:60``), an empty range (start =
+    end)."""
+    if not isinstance(text, str):
+        raise ValueError(f"not a time range HH:MM-HH:MM (for example 08:30-12:00): {text!r}")
+    start, sep, end = text.strip().partition("-")
     a, b = _CLOCK.fullmatch(start.strip()), _CLOCK.fullmatch(end.strip())
     if not sep or a is None or b is None:
         raise ValueError(f"not a time range HH:MM-HH:MM (for example 08:30-12:00): {text!r}")
+    for clock in (a, b):
+        hour, minute = int(clock[1]), int(clock[2])
+        if hour > 24 or minute > 59 or (hour == 24 and minute):
+            raise ValueError(f"{clock[0]} is not a time of day (00:00 to 24:00) in {text!r}")
     lo, hi = int(a[1]) * 60 + int(a[2]), int(b[1]) * 60 + int(b[2])
-    if lo > 1440 or hi > 1440 or (a[1] == "24" and a[2] != "00") or (b[1] == "24" and b[2] != "00"):
-        raise ValueError(f"not a time of day in {text!r} (00:00 to 24:00)")
     if lo == hi:
         raise ValueError(f"the time range {text!r} is empty (it starts where it ends)")
     return lo, hi
@@ -89,9 +95,27 @@ def _range(text: str) -> str:
     return text.strip()
 
 
-TimeRange = Annotated[str, AfterValidator(_range)]
+TimeRange = Annotated[str, BeforeValidator(_range)]
 WorkingHours = Annotated[list[TimeRange], Field(min_length=1)]
-ActionKind = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+
+#: The action kinds limits may name: what the scripts count before their tap
+#: (``ctx.attempt(kind)``; a task of a script of that name waits at the kind's limit too).
+ACTION_KINDS = ("follow", "unfollow", "like", "bookmark", "comment", "post", "profile", "message")
+
+
+def _kind(value: str) -> str:
+    if value not in ACTION_KINDS:
+        import difflib
+
+        close = difflib.get_close_matches(str(value), ACTION_KINDS, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ValueError(
+            f"unknown action kind {value!r}{hint}; limits name one of {', '.join(ACTION_KINDS)}"
+        )
+    return value
+
+
+ActionKind = Annotated[str, AfterValidator(_kind)]
 
 
 class ActionLimit(BaseModel):
@@ -322,8 +346,12 @@ class Policy:
         return Subject(f"serial:{serial}", f"device {serial}", None, serial)
 
     def limit(self, subject: Subject, kind: str) -> ActionLimit | None:
-        """The limits of ``kind`` for ``subject``: field by field the account's own, else the
-        stricter of its tags', else the default ``limits``; None when nothing limits it."""
+        """The limits of ``kind`` for ``subject``: field by field (``per_hour``, ``per_day``,
+        ``min_gap`` each on its own) the account's own, else the stricter of its tags', else the
+        default ``limits``; None when nothing limits it. An account's ``{follow: {per_day:
+        20}}`` changes its per_day only: per_hour and min_gap still come from its tags or the
+        default; a rule never lifts a field a less specific one sets (give a higher number to
+        loosen it), and a tag's value wins over the default's even when looser."""
         account = subject.account
         own = account.limits.get(kind) if account is not None else None
         tags = account.tags if account is not None else []

@@ -24,6 +24,14 @@ directory (loaded as ``serve`` loads it, ``TIKRUNNER_*`` variables included); fo
 folder, its ``accounts.yaml`` too. With neither, accounts are not resolved (no 40004, no
 warning).
 
+Two files are no manifests: an ``accounts.yaml`` (``accounts.yml``) is checked as an account
+inventory, and a ``tikrunner.yaml`` (``tikrunner.yml``) as a runner config, read as ``serve
+--config FILE`` reads it: account safety's limits (known action kinds, no negative count or gap),
+working hours (``HH:MM-HH:MM`` ranges that are times of day and not empty) and cool-down among
+every other setting, one line per problem with its JSON pointer (``tikrunner.yaml:
+/limits/follow/per_day: ...``); the working directory's tikrunner.yaml given so is reported once,
+as that file (exit 1 when invalid, not 2).
+
 Warnings (ours): a Workflow whose units are accounts (``accounts: {tags}``, ``usernames``,
 ``serials`` with ``enable_multi_account``) and whose next firing would find no enabled account in
 the inventory (serving takes the file; each firing is then recorded ``failed``): a warning
@@ -48,6 +56,8 @@ from runner.errors import INTERNAL_ERROR, INVALID_PARAMETERS, ErrorDetail, Intak
 from runner.intake import SCHEDULE_NOT_HERE, IntakeContext, plan_manifest
 
 TARGETS = ("spool", "workflows")
+#: Files checked as a runner config (``serve --config``), not as manifests.
+CONFIG_FILES = ("tikrunner.yaml", "tikrunner.yml")
 
 
 def _load() -> tuple[RunnerConfig | None, str | None]:
@@ -61,7 +71,11 @@ def _load() -> tuple[RunnerConfig | None, str | None]:
         return load_config(None), None
     except (ValueError, OSError, IntakeError) as e:
         text = e.message if isinstance(e, IntakeError) else str(e)
-        return None, f"tikrunner.yaml: {text}"
+        lines = text.splitlines() or [text]
+        return None, "\n".join(
+            line if line.startswith("tikrunner.yaml: ") else f"tikrunner.yaml: {line}"
+            for line in lines
+        )
 
 
 def _base_context(config: RunnerConfig | None) -> IntakeContext:
@@ -123,6 +137,8 @@ class _Checker:
             return entry
         if path.name in ("accounts.yaml", "accounts.yml"):
             return _check_accounts(path, entry)
+        if path.name in CONFIG_FILES:
+            return _check_config(path, entry)
         target, why = (
             (self.target, f"judged as --for {self.target} asks")
             if self.target
@@ -242,6 +258,31 @@ def _check_accounts(path: Path, entry: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
+def _check_config(path: Path, entry: dict[str, Any]) -> dict[str, Any]:
+    """A runner config (tikrunner.yaml), read as ``serve --config FILE`` reads it
+    (runner.config.load_config, ``TIKRUNNER_*`` variables included): its limits, working hours,
+    cool-down and inventory among the rest; one error per problem with its JSON pointer."""
+    from runner.config import ConfigError, load_config
+
+    try:
+        config = load_config(path)
+    except ConfigError as e:
+        errors = []
+        for line in e.problems:
+            head, sep, message = line.partition(": /")
+            if sep and head == str(path):  # FILE: /pointer: message
+                pointer, _, message = ("/" + message).partition(": ")
+                errors.append({"pointer": "" if pointer == "/" else pointer, "message": message})
+            else:  # the file unreadable or unparsable, or a variable's value
+                errors.append({"pointer": "", "message": line.removeprefix(f"{path}: ")})
+        entry.update(valid=False, readable=True, code=INVALID_PARAMETERS, errors=errors)
+        entry["message"] = "invalid runner config"
+        return entry
+    entry.update(valid=True, readable=True, name=path.stem, kind="Config")
+    entry["accounts"] = len(config.accounts)
+    return entry
+
+
 def run_validate(
     files: list[Path], as_json: bool, target: str | None = None, strict: bool = False
 ) -> int:
@@ -259,6 +300,8 @@ def run_validate(
     ``strict``), 2 any file unreadable or an unusable tikrunner.yaml.
     """
     config, config_error = _load()
+    if any(Path(f).absolute() == Path("tikrunner.yaml").absolute() for f in files):
+        config_error = None  # the config is one of the files: its entry says what is wrong
     checker = _Checker(config, target)
     entries = [checker.check(Path(f)) for f in files]
     unreadable = config_error is not None or any(not e["readable"] for e in entries)
@@ -281,9 +324,10 @@ def run_validate(
 
 def _human(entry: dict[str, Any]) -> list[str]:
     file = entry["file"]
-    if entry["valid"] and entry["kind"] == "Accounts":
+    if entry["valid"] and entry["kind"] in ("Accounts", "Config"):
         n = entry["accounts"]
-        return [f"{file}: ok (account inventory, {n} account{'s' if n != 1 else ''})"]
+        what = "account inventory" if entry["kind"] == "Accounts" else "runner config"
+        return [f"{file}: ok ({what}, {n} account{'s' if n != 1 else ''})"]
     if not entry["readable"]:
         return [f"{file}: {entry['message']}"]
     if entry["valid"]:
