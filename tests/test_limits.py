@@ -230,6 +230,43 @@ def test_the_most_specific_rule_wins_and_between_two_tags_the_stricter_field_by_
     assert policy.subject(None, "Z").shown == "device Z"
 
 
+def test_an_accounts_own_rule_overrides_only_the_fields_it_sets(store_url, tmp_path):
+    """alice's own follow rule sets only per_day: her per_hour still comes from the default and
+    her min_gap from her tag (field by field, most specific first); a rule never lifts a field
+    the less specific ones set."""
+    sched, store = make(
+        store_url,
+        tmp_path,
+        limits={"follow": {"per_hour": 2, "per_day": 150}},
+        limits_by_tag={"new": {"follow": {"min_gap": 60}}},
+        accounts=[{"username": "alice", "serial": S1, "tags": ["new"],
+                   "limits": {"follow": {"per_day": 20}}}],
+    )  # fmt: skip
+    policy = sched.policy()
+    assert policy.limit(policy.subject("alice", S1), "follow") == ActionLimit(
+        per_hour=2, per_day=20, min_gap=60
+    )
+
+    async def main() -> None:
+        ids = store.add_api_tasks([NewTask(S1, "alice") for _ in range(3)])
+        ran = []
+        while len(ran) < 3:
+            event = sched.changed(S1)
+            task = await run_one(sched, store, after=1.0)
+            if task is None:
+                await sched.wait_for_work(S1, event)
+            elif store.get(task.id).status == TaskStatus.COMPLETED:
+                ran.append(task.started_at - BASE)
+                if len(ran) == 2:
+                    assert await sched.claim(S1) is None
+                    assert store.get(ids[2]).remark == (
+                        "waiting: follow limit 2/hour for @alice; next at 2027-01-15 09:00"
+                    )
+        assert ran == [0, 60, 3600]  # the tag's min_gap, then the default's per_hour
+
+    run(main)
+
+
 @given(st.integers(0, 10**6), st.sampled_from(["s", "m", "h", "d"]))
 def test_durations_in_any_unit(n, unit):
     assert parse_duration(f"{n}{unit}") == n * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
@@ -244,3 +281,21 @@ def test_durations_and_time_ranges_refuse_what_they_cannot_read():
     for bad in ("8-9", "25:00-26:00", "10:00-10:00", "10:00", "12:60-13:00"):
         with pytest.raises(ValueError):
             parse_range(bad)
+
+
+def test_every_kind_a_script_counts_is_a_kind_limits_may_name_and_no_other():
+    """``limits:`` refuses an action kind no script counts (a typo such as ``folow`` would
+    otherwise limit nothing, silently): the known kinds are exactly those counted."""
+    import re
+
+    from runner.limits import ACTION_KINDS
+
+    scripts = Path(__file__).resolve().parents[1] / "runner" / "scripts"
+    counted = set()
+    for path in scripts.glob("*.py"):
+        counted |= set(re.findall(r'ctx\.attempt\("([a-z_]+)"', path.read_text()))
+    warmup = (scripts / "account_warmup.py").read_text()  # counts what it draws by chance
+    counted |= set(re.findall(r'^\s+"([a-z_]+)": cfg\.\w+_probable,$', warmup, re.M))
+    assert counted == set(ACTION_KINDS)
+    with pytest.raises(ValueError, match="unknown action kind 'folow' .did you mean follow"):
+        RunnerConfig(limits={"folow": {"per_day": 1}})
