@@ -147,3 +147,20 @@ def test_serve_refuses_to_start_with_a_bad_accounts_yaml_in_its_workflows_folder
     assert sorted(out.stderr.splitlines()) == sorted(
         f"tikrunner: accounts: workflows/accounts.yaml: {line}" for line in ACCOUNT_LINES
     )
+
+
+def test_the_readmes_account_safety_example_is_a_valid_config(tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Account safety") :]
+    example = section[section.index("```yaml\n") + 8 : section.index("```\n", 8)]
+    (tmp_path / "tikrunner.yaml").write_text(example)
+    out = tikrunner(tmp_path, "validate", "tikrunner.yaml")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout == "tikrunner.yaml: ok (runner config, 2 accounts)\n"
+    from runner.config import load_config
+    from runner.limits import ActionLimit, Policy
+
+    policy = Policy(load_config(tmp_path / "tikrunner.yaml"))
+    alice = policy.subject("alice", None)  # as the README says: her own per_day, the rest default
+    assert policy.limit(alice, "follow") == ActionLimit(per_hour=30, per_day=20, min_gap=20)
+    assert policy.limit(alice, "comment") == ActionLimit(per_day=5, min_gap=60)
