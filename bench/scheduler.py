@@ -225,6 +225,8 @@ async def _safety_run(
         a["username"] for a in accounts if a.get("limits", {}).get("follow", {}).get("per_day") == 0
     }
     expected = sum(1 for t in batch if t.username not in held_accounts)
+    limiter = trio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = max(40, config.thread_limit + 8)  # as the engine sizes it
     async with trio.open_nursery() as nursery:
         farm.wakeup.bind()
         for serial in serials:
@@ -336,6 +338,11 @@ def safety(args: argparse.Namespace, server: object | None) -> None:
                     args.history, args.window, label == "with limits", 11 + round_,
                 )  # fmt: skip
                 results[label].append(got)
+                print(
+                    f"    round {round_ + 1} {label}: due -> running p50"
+                    f" {pct(got.due_ms, 50):.1f} ms, p99 {pct(got.due_ms, 99):.1f} ms",
+                    flush=True,
+                )
     for label in ("without limits", "with limits"):
         with tempfile.TemporaryDirectory() as tmp:
             spec = "sqlite"
