@@ -100,7 +100,9 @@ WorkingHours = Annotated[list[TimeRange], Field(min_length=1)]
 
 #: The action kinds limits may name: what the scripts count before their tap
 #: (``ctx.attempt(kind)``; a task of a script of that name waits at the kind's limit too).
-ACTION_KINDS = ("follow", "unfollow", "like", "bookmark", "comment", "post", "profile", "message")
+ACTION_KINDS = (
+    "follow", "unfollow", "like", "bookmark", "comment", "post", "profile", "message", "share",
+)  # fmt: skip
 
 
 def _kind(value: str) -> str:
