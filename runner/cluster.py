@@ -198,8 +198,11 @@ class Cluster:
         )
         if not ours:
             raise NameTaken(
-                f"runner name {self.store.runner} was taken over by another process: stopping"
-                " (give each runner its own name: serve --name)"
+                f"runner {self.store.runner} is no longer this process's: another runner found"
+                f" its heartbeat older than {self.lease_timeout:g} s and ended its running tasks,"
+                " or another process took its name (give each runner its own name: serve"
+                " --name; raise lease_timeout in tikrunner.yaml if this PC is too busy to beat"
+                " in time): stopping"
             )
         gained, lost = held - self.held, self.held - held
         self.held = held

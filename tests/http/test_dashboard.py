@@ -266,11 +266,13 @@ def test_with_several_runners_the_phone_list_names_the_runner_of_each(
 ):
     started = []
     try:
+        # 8 s leases (heartbeats every 2 s): with 2 s, a loaded CI machine once let b's heartbeat
+        # lag past its lease, a reaped b and b stopped; nothing here waits for a reap.
         for name in ("a", "b"):
             started.append(
                 LiveRunner(
                     tmp_path / name, simulate=1, serial_prefix=f"{name}-", store=pg_url,
-                    name=name, lease_timeout=2, accounts=[],
+                    name=name, lease_timeout=8, accounts=[],
                 ).start()
             )  # fmt: skip
         a = started[0]
