@@ -8,13 +8,14 @@ another process, so there is nothing to await.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +146,33 @@ class Runner:
             timeout,
             f"manifest {name} to reach {phases}",
         )
+
+
+@contextlib.contextmanager
+def serving_workflow(
+    tmp_path: Path, farm: Any, workflow: dict, file: str
+) -> Iterator[tuple[Runner, str]]:
+    """A real ``tikrunner serve`` over ``farm`` (a ``runner.sim.SimFarm``, served here on a
+    free adb port) with a git workflows folder ``tmp_path/"repo"`` holding ``workflow`` as
+    ``file`` (committed), its spool under ``tmp_path`` and the HTTP API on a free loopback port.
+    Yields (the started :class:`Runner`, the API's base URL ``http://127.0.0.1:PORT/api/v1``);
+    stops the runner and the farm on the way out."""
+    from tests.gitrepo import git
+    from tests.net import free_port
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / file).write_text(json.dumps(workflow))
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", file)
+    port = free_port()
+    with farm.running(host="127.0.0.1", port=0) as (host, adb_port):
+        accounts = [a.model_dump(mode="json") for a in farm.accounts]
+        runner = Runner(tmp_path, f"{host}:{adb_port}", accounts, workflows=str(repo),
+                        http=f"127.0.0.1:{port}", device_wait=120)  # fmt: skip
+        runner.start()
+        try:
+            yield runner, f"http://127.0.0.1:{port}/api/v1"
+        finally:
+            runner.stop()

@@ -4,7 +4,6 @@ truth (exactly the likes asked for, once), status files, the API and artifacts."
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 
@@ -12,9 +11,7 @@ import httpx
 import pytest
 
 from runner.sim import SimFarm
-from tests.gitrepo import git
-from tests.net import free_port
-from tests.serving import Runner
+from tests.serving import serving_workflow
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -25,9 +22,6 @@ def test_like_through_workflow_spool_and_http_likes_each_video_once(tmp_path):
     farm.pinned["chef"] = 1
     farm.private_users.add("quiet")
     chef = [v.id for v in farm.world.user_videos("chef")]
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q")
     workflow = {
         "apiVersion": "tikrunner/v1",
         "kind": "Workflow",
@@ -48,41 +42,29 @@ def test_like_through_workflow_spool_and_http_likes_each_video_once(tmp_path):
             ],
         },
     }
-    (repo / "likes.yaml").write_text(json.dumps(workflow))
-    git(repo, "add", ".")
-    git(repo, "commit", "-qm", "likes")
-    port = free_port()
-    with farm.running(host="127.0.0.1", port=0) as (host, adb_port):
-        accounts = [a.model_dump(mode="json") for a in farm.accounts]
-        r = Runner(tmp_path, f"{host}:{adb_port}", accounts, workflows=str(repo),
-                   http=f"127.0.0.1:{port}", device_wait=120)  # fmt: skip
-        r.start()
-        try:
-            r.drop(
-                "quiet.json",
-                {"serials": [s2], "script_name": "like",
-                 "script_config": {"target_users": ["quiet"]}},
-            )  # fmt: skip
-            api = f"http://127.0.0.1:{port}/api/v1"
-            created = httpx.post(
-                f"{api}/task",
-                json={"serials": [s2], "script_name": "like",
-                      "script_config": {"target_post_urls": [
-                          "https://www.tiktok.com/@maria/video/42",
-                          "https://www.tiktok.com/@maria/video/42"]}},
-            ).json()  # fmt: skip
-            assert created["code"] == 0, created
-            first, second = created["data"]["task_ids"]
-            flow = r.wait_phase("like-flow", {"completed", "failed"}, timeout=90)
-            quiet = r.wait_phase("quiet", {"completed", "failed"}, timeout=90)
-            deadline = time.monotonic() + 90
-            while True:
-                tasks = [httpx.get(f"{api}/task/{t}").json()["data"] for t in (first, second)]
-                if all(t["status"] in (2, 3) for t in tasks) or time.monotonic() > deadline:
-                    break
-                time.sleep(0.3)
-        finally:
-            r.stop()
+    with serving_workflow(tmp_path, farm, workflow, "likes.yaml") as (r, api):
+        r.drop(
+            "quiet.json",
+            {"serials": [s2], "script_name": "like",
+             "script_config": {"target_users": ["quiet"]}},
+        )  # fmt: skip
+        created = httpx.post(
+            f"{api}/task",
+            json={"serials": [s2], "script_name": "like",
+                  "script_config": {"target_post_urls": [
+                      "https://www.tiktok.com/@maria/video/42",
+                      "https://www.tiktok.com/@maria/video/42"]}},
+        ).json()  # fmt: skip
+        assert created["code"] == 0, created
+        first, second = created["data"]["task_ids"]
+        flow = r.wait_phase("like-flow", {"completed", "failed"}, timeout=90)
+        quiet = r.wait_phase("quiet", {"completed", "failed"}, timeout=90)
+        deadline = time.monotonic() + 90
+        while True:
+            tasks = [httpx.get(f"{api}/task/{t}").json()["data"] for t in (first, second)]
+            if all(t["status"] in (2, 3) for t in tasks) or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
         truth = farm.ground_truth()
     assert flow["phase"] == "completed", flow
     assert [(t["status"], t["remark"]) for t in tasks] == [

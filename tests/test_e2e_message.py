@@ -4,7 +4,6 @@ ground truth (each thread holds exactly what was asked), status files, the API a
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 
@@ -12,9 +11,7 @@ import httpx
 import pytest
 
 from runner.sim import SimFarm
-from tests.gitrepo import git
-from tests.net import free_port
-from tests.serving import Runner
+from tests.serving import serving_workflow
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -27,9 +24,6 @@ def test_message_through_workflow_spool_and_http_sends_each_message_once(tmp_pat
         acc.following.update({"pal", "mate"})
         acc.followers.update({"pal", "mate"})
     farm.dm_closed_users.add("closed")
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q")
     workflow = {
         "apiVersion": "tikrunner/v1",
         "kind": "Workflow",
@@ -45,39 +39,27 @@ def test_message_through_workflow_spool_and_http_sends_each_message_once(tmp_pat
             ],
         },
     }
-    (repo / "dm.yaml").write_text(json.dumps(workflow))
-    git(repo, "add", ".")
-    git(repo, "commit", "-qm", "dm")
-    port = free_port()
-    with farm.running(host="127.0.0.1", port=0) as (host, adb_port):
-        accounts = [a.model_dump(mode="json") for a in farm.accounts]
-        r = Runner(tmp_path, f"{host}:{adb_port}", accounts, workflows=str(repo),
-                   http=f"127.0.0.1:{port}", device_wait=120)  # fmt: skip
-        r.start()
-        try:
-            r.drop(
-                "closed.json",
-                {"serials": [s2], "script_name": "message",
-                 "script_config": {"target_users": ["closed"], "message_content": "hi"}},
-            )  # fmt: skip
-            api = f"http://127.0.0.1:{port}/api/v1"
-            created = httpx.post(
-                f"{api}/task",
-                json={"serials": [s2], "script_name": "message",
-                      "script_config": {"target_users": ["mate"], "message_content": "over http"}},
-            ).json()  # fmt: skip
-            assert created["code"] == 0, created
-            [task_id] = created["data"]["task_ids"]
-            flow = r.wait_phase("dm-flow", {"completed", "failed"}, timeout=90)
-            closed = r.wait_phase("closed", {"completed", "failed"}, timeout=90)
-            deadline = time.monotonic() + 90
-            while True:
-                task = httpx.get(f"{api}/task/{task_id}").json()["data"]
-                if task["status"] in (2, 3) or time.monotonic() > deadline:
-                    break
-                time.sleep(0.3)
-        finally:
-            r.stop()
+    with serving_workflow(tmp_path, farm, workflow, "dm.yaml") as (r, api):
+        r.drop(
+            "closed.json",
+            {"serials": [s2], "script_name": "message",
+             "script_config": {"target_users": ["closed"], "message_content": "hi"}},
+        )  # fmt: skip
+        created = httpx.post(
+            f"{api}/task",
+            json={"serials": [s2], "script_name": "message",
+                  "script_config": {"target_users": ["mate"], "message_content": "over http"}},
+        ).json()  # fmt: skip
+        assert created["code"] == 0, created
+        [task_id] = created["data"]["task_ids"]
+        flow = r.wait_phase("dm-flow", {"completed", "failed"}, timeout=90)
+        closed = r.wait_phase("closed", {"completed", "failed"}, timeout=90)
+        deadline = time.monotonic() + 90
+        while True:
+            task = httpx.get(f"{api}/task/{task_id}").json()["data"]
+            if task["status"] in (2, 3) or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
         truth = farm.ground_truth()
     assert flow["phase"] == "completed", flow
     assert task["status"] == 2 and task["remark"] == "", task

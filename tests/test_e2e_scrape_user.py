@@ -4,7 +4,6 @@ status files and the API, the phones' ground truth showing only the copied links
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 
@@ -12,9 +11,7 @@ import httpx
 import pytest
 
 from runner.sim import SimFarm
-from tests.gitrepo import git
-from tests.net import free_port
-from tests.serving import Runner
+from tests.serving import serving_workflow
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -25,9 +22,6 @@ def test_scrape_user_through_workflow_spool_and_http_stores_each_profile(tmp_pat
     farm.bios["chef.mario"] = "Pâtes fraîches"
     farm.verified_users.add("chef.mario")
     farm.missing_users.add("ghost")
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q")
     workflow = {
         "apiVersion": "tikrunner/v1",
         "kind": "Workflow",
@@ -43,41 +37,29 @@ def test_scrape_user_through_workflow_spool_and_http_stores_each_profile(tmp_pat
             ],
         },
     }
-    (repo / "scrape.yaml").write_text(json.dumps(workflow))
-    git(repo, "add", ".")
-    git(repo, "commit", "-qm", "scrape")
-    port = free_port()
-    with farm.running(host="127.0.0.1", port=0) as (host, adb_port):
-        accounts = [a.model_dump(mode="json") for a in farm.accounts]
-        r = Runner(tmp_path, f"{host}:{adb_port}", accounts, workflows=str(repo),
-                   http=f"127.0.0.1:{port}", device_wait=120)  # fmt: skip
-        r.start()
-        try:
-            r.drop(
-                "ghost.json",
-                {"serials": [s2], "script_name": "scrape_user",
-                 "script_config": {"target_users": ["ghost"]}},
-            )  # fmt: skip
-            api = f"http://127.0.0.1:{port}/api/v1"
-            created = httpx.post(
-                f"{api}/task",
-                json={"serials": [s2], "script_name": "scrape_user",
-                      "script_config": {"target_users": ["techtok"], "video_count": 1,
-                                        "access_method": "search"}},
-            ).json()  # fmt: skip
-            assert created["code"] == 0, created
-            [task_id] = created["data"]["task_ids"]
-            flow = r.wait_phase("scrape-flow", {"completed", "failed"}, timeout=90)
-            ghost = r.wait_phase("ghost", {"completed", "failed"}, timeout=90)
-            deadline = time.monotonic() + 90
-            while True:
-                task = httpx.get(f"{api}/task/{task_id}").json()["data"]
-                if task["status"] in (2, 3) or time.monotonic() > deadline:
-                    break
-                time.sleep(0.3)
-            result = httpx.get(f"{api}/task/{task_id}/result").json()
-        finally:
-            r.stop()
+    with serving_workflow(tmp_path, farm, workflow, "scrape.yaml") as (r, api):
+        r.drop(
+            "ghost.json",
+            {"serials": [s2], "script_name": "scrape_user",
+             "script_config": {"target_users": ["ghost"]}},
+        )  # fmt: skip
+        created = httpx.post(
+            f"{api}/task",
+            json={"serials": [s2], "script_name": "scrape_user",
+                  "script_config": {"target_users": ["techtok"], "video_count": 1,
+                                    "access_method": "search"}},
+        ).json()  # fmt: skip
+        assert created["code"] == 0, created
+        [task_id] = created["data"]["task_ids"]
+        flow = r.wait_phase("scrape-flow", {"completed", "failed"}, timeout=90)
+        ghost = r.wait_phase("ghost", {"completed", "failed"}, timeout=90)
+        deadline = time.monotonic() + 90
+        while True:
+            task = httpx.get(f"{api}/task/{task_id}").json()["data"]
+            if task["status"] in (2, 3) or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        result = httpx.get(f"{api}/task/{task_id}/result").json()
         truth = farm.ground_truth()
     assert flow["phase"] == "completed", flow
     [read] = flow["tasks"]
