@@ -87,14 +87,8 @@ class Serve:
             env=env,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{self.url}/license/check", timeout=1)
-                return self
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise SystemExit("tikrunner serve did not start")
+        wait_up(self.url, "tikrunner serve did not start")
+        return self
 
     def __exit__(self, *exc: object) -> None:
         self.proc.send_signal(signal.SIGTERM)
@@ -154,14 +148,21 @@ class NoopServer(Serve):
             [sys.executable, os.path.abspath(__file__), "--noop-server", str(self.port)],
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{self.url}/license/check", timeout=1)
-                return self
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise SystemExit("the floor's server did not start")
+        wait_up(self.url, "the floor's server did not start")
+        return self
+
+
+def wait_up(url: str, failure: str) -> None:
+    """Poll ``url``/license/check until it answers (30 s at most); ``SystemExit(failure)``
+    when it never does."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{url}/license/check", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise SystemExit(failure)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -304,13 +305,17 @@ def main() -> None:
         size = args.page_size
         for label, params in (
             ("page 1", {"page": 1, "page_size": size}),
-            ("middle page", {"page": args.tasks // size // 2, "page_size": size}),
+            ("middle page", {"page": max(1, args.tasks // size // 2), "page_size": size}),
             ("page 1, serial filter", {"page": 1, "page_size": size, "serial": "phone-0003"}),
             (
                 "middle page, serial filter",
-                {"page": args.tasks // 10 // size // 2, "page_size": size, "serial": "phone-0003"},
+                {
+                    "page": max(1, args.tasks // 10 // size // 2),
+                    "page_size": size,
+                    "serial": "phone-0003",
+                },
             ),
-            ("middle page, 100 per page", {"page": args.tasks // 200, "page_size": 100}),
+            ("middle page, 100 per page", {"page": max(1, args.tasks // 200), "page_size": 100}),
         ):
             p50, p99, total = bench_list(bg.url, args.samples, params)
             print(
