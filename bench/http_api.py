@@ -6,7 +6,8 @@ pending. A real HTTP client (httpx, keep-alive) measures:
 
 - creates per second: ``POST /api/v1/task`` with one follow target on one phone, from one client
   and from several client threads at once, with the CPU time the serve process spent per create
-  (user + system, from /proc: on a machine shared with other work the wall-time figures vary,
+  (user + system, from /proc) and the clients' own CPU per create (on one machine the two
+  together bound the rate; on a machine shared with other work the wall-time figures vary,
   the CPU per create much less); the floor of the HTTP server in the same run (hypercorn's trio
   worker serving an ASGI app that answers at once, the same clients); the load average; and,
   for comparison, the same creates straight through
@@ -170,9 +171,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def bench_creates(url: str, n: int, threads: int, pid: int) -> tuple[float, float]:
-    """Creates per second from ``threads`` clients, and CPU milliseconds process ``pid`` (the
-    server) spent per create meanwhile."""
+def bench_creates(url: str, n: int, threads: int, pid: int) -> tuple[float, float, float]:
+    """Creates per second from ``threads`` clients, the CPU milliseconds process ``pid`` (the
+    server) spent per create meanwhile, and those the clients (this process) spent: on a machine
+    that runs both, the two together bound the rate (2 cores / their sum)."""
 
     def worker(count: int) -> None:
         with httpx.Client(base_url=url, timeout=30) as client:
@@ -185,11 +187,13 @@ def bench_creates(url: str, n: int, threads: int, pid: int) -> tuple[float, floa
             client.post("/task", json=BODY)
     done = n // threads * threads
     cpu = cpu_seconds(pid)
+    mine = time.process_time()
     start = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(worker, [n // threads] * threads))
     elapsed = time.perf_counter() - start
-    return done / elapsed, (cpu_seconds(pid) - cpu) * 1000 / done
+    client = (time.process_time() - mine) * 1000 / done
+    return done / elapsed, (cpu_seconds(pid) - cpu) * 1000 / done, client
 
 
 def bench_store_creates(folder: Path, n: int, threads: int) -> tuple[float, float]:
@@ -283,16 +287,16 @@ def main() -> None:
         print(f"tikrunner HTTP bench (tikrunner serve at {bg.url}, no phones: tasks stay pending)")
         print(f"load average before: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)")
         for threads in (1, 4):
-            rate, cpu = bench_creates(bg.url, args.creates, threads, bg.proc.pid)
+            rate, cpu, client = bench_creates(bg.url, args.creates, threads, bg.proc.pid)
             print(
                 f"POST /task, 1 follow target on 1 phone, {threads} client(s): {rate:7.0f} creates/s"
-                f", serve CPU {cpu:.2f} ms/create"
+                f", serve CPU {cpu:.2f} ms/create, client CPU {client:.2f} ms/create"
             )
         with NoopServer(Path(tmp)) as floor:
-            rate, cpu = bench_creates(floor.url, args.creates, 4, floor.proc.pid)
+            rate, cpu, client = bench_creates(floor.url, args.creates, 4, floor.proc.pid)
         print(
             f"floor: hypercorn (trio) answering at once, 4 clients:  {rate:7.0f} requests/s"
-            f", server CPU {cpu:.2f} ms/request"
+            f", server CPU {cpu:.2f} ms/request, client CPU {client:.2f} ms/request"
         )
         for threads in (1, 4):
             folder = Path(tmp) / f"store-{threads}"
