@@ -174,7 +174,7 @@ def percentile(values: list[float], q: float) -> float:
 def bench_creates(url: str, n: int, threads: int, pid: int) -> tuple[float, float, float]:
     """Creates per second from ``threads`` clients, the CPU milliseconds process ``pid`` (the
     server) spent per create meanwhile, and those the clients (this process) spent: on a machine
-    that runs both, the two together bound the rate (2 cores / their sum)."""
+    that runs both, the two together bound the rate (its cores / their sum)."""
 
     def worker(count: int) -> None:
         with httpx.Client(base_url=url, timeout=30) as client:
